@@ -1,0 +1,57 @@
+# Marketing Campaigns: the commands a newcomer needs (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format messages compile-messages serve e2e clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when the dependencies change.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+compile-messages: install
+	$(MANAGE) compile_translations
+
+run: compile-messages
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) migrate --no-input
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) demo --if-empty
+	@echo "Open http://$(HOST):$(PORT)/ and log in with the demo login printed above."
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint compile-messages
+	$(BIN)/pytest -m "not e2e and not bench"
+
+e2e: compile-messages
+	$(BIN)/pytest -m e2e
+
+# makemessages needs GNU gettext (apt-get install gettext); compiling does not.
+messages: install
+	$(MANAGE) makemessages --locale nl --no-obsolete --ignore '.venv/*' --ignore 'static/*'
+	$(MANAGE) compile_translations
+
+serve: install
+	$(MANAGE) collectstatic --no-input
+	$(MANAGE) migrate --no-input
+	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

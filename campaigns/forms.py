@@ -1,0 +1,54 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, CampaignStatus
+from core.numbering import check_manual_number
+from salespeople.models import Salesperson
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CampaignStatusForm(forms.ModelForm):
+    class Meta:
+        model = CampaignStatus
+        fields = ["code", "description"]
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["no", "description", "status", "starting_date", "ending_date", "salesperson"]
+        widgets = {"starting_date": DATE_INPUT, "ending_date": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["no"].disabled = True
+        else:
+            self.fields["no"].help_text = _(
+                "Leave blank to take the next number of the CAMPAIGN number series."
+            )
+        current = self.instance.salesperson_id
+        self.fields["salesperson"].queryset = Salesperson.objects.selectable(current)
+
+    def clean_no(self):
+        number = (self.cleaned_data.get("no") or "").strip().upper()
+        if number and not self.instance.pk:
+            check_manual_number(Campaign.number_series, number)
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starting_date"), cleaned.get("ending_date")
+        if start and end and start > end:
+            # Show the error on the field the user changed (SPEC §3.2).
+            field = "starting_date" if "starting_date" in self.changed_data else "ending_date"
+            self.add_error(
+                field,
+                ValidationError(
+                    _("The starting date may not be after the ending date."),
+                    code="reversed_dates",
+                ),
+            )
+        return cleaned

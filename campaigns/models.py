@@ -1,0 +1,99 @@
+"""Campaign status codes and campaigns (SPEC §3.1–§3.2)."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.fields import CodeField
+from core.models import CardUrlMixin, NumberedModel
+from salespeople.models import Salesperson
+
+
+class CampaignStatus(CardUrlMixin, models.Model):
+    """A stage a campaign is in (e.g. 1-PLAN, 2-ACTIVE, 3-DONE); set up before campaigns."""
+
+    url_key = "code"
+
+    code = CodeField(_("code"), max_length=10, unique=True)
+    description = models.CharField(_("description"), max_length=50, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("campaign status")
+        verbose_name_plural = _("campaign statuses")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+class CampaignQuerySet(models.QuerySet):
+    def active_on(self, date):
+        """Campaigns running on ``date`` (a blank date is open-ended)."""
+        return self.filter(
+            Q(starting_date__isnull=True) | Q(starting_date__lte=date),
+            Q(ending_date__isnull=True) | Q(ending_date__gte=date),
+        )
+
+    def activated(self):
+        return self.filter(activated=True)
+
+
+class Campaign(CardUrlMixin, NumberedModel):
+    """A marketing campaign: a period, a status, a salesperson, and (later) its
+    segments, prices, entries, tasks and statistics."""
+
+    number_series = "CAMPAIGN"
+
+    description = models.CharField(_("description"), max_length=100)
+    starting_date = models.DateField(_("starting date"), null=True, blank=True)
+    ending_date = models.DateField(_("ending date"), null=True, blank=True)
+    salesperson = models.ForeignKey(
+        Salesperson,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+    )
+    status = models.ForeignKey(
+        CampaignStatus,
+        verbose_name=_("status code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+    )
+    last_date_modified = models.DateField(_("last date modified"), auto_now=True)
+    activated = models.BooleanField(
+        _("activated"),
+        default=False,
+        editable=False,
+        help_text=_("Its sales prices and line discounts apply to its target group."),
+    )
+
+    history = HistoricalRecords(excluded_fields=["last_date_modified"])
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-no"]
+        indexes = [
+            models.Index(fields=["starting_date", "ending_date"], name="campaign_dates_idx"),
+            models.Index(fields=["activated"], name="campaign_activated_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starting_date__isnull=True)
+                | Q(ending_date__isnull=True)
+                | Q(starting_date__lte=models.F("ending_date")),
+                name="campaign_start_not_after_end",
+                violation_error_message=_("The starting date may not be after the ending date."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.no} {self.description}"

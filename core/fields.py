@@ -1,0 +1,36 @@
+"""Model fields shared by every app."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+code_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9 ._-]*$",
+    _("Use upper-case letters, digits, spaces and . _ - only (no slash)."),
+)
+
+
+class CodeField(models.CharField):
+    """An upper-case business code (NAV's Code type): trimmed and upper-cased on input."""
+
+    default_validators = [code_validator]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.strip().upper() if isinstance(value, str) else value
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str):
+            value = value.strip().upper()
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def formfield(self, **kwargs):
+        field = super().formfield(**kwargs)
+        field.widget.attrs.setdefault("class", "text-uppercase")
+        return field

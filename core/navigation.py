@@ -1,0 +1,97 @@
+"""The main menu. Entries whose page does not exist yet, or that the user may not
+see, are left out, so a later app only has to add its URLs here."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (menu label, icon, [(entry label, url name, permission)])
+MENU = [
+    (
+        _("Campaigns"),
+        "megaphone",
+        [
+            (_("Campaigns"), "campaigns:campaign_list", "campaigns.view_campaign"),
+            (_("Campaign entries"), "campaigns:campaignentry_list", "campaigns.view_campaignentry"),
+            (
+                _("Interaction log entries"),
+                "campaigns:interactionlogentry_list",
+                "campaigns.view_interactionlogentry",
+            ),
+        ],
+    ),
+    (
+        _("Segments"),
+        "people",
+        [
+            (_("Segments"), "segments:segment_list", "segments.view_segment"),
+            (_("Logged segments"), "segments:loggedsegment_list", "segments.view_loggedsegment"),
+        ],
+    ),
+    (
+        _("Contacts"),
+        "person-vcard",
+        [
+            (_("Contacts"), "contacts:contact_list", "contacts.view_contact"),
+            (_("Customers"), "contacts:customer_list", "contacts.view_customer"),
+        ],
+    ),
+    (
+        _("Sales"),
+        "tags",
+        [
+            (_("Sales quotes"), "pricing:salesquote_list", "pricing.view_salesquote"),
+            (_("Sales prices"), "pricing:salesprice_list", "pricing.view_salesprice"),
+            (
+                _("Sales line discounts"),
+                "pricing:saleslinediscount_list",
+                "pricing.view_saleslinediscount",
+            ),
+            (_("Items"), "pricing:item_list", "pricing.view_item"),
+            (_("Opportunities"), "opportunities:opportunity_list", "opportunities.view_opportunity"),
+        ],
+    ),
+    (
+        _("Tasks"),
+        "check2-square",
+        [
+            (_("My tasks"), "activities:my_tasks", "activities.view_task"),
+            (_("Tasks"), "activities:task_list", "activities.view_task"),
+            (_("Activities"), "activities:activity_list", "activities.view_activity"),
+        ],
+    ),
+    (
+        _("Setup"),
+        "gear",
+        [
+            (
+                _("Campaign statuses"),
+                "campaigns:campaignstatus_list",
+                "campaigns.view_campaignstatus",
+            ),
+            (_("Salespeople"), "salespeople:salesperson_list", "salespeople.view_salesperson"),
+            (_("Teams"), "salespeople:team_list", "salespeople.view_team"),
+            (_("Number series"), "core:numberseries_list", "core.view_numberseries"),
+        ],
+    ),
+]
+
+
+def _reverse(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def menu_for(user) -> list[dict]:
+    """The menus and entries ``user`` may open, in menu order."""
+    menus = []
+    for label, icon, entries in MENU:
+        items = []
+        for entry_label, url_name, permission in entries:
+            url = _reverse(url_name)
+            if url and user.has_perm(permission):
+                items.append({"label": entry_label, "url": url})
+        if items:
+            menus.append({"label": label, "icon": icon, "items": items})
+    return menus

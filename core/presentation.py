@@ -1,0 +1,52 @@
+"""Turning records into what card pages and messages show."""
+
+from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+MAX_NAMED_REFERENCES = 5
+
+
+def field_display(obj, name: str) -> dict:
+    """Label, value and (for a related record) link of one field of ``obj``."""
+    field = obj._meta.get_field(name)
+    value = getattr(obj, name)
+    entry = {"name": name, "label": capfirst(field.verbose_name), "value": value, "url": None}
+    if field.choices:
+        entry["value"] = getattr(obj, f"get_{name}_display")()
+    elif isinstance(field, models.BooleanField):
+        entry["is_bool"] = True
+    elif field.is_relation and value is not None:
+        get_url = getattr(value, "get_absolute_url", None)
+        entry["url"] = get_url() if get_url else None
+    if field.help_text:
+        entry["help"] = field.help_text
+    return entry
+
+
+def card_sections(obj, sections) -> list[dict]:
+    """The card's FastTabs: ``[(title, [field names])]`` → titled lists of fields."""
+    return [
+        {"title": title, "fields": [field_display(obj, name) for name in names]}
+        for title, names in sections
+    ]
+
+
+def describe_protected(obj, error) -> str:
+    """A message that says what still refers to ``obj`` (from a ``ProtectedError``)."""
+    referring = list(error.protected_objects)
+    by_model: dict = {}
+    for item in referring:
+        by_model.setdefault(item._meta.verbose_name_plural, []).append(str(item))
+    parts = []
+    for label, names in by_model.items():
+        shown = ", ".join(names[:MAX_NAMED_REFERENCES])
+        more = len(names) - MAX_NAMED_REFERENCES
+        if more > 0:
+            shown += " " + ngettext("and %(n)d more", "and %(n)d more", more) % {"n": more}
+        parts.append(f"{capfirst(label)}: {shown}")
+    return _("%(object)s cannot be deleted because it is still used by %(refs)s.") % {
+        "object": f"{capfirst(obj._meta.verbose_name)} {obj}",
+        "refs": "; ".join(parts),
+    }

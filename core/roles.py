@@ -1,0 +1,82 @@
+"""The four roles of the application as Django groups, and their permissions.
+
+The groups are created by a data migration (``core/migrations``); their
+permissions are (re)assigned after every ``migrate`` from the rules below, so
+a model added by a later app is covered without another data migration.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+MARKETING_MANAGER = "Marketing manager"
+MARKETING_STAFF = "Marketing staff"
+SALESPERSON = "Salesperson"
+READ_ONLY = "Read only"
+
+ROLE_NAMES = [MARKETING_MANAGER, MARKETING_STAFF, SALESPERSON, READ_ONLY]
+ROLE_LABELS = {
+    MARKETING_MANAGER: _("Marketing manager"),
+    MARKETING_STAFF: _("Marketing staff"),
+    SALESPERSON: _("Salesperson"),
+    READ_ONLY: _("Read only"),
+}
+
+# The apps whose models the roles work with.
+BUSINESS_APPS = [
+    "core",
+    "salespeople",
+    "contacts",
+    "campaigns",
+    "segments",
+    "pricing",
+    "activities",
+    "opportunities",
+]
+
+# Master data a marketing staffer may view but not change: setup belongs to the manager.
+MANAGER_ONLY_MODELS = {"core.numberseries", "salespeople.salesperson", "salespeople.team"}
+# Custom permissions only the manager holds (activation gives away prices, deleting entries
+# destroys history).
+MANAGER_ONLY_PERMISSIONS = {"delete_campaign_entry"}
+# What a salesperson may change besides viewing everything.
+SALESPERSON_CHANGES = {
+    "activities.task": {"add", "change"},
+    "opportunities.opportunity": {"add", "change"},
+    "opportunities.opportunityentry": {"add", "change"},
+    "campaigns.interactionlogentry": {"add"},
+}
+
+
+def permitted(role: str, app_label: str, model: str, codename: str) -> bool:
+    """Whether ``role`` holds permission ``codename`` on ``app_label.model``."""
+    key = f"{app_label}.{model}"
+    action = codename.split("_", 1)[0]
+    if role == MARKETING_MANAGER:
+        return True
+    if action == "view":
+        return True
+    if role == MARKETING_STAFF:
+        return key not in MANAGER_ONLY_MODELS and codename not in MANAGER_ONLY_PERMISSIONS
+    if role == SALESPERSON:
+        return action in SALESPERSON_CHANGES.get(key, set())
+    return False
+
+
+def sync_role_permissions(sender=None, using="default", **kwargs):
+    """Give each role group exactly the permissions the rules above allow."""
+    from django.contrib.auth.models import Group, Permission
+
+    groups = {g.name: g for g in Group.objects.using(using).filter(name__in=ROLE_NAMES)}
+    if not groups:
+        return
+    perms = list(
+        Permission.objects.using(using)
+        .filter(content_type__app_label__in=BUSINESS_APPS)
+        .select_related("content_type")
+    )
+    for name, group in groups.items():
+        allowed = [
+            p
+            for p in perms
+            if permitted(name, p.content_type.app_label, p.content_type.model, p.codename)
+        ]
+        group.permissions.set(allowed)

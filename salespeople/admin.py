@@ -1,0 +1,33 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from salespeople.models import Salesperson, Team, TeamMember
+
+
+@admin.register(Salesperson)
+class SalespersonAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "email", "phone", "commission_percent", "user", "blocked"]
+    search_fields = ["code", "name", "email"]
+    list_filter = ["blocked"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = TeamMember
+    extra = 1
+    autocomplete_fields = ["salesperson"]
+
+
+@admin.register(Team)
+class TeamAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+    inlines = [TeamMemberInline]
+
+
+@admin.register(TeamMember)
+class TeamMemberAdmin(admin.ModelAdmin):
+    list_display = ["team", "salesperson"]
+    list_select_related = ["team", "salesperson"]
+    search_fields = ["team__code", "salesperson__code", "salesperson__name"]
