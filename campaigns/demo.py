@@ -19,7 +19,13 @@ def _campaigns(today):
     year = today.year
     return [
         # (description, status, start, end, salesperson)
-        ("Spring trade fair", "3-DONE", datetime.date(year, 3, 1), datetime.date(year, 3, 31), "AH"),
+        (
+            "Spring trade fair",
+            "3-DONE",
+            datetime.date(year, 3, 1),
+            datetime.date(year, 3, 31),
+            "AH",
+        ),
         (
             "Office furniture direct mailing",
             "2-ACTIVE",

@@ -82,7 +82,9 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
 
     template_name = "generic/list.html"
     partial_template_name = "generic/partials/list_results.html"
-    paginate_by = 50
+    # Only the table paginates (one COUNT); the ListView itself must not.
+    paginate_by = None
+    table_pagination = {"per_page": 50}
     export_formats = ("csv",)
     empty_text = ""
     create_label = ""
@@ -143,11 +145,12 @@ class RecordCardView(ModelPermissionMixin, PageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         obj = self.object
+        key = getattr(obj, self.model.url_key)
         context["sections"] = card_sections(obj, self.sections)
         if _has_model_perm(user, self.model, "change"):
-            context["edit_url"] = _url_or_none(self.model.url_name("edit"), key=getattr(obj, self.model.url_key))
+            context["edit_url"] = _url_or_none(self.model.url_name("edit"), key=key)
         if _has_model_perm(user, self.model, "delete"):
-            context["delete_url"] = _url_or_none(self.model.url_name("delete"), key=getattr(obj, self.model.url_key))
+            context["delete_url"] = _url_or_none(self.model.url_name("delete"), key=key)
         if self.show_history:
             context["history"] = history_rows(obj)
         return context

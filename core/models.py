@@ -86,4 +86,3 @@ class NumberedModel(models.Model):
 
             self.no = take_next_number(self.number_series, model=type(self))
         super().save(*args, **kwargs)
-

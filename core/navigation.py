@@ -47,7 +47,11 @@ MENU = [
                 "pricing.view_saleslinediscount",
             ),
             (_("Items"), "pricing:item_list", "pricing.view_item"),
-            (_("Opportunities"), "opportunities:opportunity_list", "opportunities.view_opportunity"),
+            (
+                _("Opportunities"),
+                "opportunities:opportunity_list",
+                "opportunities.view_opportunity",
+            ),
         ],
     ),
     (

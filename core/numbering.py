@@ -6,6 +6,28 @@ from django.utils.translation import gettext as _
 
 from core.models import NumberSeries
 
+# The series every numbered record uses; created by a migration (and again after a
+# test database flush) and editable on the setup page. code -> (description, prefix, digits)
+DEFAULT_SERIES = {
+    "CAMPAIGN": ("Campaigns", "CP", 4),
+    "SEGMENT": ("Segments", "SEG", 5),
+    "CONTACT": ("Contacts", "CT", 6),
+    "CUSTOMER": ("Customers", "C", 5),
+    "ITEM": ("Items", "IT", 5),
+    "TASK": ("Tasks", "TD", 6),
+    "OPPORTUNITY": ("Opportunities", "OP", 5),
+    "SALES-QUOTE": ("Sales quotes", "SQ", 5),
+}
+
+
+def ensure_default_series(number_series_model=NumberSeries, using="default") -> None:
+    """Create the default number series that do not exist yet."""
+    for code, (description, prefix, digits) in DEFAULT_SERIES.items():
+        number_series_model.objects.using(using).get_or_create(
+            code=code, defaults={"description": description, "prefix": prefix, "digits": digits}
+        )
+
+
 def take_next_number(code: str, model=None) -> str:
     """Return the next No. of series ``code``, locking the series row.
 
@@ -22,7 +44,8 @@ def take_next_number(code: str, model=None) -> str:
                 % {"code": code}
             ) from None
         number = series.last_number + 1
-        while model is not None and model._default_manager.filter(no=series.format(number)).exists():
+        taken = model._default_manager if model is not None else None
+        while taken is not None and taken.filter(no=series.format(number)).exists():
             number += 1
         NumberSeries.objects.filter(pk=series.pk).update(last_number=number)
         return series.format(number)

@@ -62,12 +62,23 @@ def permitted(role: str, app_label: str, model: str, codename: str) -> bool:
 
 
 def sync_role_permissions(sender=None, using="default", **kwargs):
-    """Give each role group exactly the permissions the rules above allow."""
+    """Give each role group exactly the permissions the rules above allow.
+
+    Runs after every ``migrate`` (and after a test database flush, which is why
+    it also re-creates the groups and default number series when they are gone).
+    """
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
-    groups = {g.name: g for g in Group.objects.using(using).filter(name__in=ROLE_NAMES)}
-    if not groups:
+    from core.numbering import ensure_default_series
+
+    # post_migrate is sent once per app; act on the last one, when every app's
+    # permissions have been created.
+    if sender is not None and sender is not list(apps.get_app_configs())[-1]:
         return
+
+    ensure_default_series(using=using)
+    groups = {name: Group.objects.using(using).get_or_create(name=name)[0] for name in ROLE_NAMES}
     perms = list(
         Permission.objects.using(using)
         .filter(content_type__app_label__in=BUSINESS_APPS)

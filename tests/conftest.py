@@ -1,0 +1,47 @@
+import pytest
+from django.db import connection
+
+from core import roles
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="manager", role=roles.MARKETING_MANAGER)
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="staff", role=roles.MARKETING_STAFF)
+
+
+@pytest.fixture
+def salesperson_user(db):
+    return UserFactory(username="sales", role=roles.SALESPERSON)
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(username="viewer", role=roles.READ_ONLY)
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` run only when the suite runs on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
