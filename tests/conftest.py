@@ -1,8 +1,16 @@
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from core import roles
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Each test starts in English (a request in Dutch leaves the thread in Dutch)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
