@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
+# Development commands run in debug mode unless DJANGO_DEBUG is set; `serve` never does.
+DEV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -21,13 +23,13 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 install: $(VENV)/.installed
 
 compile-messages: install
-	$(MANAGE) compile_translations
+	$(DEV) $(MANAGE) compile_translations
 
 run: compile-messages
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) migrate --no-input
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) demo --if-empty
+	$(DEV) $(MANAGE) migrate --no-input
+	$(DEV) $(MANAGE) demo --if-empty
 	@echo "Open http://$(HOST):$(PORT)/ and log in with the demo login printed above."
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT)
+	$(DEV) $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -45,8 +47,8 @@ e2e: compile-messages
 
 # makemessages needs GNU gettext (apt-get install gettext); compiling does not.
 messages: install
-	$(MANAGE) makemessages --locale nl --no-obsolete --ignore '.venv/*' --ignore 'static/*'
-	$(MANAGE) compile_translations
+	$(DEV) $(MANAGE) makemessages --locale nl --no-obsolete --ignore '.venv/*' --ignore 'static/*' --ignore 'tests/*'
+	$(DEV) $(MANAGE) compile_translations
 
 serve: install
 	$(MANAGE) collectstatic --no-input
