@@ -15,7 +15,7 @@ class CampaignStatusTable(tables.Table):
 class CampaignTable(tables.Table):
     no = tables.Column(linkify=True)
     salesperson = tables.Column(
-        accessor="salesperson__code", order_by="salesperson__code", verbose_name=_("salesperson")
+        accessor="salesperson__code", order_by="salesperson__code", verbose_name=_("Salesperson")
     )
 
     class Meta:
