@@ -2,16 +2,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, CampaignStatus
+from campaigns.models import Campaign
 from core.filters import SearchFilterSet
-
-
-class CampaignStatusFilter(SearchFilterSet):
-    search_fields = ("code", "description")
-
-    class Meta:
-        model = CampaignStatus
-        fields = []
 
 
 class CampaignFilter(SearchFilterSet):

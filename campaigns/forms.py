@@ -2,17 +2,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, CampaignStatus
+from campaigns.models import Campaign
 from core.numbering import check_manual_number
 from salespeople.models import Salesperson
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class CampaignStatusForm(forms.ModelForm):
-    class Meta:
-        model = CampaignStatus
-        fields = ["code", "description"]
 
 
 class CampaignForm(forms.ModelForm):

@@ -5,28 +5,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.fields import CodeField
-from core.models import CardUrlMixin, NumberedModel
+from core.models import CardUrlMixin, CodeTable, NumberedModel
 from salespeople.models import Salesperson
 
 
-class CampaignStatus(CardUrlMixin, models.Model):
+class CampaignStatus(CodeTable):
     """A stage a campaign is in (e.g. 1-PLAN, 2-ACTIVE, 3-DONE); set up before campaigns."""
-
-    url_key = "code"
-
-    code = CodeField(_("code"), max_length=10, unique=True)
-    description = models.CharField(_("description"), max_length=50, blank=True)
 
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(CodeTable.Meta):
         verbose_name = _("campaign status")
         verbose_name_plural = _("campaign statuses")
-        ordering = ["code"]
-
-    def __str__(self):
-        return self.code
 
 
 class CampaignQuerySet(models.QuerySet):

@@ -1,15 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, CampaignStatus
-
-
-class CampaignStatusTable(tables.Table):
-    code = tables.Column(linkify=True)
-
-    class Meta:
-        model = CampaignStatus
-        fields = ["code", "description"]
+from campaigns.models import Campaign
 
 
 class CampaignTable(tables.Table):

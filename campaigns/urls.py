@@ -1,7 +1,9 @@
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from campaigns import views
 from campaigns.models import Campaign, CampaignStatus
+from core.code_tables import code_table_urls
 from core.urls_helpers import record_urls
 
 app_name = "campaigns"
@@ -10,13 +12,11 @@ urlpatterns = [
     path(
         "setup/campaign-statuses/",
         include(
-            record_urls(
+            code_table_urls(
                 CampaignStatus,
-                list=views.CampaignStatusList,
-                card=views.CampaignStatusCard,
-                create=views.CampaignStatusCreate,
-                edit=views.CampaignStatusEdit,
-                delete=views.CampaignStatusDelete,
+                empty_text=_(
+                    "No campaign status codes yet. Set them up before creating campaigns."
+                ),
             )
         ),
     ),

@@ -1,37 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import services
-from campaigns.filters import CampaignFilter, CampaignStatusFilter
-from campaigns.forms import CampaignForm, CampaignStatusForm
-from campaigns.models import Campaign, CampaignStatus
-from campaigns.tables import CampaignStatusTable, CampaignTable
+from campaigns.filters import CampaignFilter
+from campaigns.forms import CampaignForm
+from campaigns.models import Campaign
+from campaigns.tables import CampaignTable
 from core import generic_views as generic
-
-
-class CampaignStatusList(generic.RecordListView):
-    model = CampaignStatus
-    table_class = CampaignStatusTable
-    filterset_class = CampaignStatusFilter
-    empty_text = _("No campaign status codes yet. Set them up before creating campaigns.")
-
-
-class CampaignStatusCard(generic.RecordCardView):
-    model = CampaignStatus
-    sections = [(_("General"), ["code", "description"])]
-
-
-class CampaignStatusCreate(generic.RecordCreateView):
-    model = CampaignStatus
-    form_class = CampaignStatusForm
-
-
-class CampaignStatusEdit(generic.RecordUpdateView):
-    model = CampaignStatus
-    form_class = CampaignStatusForm
-
-
-class CampaignStatusDelete(generic.RecordDeleteView):
-    model = CampaignStatus
 
 
 class CampaignList(generic.RecordListView):

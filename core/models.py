@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import CodeField
+
 
 class CardUrlMixin:
     """URLs of a record's pages by convention: ``<app>:<model>_<action>`` with ``key``.
@@ -25,6 +27,22 @@ class CardUrlMixin:
 
     def get_absolute_url(self):
         return self.get_url("card")
+
+
+class CodeTable(CardUrlMixin, models.Model):
+    """A small code table (NAV's setup tables): a unique upper-case code and a description."""
+
+    url_key = "code"
+
+    code = CodeField(_("code"), max_length=10, unique=True)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
 
 
 class NumberSeries(CardUrlMixin, models.Model):
