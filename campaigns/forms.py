@@ -3,13 +3,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
-from core.numbering import check_manual_number
+from core.forms import NumberedFormMixin
 from salespeople.models import Salesperson
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(NumberedFormMixin, forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["no", "description", "status", "starting_date", "ending_date", "salesperson"]
@@ -17,20 +17,8 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["no"].disabled = True
-        else:
-            self.fields["no"].help_text = _(
-                "Leave blank to take the next number of the CAMPAIGN number series."
-            )
         current = self.instance.salesperson_id
         self.fields["salesperson"].queryset = Salesperson.objects.selectable(current)
-
-    def clean_no(self):
-        number = (self.cleaned_data.get("no") or "").strip().upper()
-        if number and not self.instance.pk:
-            check_manual_number(Campaign.number_series, number)
-        return number
 
     def clean(self):
         cleaned = super().clean()

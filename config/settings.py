@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     # our apps, lower layers first (see README "Architecture")
     "core",
     "salespeople",
+    "contacts",
     "campaigns",
 ]
 

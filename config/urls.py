@@ -19,5 +19,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
     path("", include("salespeople.urls")),
+    path("", include("contacts.urls")),
     path("", include("campaigns.urls")),
 ]

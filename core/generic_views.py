@@ -22,6 +22,7 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
 from core.history import history_rows
+from core.panels import panels_for
 from core.presentation import card_sections, describe_protected
 
 
@@ -151,6 +152,7 @@ class RecordCardView(ModelPermissionMixin, PageMixin, DetailView):
             context["edit_url"] = _url_or_none(self.model.url_name("edit"), key=key)
         if _has_model_perm(user, self.model, "delete"):
             context["delete_url"] = _url_or_none(self.model.url_name("delete"), key=key)
+        context["panels"] = panels_for(obj, user)
         if self.show_history:
             context["history"] = history_rows(obj)
         return context

@@ -74,6 +74,28 @@ MENU = [
             ),
             (_("Salespeople"), "salespeople:salesperson_list", "salespeople.view_salesperson"),
             (_("Teams"), "salespeople:team_list", "salespeople.view_team"),
+            (_("Industry groups"), "contacts:industrygroup_list", "contacts.view_industrygroup"),
+            (
+                _("Job responsibilities"),
+                "contacts:jobresponsibility_list",
+                "contacts.view_jobresponsibility",
+            ),
+            (_("Mailing groups"), "contacts:mailinggroup_list", "contacts.view_mailinggroup"),
+            (
+                _("Business relations"),
+                "contacts:businessrelation_list",
+                "contacts.view_businessrelation",
+            ),
+            (
+                _("Customer price groups"),
+                "contacts:customerpricegroup_list",
+                "contacts.view_customerpricegroup",
+            ),
+            (
+                _("Customer discount groups"),
+                "contacts:customerdiscountgroup_list",
+                "contacts.view_customerdiscountgroup",
+            ),
             (_("Number series"), "core:numberseries_list", "core.view_numberseries"),
         ],
     ),

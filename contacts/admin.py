@@ -1,0 +1,84 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from contacts.models import (
+    BusinessRelation,
+    Contact,
+    ContactBusinessRelation,
+    ContactIndustryGroup,
+    ContactJobResponsibility,
+    ContactMailingGroup,
+    Customer,
+    CustomerDiscountGroup,
+    CustomerPriceGroup,
+    IndustryGroup,
+    JobResponsibility,
+    MailingGroup,
+)
+
+for code_table in [
+    IndustryGroup,
+    JobResponsibility,
+    MailingGroup,
+    BusinessRelation,
+    CustomerPriceGroup,
+    CustomerDiscountGroup,
+]:
+    admin.site.register(
+        code_table,
+        list_display=["code", "description"],
+        search_fields=["code", "description"],
+    )
+
+
+class IndustryGroupInline(admin.TabularInline):
+    model = ContactIndustryGroup
+    extra = 0
+
+
+class BusinessRelationInline(admin.TabularInline):
+    model = ContactBusinessRelation
+    extra = 0
+
+
+class JobResponsibilityInline(admin.TabularInline):
+    model = ContactJobResponsibility
+    extra = 0
+
+
+class MailingGroupInline(admin.TabularInline):
+    model = ContactMailingGroup
+    extra = 0
+
+
+@admin.register(Contact)
+class ContactAdmin(SimpleHistoryAdmin):
+    list_display = ["no", "name", "type", "company", "city", "email", "salesperson"]
+    list_filter = ["type", "language", "correspondence_type", "exclude_from_segments"]
+    search_fields = ["no", "name", "email", "city"]
+    list_select_related = ["company", "salesperson"]
+    raw_id_fields = ["company"]
+    show_full_result_count = False
+    inlines = [
+        IndustryGroupInline,
+        BusinessRelationInline,
+        JobResponsibilityInline,
+        MailingGroupInline,
+    ]
+
+
+@admin.register(Customer)
+class CustomerAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "no",
+        "name",
+        "contact",
+        "price_group",
+        "discount_group",
+        "salesperson",
+        "blocked",
+    ]
+    list_filter = ["blocked", "price_group", "discount_group"]
+    search_fields = ["no", "name", "contact__no"]
+    list_select_related = ["contact", "price_group", "discount_group", "salesperson"]
+    raw_id_fields = ["contact"]

@@ -1,0 +1,130 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Contact, ContactType, Customer
+from core.forms import NumberedFormMixin
+from salespeople.models import Salesperson
+
+COMPANY_ONLY = ["industry_groups", "business_relations"]
+PERSON_ONLY = ["job_responsibilities"]
+
+
+class ContactForm(NumberedFormMixin, forms.ModelForm):
+    # A text field, not a select: there may be a million companies.
+    company_no = forms.CharField(
+        label=_("company No."),
+        required=False,
+        max_length=20,
+        help_text=_("For a person: the No. of the company contact it works for."),
+    )
+
+    class Meta:
+        model = Contact
+        fields = [
+            "no",
+            "type",
+            "name",
+            "company_no",
+            "job_title",
+            "address",
+            "post_code",
+            "city",
+            "country_code",
+            "phone",
+            "mobile",
+            "email",
+            "salesperson",
+            "language",
+            "correspondence_type",
+            "exclude_from_segments",
+            "industry_groups",
+            "business_relations",
+            "job_responsibilities",
+            "mailing_groups",
+        ]
+        widgets = {
+            "industry_groups": forms.CheckboxSelectMultiple,
+            "business_relations": forms.CheckboxSelectMultiple,
+            "job_responsibilities": forms.CheckboxSelectMultiple,
+            "mailing_groups": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.company_id:
+            self.initial["company_no"] = self.instance.company.no
+        self.fields["salesperson"].queryset = Salesperson.objects.selectable(
+            self.instance.salesperson_id
+        )
+        self.fields["industry_groups"].help_text = _("Companies only.")
+        self.fields["business_relations"].help_text = _("Companies only.")
+        self.fields["job_responsibilities"].help_text = _("Persons only.")
+
+    def clean_company_no(self):
+        number = (self.cleaned_data.get("company_no") or "").strip().upper()
+        if not number:
+            return None
+        company = Contact.objects.filter(no=number).first()
+        if company is None:
+            raise ValidationError(_("Contact %(no)s does not exist."), params={"no": number})
+        if company.type != ContactType.COMPANY:
+            raise ValidationError(_("Contact %(no)s is not a company."), params={"no": number})
+        if self.instance.pk and company.pk == self.instance.pk:
+            raise ValidationError(_("A contact cannot be its own company."))
+        return company
+
+    def clean(self):
+        cleaned = super().clean()
+        contact_type = cleaned.get("type")
+        company = cleaned.get("company_no")
+        if contact_type == ContactType.COMPANY:
+            if company:
+                self.add_error("company_no", _("Only a person can belong to a company."))
+            wrong = PERSON_ONLY
+        else:
+            wrong = COMPANY_ONLY
+        for name in wrong:
+            if cleaned.get(name):
+                self.add_error(name, _("This code does not apply to this type of contact."))
+        if (
+            contact_type == ContactType.PERSON
+            and self.instance.pk
+            and self.instance.persons.exists()
+        ):
+            self.add_error("type", _("This company has persons; it cannot become a person."))
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.company = self.cleaned_data.get("company_no")
+        return super().save(commit=commit)
+
+
+class CustomerForm(NumberedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ["no", "name", "price_group", "discount_group", "salesperson", "blocked"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["salesperson"].queryset = Salesperson.objects.selectable(
+            self.instance.salesperson_id
+        )
+
+
+class CreateCustomerForm(forms.Form):
+    """Options of *Create as customer*."""
+
+    price_group = forms.ModelChoiceField(
+        label=_("customer price group"), queryset=None, required=False
+    )
+    discount_group = forms.ModelChoiceField(
+        label=_("customer discount group"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        from contacts.models import CustomerDiscountGroup, CustomerPriceGroup
+
+        super().__init__(*args, **kwargs)
+        self.fields["price_group"].queryset = CustomerPriceGroup.objects.all()
+        self.fields["discount_group"].queryset = CustomerDiscountGroup.objects.all()

@@ -1,0 +1,335 @@
+"""Contacts, customers and their classification codes (SPEC §2.3)."""
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import CardUrlMixin, CodeTable, NumberedModel
+from salespeople.models import Salesperson
+
+CUSTOMER_RELATION = "CUST"
+
+
+class ContactType(models.TextChoices):
+    COMPANY = "company", _("Company")
+    PERSON = "person", _("Person")
+
+
+class CorrespondenceType(models.TextChoices):
+    BLANK = "", _("(blank)")
+    HARD_COPY = "hard_copy", _("Hard copy")
+    EMAIL = "email", _("E-mail")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    DUTCH = "nl", _("Dutch")
+
+
+class IndustryGroup(CodeTable):
+    """Classifies companies by industry (e.g. RETAIL, WHOLESALE)."""
+
+    class Meta(CodeTable.Meta):
+        verbose_name = _("industry group")
+        verbose_name_plural = _("industry groups")
+
+
+class JobResponsibility(CodeTable):
+    """What a person is responsible for (e.g. PURCHASE, SALES, IT)."""
+
+    class Meta(CodeTable.Meta):
+        verbose_name = _("job responsibility")
+        verbose_name_plural = _("job responsibilities")
+
+
+class MailingGroup(CodeTable):
+    """Groups contacts that receive the same mailings (e.g. CHRISTMAS, NEWSLETTER)."""
+
+    class Meta(CodeTable.Meta):
+        verbose_name = _("mailing group")
+        verbose_name_plural = _("mailing groups")
+
+
+class BusinessRelation(CodeTable):
+    """How a company relates to us (e.g. CUST, PROS, VEND, PRESS)."""
+
+    class Meta(CodeTable.Meta):
+        verbose_name = _("business relation")
+        verbose_name_plural = _("business relations")
+
+
+class CustomerPriceGroup(CodeTable):
+    """Customers that get the same sales prices."""
+
+    class Meta(CodeTable.Meta):
+        verbose_name = _("customer price group")
+        verbose_name_plural = _("customer price groups")
+
+
+class CustomerDiscountGroup(CodeTable):
+    """Customers that get the same sales line discounts."""
+
+    class Meta(CodeTable.Meta):
+        verbose_name = _("customer discount group")
+        verbose_name_plural = _("customer discount groups")
+
+
+class ContactQuerySet(models.QuerySet):
+    def companies(self):
+        return self.filter(type=ContactType.COMPANY)
+
+    def persons(self):
+        return self.filter(type=ContactType.PERSON)
+
+    def with_company_key(self):
+        """Annotate ``company_key``: the company's id (a company's is its own)."""
+        return self.annotate(company_key=Coalesce("company_id", "id"))
+
+
+class Contact(CardUrlMixin, NumberedModel):
+    """A company or a person (working for a company) that campaigns can target."""
+
+    number_series = "CONTACT"
+
+    type = models.CharField(
+        _("type"), max_length=10, choices=ContactType.choices, default=ContactType.COMPANY
+    )
+    name = models.CharField(_("name"), max_length=100)
+    company = models.ForeignKey(
+        "self",
+        verbose_name=_("company"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="persons",
+        limit_choices_to={"type": ContactType.COMPANY},
+        help_text=_("The company this person works for."),
+    )
+    address = models.CharField(_("address"), max_length=100, blank=True)
+    post_code = models.CharField(_("post code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    country_code = models.CharField(_("country/region code"), max_length=10, blank=True)
+    phone = models.CharField(_("phone No."), max_length=30, blank=True)
+    mobile = models.CharField(_("mobile phone No."), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    salesperson = models.ForeignKey(
+        Salesperson,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
+    )
+    correspondence_type = models.CharField(
+        _("correspondence type"),
+        max_length=10,
+        choices=CorrespondenceType.choices,
+        blank=True,
+        default=CorrespondenceType.BLANK,
+    )
+    exclude_from_segments = models.BooleanField(
+        _("exclude from segments"),
+        default=False,
+        help_text=_("Criteria skip this contact unless they ignore the exclusion."),
+    )
+    job_title = models.CharField(_("job title"), max_length=50, blank=True)
+
+    industry_groups = models.ManyToManyField(
+        IndustryGroup,
+        through="ContactIndustryGroup",
+        verbose_name=_("industry groups"),
+        blank=True,
+        related_name="contacts",
+    )
+    job_responsibilities = models.ManyToManyField(
+        JobResponsibility,
+        through="ContactJobResponsibility",
+        verbose_name=_("job responsibilities"),
+        blank=True,
+        related_name="contacts",
+    )
+    mailing_groups = models.ManyToManyField(
+        MailingGroup,
+        through="ContactMailingGroup",
+        verbose_name=_("mailing groups"),
+        blank=True,
+        related_name="contacts",
+    )
+    business_relations = models.ManyToManyField(
+        BusinessRelation,
+        through="ContactBusinessRelation",
+        verbose_name=_("business relations"),
+        blank=True,
+        related_name="contacts",
+    )
+
+    history = HistoricalRecords()
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["no"]
+        indexes = [
+            models.Index(fields=["name"], name="contact_name_idx"),
+            models.Index(fields=["city"], name="contact_city_idx"),
+            models.Index(fields=["post_code"], name="contact_post_code_idx"),
+            models.Index(fields=["email"], name="contact_email_idx"),
+            models.Index(fields=["type", "no"], name="contact_type_no_idx"),
+            models.Index(fields=["country_code"], name="contact_country_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type=ContactType.PERSON) | Q(company__isnull=True),
+                name="contact_only_persons_have_a_company",
+                violation_error_message=_("Only a person can belong to a company."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.no} {self.name}"
+
+    @property
+    def is_company(self) -> bool:
+        return self.type == ContactType.COMPANY
+
+    @property
+    def company_no_id(self) -> int:
+        """The company No. of SPEC §2.3: a person's company, a company itself."""
+        return self.company_id or self.id
+
+
+class ContactIndustryGroup(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, verbose_name=_("contact"))
+    industry_group = models.ForeignKey(
+        IndustryGroup, on_delete=models.PROTECT, verbose_name=_("industry group")
+    )
+
+    class Meta:
+        verbose_name = _("contact industry group")
+        verbose_name_plural = _("contact industry groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["industry_group", "contact"], name="contact_industry_group_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.contact_id}: {self.industry_group_id}"
+
+
+class ContactJobResponsibility(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, verbose_name=_("contact"))
+    job_responsibility = models.ForeignKey(
+        JobResponsibility, on_delete=models.PROTECT, verbose_name=_("job responsibility")
+    )
+
+    class Meta:
+        verbose_name = _("contact job responsibility")
+        verbose_name_plural = _("contact job responsibilities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job_responsibility", "contact"], name="contact_job_responsibility_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.contact_id}: {self.job_responsibility_id}"
+
+
+class ContactMailingGroup(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, verbose_name=_("contact"))
+    mailing_group = models.ForeignKey(
+        MailingGroup, on_delete=models.PROTECT, verbose_name=_("mailing group")
+    )
+
+    class Meta:
+        verbose_name = _("contact mailing group")
+        verbose_name_plural = _("contact mailing groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailing_group", "contact"], name="contact_mailing_group_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.contact_id}: {self.mailing_group_id}"
+
+
+class ContactBusinessRelation(models.Model):
+    """NAV's contact business relation; ``CUST`` links a company to its customer."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, verbose_name=_("contact"))
+    business_relation = models.ForeignKey(
+        BusinessRelation, on_delete=models.PROTECT, verbose_name=_("business relation")
+    )
+
+    class Meta:
+        verbose_name = _("contact business relation")
+        verbose_name_plural = _("contact business relations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business_relation", "contact"], name="contact_business_relation_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.contact_id}: {self.business_relation_id}"
+
+
+class Customer(CardUrlMixin, NumberedModel):
+    """A customer, linked to exactly one company contact through business relation CUST."""
+
+    number_series = "CUSTOMER"
+
+    name = models.CharField(_("name"), max_length=100)
+    price_group = models.ForeignKey(
+        CustomerPriceGroup,
+        verbose_name=_("customer price group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+    )
+    discount_group = models.ForeignKey(
+        CustomerDiscountGroup,
+        verbose_name=_("customer discount group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+    )
+    salesperson = models.ForeignKey(
+        Salesperson,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+    )
+    blocked = models.BooleanField(_("blocked"), default=False)
+    contact = models.OneToOneField(
+        Contact,
+        verbose_name=_("company contact"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customer",
+        limit_choices_to={"type": ContactType.COMPANY},
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["no"]
+        indexes = [models.Index(fields=["name"], name="customer_name_idx")]
+
+    def __str__(self):
+        return f"{self.no} {self.name}"
