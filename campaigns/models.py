@@ -9,6 +9,27 @@ from core.models import CardUrlMixin, CodeTable, NumberedModel
 from salespeople.models import Salesperson
 
 
+class InformationFlow(models.TextChoices):
+    BLANK = "", _("(blank)")
+    OUTBOUND = "outbound", _("Outbound")
+    INBOUND = "inbound", _("Inbound")
+
+
+class InitiatedBy(models.TextChoices):
+    BLANK = "", _("(blank)")
+    US = "us", _("Us")
+    THEM = "them", _("Them")
+
+
+class Evaluation(models.TextChoices):
+    BLANK = "", _("(blank)")
+    VERY_POSITIVE = "very_positive", _("Very positive")
+    POSITIVE = "positive", _("Positive")
+    NEUTRAL = "neutral", _("Neutral")
+    NEGATIVE = "negative", _("Negative")
+    VERY_NEGATIVE = "very_negative", _("Very negative")
+
+
 class CampaignStatus(CodeTable):
     """A stage a campaign is in (e.g. 1-PLAN, 2-ACTIVE, 3-DONE); set up before campaigns."""
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "salespeople",
     "contacts",
     "campaigns",
+    "segments",
 ]
 
 MIDDLEWARE = [

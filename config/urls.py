@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("salespeople.urls")),
     path("", include("contacts.urls")),
     path("", include("campaigns.urls")),
+    path("", include("segments.urls")),
 ]

@@ -85,7 +85,9 @@ class ContactQuerySet(models.QuerySet):
 
     def with_company_key(self):
         """Annotate ``company_key``: the company's id (a company's is its own)."""
-        return self.annotate(company_key=Coalesce("company_id", "id"))
+        return self.annotate(
+            company_key=Coalesce("company_id", "id", output_field=models.BigIntegerField())
+        )
 
 
 class Contact(CardUrlMixin, NumberedModel):

@@ -285,6 +285,7 @@ class ConfirmActionView(ModelPermissionMixin, PageMixin, FormMixin, DetailView):
     template_name = "generic/confirm.html"
     slug_url_kwarg = "key"
     action_label = ""
+    submit_label = ""
     form_class = None
 
     def get_slug_field(self):
@@ -318,6 +319,7 @@ class ConfirmActionView(ModelPermissionMixin, PageMixin, FormMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["question"] = self.question()
         context["action_label"] = self.action_label
+        context["submit_label"] = self.submit_label or _("Yes")
         return context
 
     def post(self, request, *args, **kwargs):

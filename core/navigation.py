@@ -25,6 +25,11 @@ MENU = [
         [
             (_("Segments"), "segments:segment_list", "segments.view_segment"),
             (_("Logged segments"), "segments:loggedsegment_list", "segments.view_loggedsegment"),
+            (
+                _("Saved segment criteria"),
+                "segments:savedsegmentcriteria_list",
+                "segments.view_savedsegmentcriteria",
+            ),
         ],
     ),
     (

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SegmentsConfig(AppConfig):
+    name = "segments"
+    verbose_name = _("Segments")
+
+    def ready(self):
+        from segments import panels
+
+        panels.register()

@@ -1,0 +1,217 @@
+"""Criteria filters: which contacts an Add / Reduce / Refine action selects (SPEC §5.2).
+
+Filters are stored as JSON with codes, not ids, so saved criteria survive and
+read well: ``{"type": "person", "city": "Amsterdam|Utrecht",
+"job_responsibilities": ["PURCHASE"]}``. A contact qualifies only when every
+filled-in group matches; codes within one group are alternatives.
+
+Text filters follow NAV's filter syntax in a small, safe subset:
+``A|B`` (either), ``AB*`` / ``*AB`` / ``*AB*`` (starts / ends with, contains),
+``1000..1999`` (range); matching ignores case.
+"""
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import (
+    BusinessRelation,
+    Contact,
+    ContactBusinessRelation,
+    ContactIndustryGroup,
+    ContactJobResponsibility,
+    ContactMailingGroup,
+    ContactType,
+    CorrespondenceType,
+    IndustryGroup,
+    JobResponsibility,
+    Language,
+    MailingGroup,
+)
+from salespeople.models import Salesperson
+
+TEXT_FIELDS = {
+    "no": _("contact No."),
+    "name": _("name"),
+    "city": _("city"),
+    "post_code": _("post code"),
+    "country_code": _("country/region code"),
+}
+CHOICE_FIELDS = {
+    "type": (_("type"), ContactType),
+    "language": (_("language"), Language),
+    "correspondence_type": (_("correspondence type"), CorrespondenceType),
+}
+# group -> (label, code model, through model, code field on through, of the company?)
+CODE_GROUPS = {
+    "industry_groups": (
+        _("industry group"),
+        IndustryGroup,
+        ContactIndustryGroup,
+        "industry_group",
+        True,
+    ),
+    "business_relations": (
+        _("business relation"),
+        BusinessRelation,
+        ContactBusinessRelation,
+        "business_relation",
+        True,
+    ),
+    "job_responsibilities": (
+        _("job responsibility"),
+        JobResponsibility,
+        ContactJobResponsibility,
+        "job_responsibility",
+        False,
+    ),
+    "mailing_groups": (
+        _("mailing group"),
+        MailingGroup,
+        ContactMailingGroup,
+        "mailing_group",
+        False,
+    ),
+}
+BLANK = "''"  # NAV's filter for an empty value
+
+
+def text_condition(field: str, expression: str) -> Q:
+    """Q for one NAV-style text filter on ``field`` (see module docstring)."""
+    condition = Q()
+    for alternative in expression.split("|"):
+        alternative = alternative.strip()
+        if alternative == BLANK:
+            condition |= Q(**{field: ""})
+        elif ".." in alternative:
+            low, high = (part.strip() for part in alternative.split("..", 1))
+            part = Q()
+            if low:
+                part &= Q(**{f"{field}__gte": low})
+            if high:
+                part &= Q(**{f"{field}__lte": high})
+            condition |= part
+        elif alternative.startswith("*") and alternative.endswith("*") and len(alternative) > 1:
+            condition |= Q(**{f"{field}__icontains": alternative.strip("*")})
+        elif alternative.endswith("*"):
+            condition |= Q(**{f"{field}__istartswith": alternative.rstrip("*")})
+        elif alternative.startswith("*"):
+            condition |= Q(**{f"{field}__iendswith": alternative.lstrip("*")})
+        elif alternative:
+            condition |= Q(**{f"{field}__iexact": alternative})
+    return condition
+
+
+def matching_contacts(filters: dict) -> QuerySet:
+    """Contacts that match every filled-in group of ``filters`` (one SQL query, lazily)."""
+    condition = Q()
+    for field in TEXT_FIELDS:
+        if filters.get(field):
+            condition &= text_condition(field, filters[field])
+    for field in CHOICE_FIELDS:
+        if filters.get(field) not in (None, ""):
+            value = "" if filters[field] == BLANK else filters[field]
+            condition &= Q(**{field: value})
+    if filters.get("salesperson"):
+        condition &= Q(salesperson__code=filters["salesperson"])
+    if filters.get("exclude_from_segments") in (True, False):
+        condition &= Q(exclude_from_segments=filters["exclude_from_segments"])
+    for group, (_label, _model, through, code_field, of_company) in CODE_GROUPS.items():
+        codes = filters.get(group) or []
+        if not codes:
+            continue
+        holders = through.objects.filter(**{f"{code_field}__code__in": codes}).values("contact_id")
+        if of_company:
+            # The company's code counts for its persons too.
+            condition &= Q(id__in=holders) | Q(company_id__in=holders)
+        else:
+            condition &= Q(id__in=holders)
+    return Contact.objects.filter(condition)
+
+
+def describe(filters: dict) -> str:
+    """A readable summary of ``filters`` for the segment card."""
+    parts = []
+    for field, label in TEXT_FIELDS.items():
+        if filters.get(field):
+            parts.append(f"{label} = {filters[field]}")
+    for field, (label, choices) in CHOICE_FIELDS.items():
+        value = filters.get(field)
+        if value not in (None, ""):
+            shown = gettext("(blank)") if value == BLANK else choices(value).label
+            parts.append(f"{label} = {shown}")
+    if filters.get("salesperson"):
+        parts.append(f"{gettext('salesperson')} = {filters['salesperson']}")
+    for group, (label, *_rest) in CODE_GROUPS.items():
+        if filters.get(group):
+            parts.append(f"{label} = {' | '.join(filters[group])}")
+    return "; ".join(parts) if parts else gettext("all contacts")
+
+
+class CriteriaForm(forms.Form):
+    """The filter groups of Add / Reduce / Refine; ``filters()`` gives the JSON to store."""
+
+    type = forms.ChoiceField(
+        label=_("type"), required=False, choices=[("", "---------"), *ContactType.choices]
+    )
+    no = forms.CharField(label=_("contact No."), required=False, max_length=250)
+    name = forms.CharField(label=_("name"), required=False, max_length=250)
+    salesperson = forms.ModelChoiceField(
+        label=_("salesperson"), required=False, queryset=Salesperson.objects, to_field_name="code"
+    )
+    city = forms.CharField(label=_("city"), required=False, max_length=250)
+    post_code = forms.CharField(label=_("post code"), required=False, max_length=250)
+    country_code = forms.CharField(label=_("country/region code"), required=False, max_length=250)
+    language = forms.ChoiceField(
+        label=_("language"), required=False, choices=[("", "---------"), *Language.choices]
+    )
+    correspondence_type = forms.ChoiceField(
+        label=_("correspondence type"),
+        required=False,
+        choices=[
+            ("", "---------"),
+            *[(v or BLANK, label) for v, label in CorrespondenceType.choices],
+        ],
+    )
+    industry_groups = forms.ModelMultipleChoiceField(
+        label=_("industry group (of the company)"),
+        required=False,
+        queryset=IndustryGroup.objects,
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    business_relations = forms.ModelMultipleChoiceField(
+        label=_("business relation (of the company)"),
+        required=False,
+        queryset=BusinessRelation.objects,
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    job_responsibilities = forms.ModelMultipleChoiceField(
+        label=_("job responsibility (of the person)"),
+        required=False,
+        queryset=JobResponsibility.objects,
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    mailing_groups = forms.ModelMultipleChoiceField(
+        label=_("mailing group"),
+        required=False,
+        queryset=MailingGroup.objects,
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def filters(self) -> dict:
+        result = {}
+        for name, value in self.cleaned_data.items():
+            if not value:
+                continue
+            if name == "salesperson":
+                result[name] = value.code
+            elif name in CODE_GROUPS:
+                result[name] = sorted(code.code for code in value)
+            else:
+                result[name] = value.strip() if isinstance(value, str) else value
+        return result

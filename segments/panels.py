@@ -1,0 +1,52 @@
+"""Segment panels on the campaign card and the contact card."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.panels import CardPanel, register_card_panel
+
+SHOWN = 20
+
+
+def campaign_segments(campaign):
+    from segments.models import Segment
+
+    segments = list(
+        Segment.objects.filter(campaign=campaign)
+        .select_related("salesperson")
+        .order_by("-no")[: SHOWN + 1]
+    )
+    return {"segments": segments[:SHOWN], "more": len(segments) > SHOWN, "campaign": campaign}
+
+
+def contact_segments(contact):
+    from segments.models import SegmentLine
+
+    lines = list(
+        SegmentLine.objects.filter(contact=contact)
+        .select_related("segment", "campaign")
+        .order_by("-segment__no")[: SHOWN + 1]
+    )
+    return {"lines": lines[:SHOWN], "more": len(lines) > SHOWN, "contact": contact}
+
+
+def register():
+    register_card_panel(
+        "campaigns.campaign",
+        CardPanel(
+            title=_("Segments"),
+            template="segments/partials/campaign_segments_panel.html",
+            permission="segments.view_segment",
+            get_context=campaign_segments,
+            order=10,
+        ),
+    )
+    register_card_panel(
+        "contacts.contact",
+        CardPanel(
+            title=_("Segments"),
+            template="segments/partials/contact_segments_panel.html",
+            permission="segments.view_segment",
+            get_context=contact_segments,
+            order=10,
+        ),
+    )

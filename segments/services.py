@@ -1,0 +1,450 @@
+"""Segment operations: criteria actions, Go back, header propagation, campaign targets.
+
+Every bulk operation is a fixed number of set-based statements (ARCHITECTURE
+performance rule 1): ``INSERT … SELECT``, ``UPDATE … WHERE``, ``DELETE … WHERE``;
+never one query per contact or line. After lines change, ``segment_lines_changed``
+tells the pricing app which campaigns to refresh.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext as _
+
+from contacts.models import Contact, ContactType
+from core.sql import insert_from_select
+from segments.criteria import matching_contacts
+from segments.models import (
+    CriteriaActionType,
+    SavedSegmentCriteria,
+    SavedSegmentCriteriaAction,
+    Segment,
+    SegmentCriteriaAction,
+    SegmentHistory,
+    SegmentLine,
+)
+from segments.signals import segment_lines_changed
+
+# Header field -> line field that a new line takes from it (SPEC §5.1).
+INHERITED_FIELDS = {
+    "campaign": "campaign",
+    "campaign_target": "campaign_target",
+    "campaign_response": "campaign_response",
+    "salesperson": "salesperson",
+    "correspondence_type": "correspondence_type",
+    "subject": "subject",
+    "date": "date",
+    "unit_cost": "cost",
+    "unit_duration": "duration",
+}
+# The fields of a line that the history keeps, to restore it exactly.
+LINE_FIELDS = [
+    "contact",
+    "contact_company",
+    "campaign",
+    "campaign_target",
+    "campaign_response",
+    "salesperson",
+    "correspondence_type",
+    "subject",
+    "date",
+    "cost",
+    "duration",
+    "evaluation",
+    "added_by",
+]
+
+
+@dataclass
+class ActionResult:
+    action: SegmentCriteriaAction | None
+    added: int = 0
+    removed: int = 0
+
+
+def _field_kwargs(field):
+    if isinstance(field, models.DecimalField):
+        return {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
+    if isinstance(field, models.CharField):
+        return {"max_length": field.max_length}
+    return {}
+
+
+_ID = models.BigIntegerField()
+
+
+def _const(model, name, value):
+    """A constant column of an INSERT … SELECT; NULL gets a type (PostgreSQL needs it)."""
+    field = model._meta.get_field(name)
+    output = _ID if field.is_relation else field.__class__(**_field_kwargs(field))
+    if value is None:
+        return Cast(Value(None), output_field=output)
+    return Value(value, output_field=output)
+
+
+def _notify(segment, campaign_ids):
+    campaign_ids = {pk for pk in campaign_ids if pk}
+    if campaign_ids:
+        segment_lines_changed.send(sender=Segment, segment=segment, campaign_ids=campaign_ids)
+
+
+def _refresh_line_count(segment):
+    count = SegmentLine.objects.filter(segment=segment).count()
+    Segment.objects.filter(pk=segment.pk).update(line_count=count)
+    segment.line_count = count
+
+
+def _lock(segment) -> Segment:
+    """Lock the segment row: its criteria actions run one at a time."""
+    return Segment.objects.select_for_update().get(pk=segment.pk)
+
+
+def _new_action(segment, user, *, action, filters, options) -> SegmentCriteriaAction:
+    last = (
+        SegmentCriteriaAction.objects.filter(segment=segment)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    )
+    return SegmentCriteriaAction.objects.create(
+        segment=segment,
+        sequence=(last or 0) + 1,
+        action=action,
+        filters=filters,
+        user=user if getattr(user, "pk", None) else None,
+        **options,
+    )
+
+
+def _line_campaigns(lines) -> set:
+    return set(lines.order_by().values_list("campaign_id", flat=True).distinct())
+
+
+def _record_removed(lines, action) -> int:
+    """Copy ``lines`` into the segment history of ``action`` (one INSERT … SELECT)."""
+    annotations = {f"h_{name}": F(f"{name}_id" if name in _FK else name) for name in LINE_FIELDS}
+    annotations["h_action"] = _const(SegmentHistory, "action", action.pk)
+    columns = {name: f"h_{name}" for name in [*LINE_FIELDS, "action"]}
+    return insert_from_select(SegmentHistory, columns, lines.annotate(**annotations))
+
+
+_FK = {"contact", "contact_company", "campaign", "salesperson", "added_by"}
+
+
+def _candidates(filters, *, expand_companies, ignore_exclusion):
+    """The contacts an Add action selects before the related-company rule."""
+    selected = matching_contacts(filters)
+    if expand_companies:
+        companies = selected.filter(type=ContactType.COMPANY).values("id")
+        selected = Contact.objects.filter(
+            Q(id__in=selected.values("id")) | Q(company_id__in=companies)
+        )
+    if not ignore_exclusion:
+        selected = selected.filter(exclude_from_segments=False)
+    return selected
+
+
+@transaction.atomic
+def add_contacts(
+    *,
+    segment: Segment,
+    filters: dict,
+    allow_existing: bool = False,
+    expand_companies: bool = False,
+    allow_related_companies: bool = False,
+    ignore_exclusion: bool = False,
+    user=None,
+) -> ActionResult:
+    """Add the contacts matching ``filters`` as lines taking the header's values.
+
+    Options (SPEC §5.2): *allow existing* renews the lines of contacts already in
+    the segment (their old values are kept in the history for Go back), otherwise
+    they are skipped; *expand companies* adds the persons of each company found;
+    without *allow related companies* a company is dropped when persons of it are
+    added; without *ignore exclusion* contacts marked *exclude from segments* are
+    skipped.
+    """
+    segment = _lock(segment)
+    options = {
+        "allow_existing": allow_existing,
+        "expand_companies": expand_companies,
+        "allow_related_companies": allow_related_companies,
+        "ignore_exclusion": ignore_exclusion,
+    }
+    action = _new_action(
+        segment, user, action=CriteriaActionType.ADD, filters=filters, options=options
+    )
+
+    def candidates():
+        return _candidates(
+            filters, expand_companies=expand_companies, ignore_exclusion=ignore_exclusion
+        )
+
+    chosen = candidates()
+    if not allow_related_companies:
+        persons_chosen = candidates().filter(company_id=OuterRef("pk"))
+        chosen = chosen.exclude(Q(type=ContactType.COMPANY) & Exists(persons_chosen))
+    existing = SegmentLine.objects.filter(segment=segment, contact_id__in=chosen.values("id"))
+    campaigns = {segment.campaign_id}
+    removed = 0
+    if allow_existing:
+        campaigns |= _line_campaigns(existing)
+        removed = _record_removed(existing, action)
+        existing.delete()
+    else:
+        chosen = chosen.exclude(
+            id__in=SegmentLine.objects.filter(segment=segment).values("contact_id")
+        )
+
+    header = segment
+    line = SegmentLine
+    annotations = {
+        "l_segment": _const(line, "segment", header.pk),
+        "l_contact": F("id"),
+        "l_contact_company": Coalesce(F("company_id"), F("id"), output_field=_ID),
+        "l_campaign": _const(line, "campaign", header.campaign_id),
+        "l_campaign_target": _const(line, "campaign_target", header.campaign_target),
+        "l_campaign_response": _const(line, "campaign_response", header.campaign_response),
+        "l_salesperson": Coalesce(
+            _const(line, "salesperson", header.salesperson_id),
+            F("salesperson_id"),
+            output_field=_ID,
+        ),
+        "l_correspondence_type": _const(line, "correspondence_type", header.correspondence_type),
+        "l_subject": _const(line, "subject", header.subject),
+        "l_date": _const(line, "date", header.date),
+        "l_cost": _const(line, "cost", header.unit_cost),
+        "l_duration": _const(line, "duration", header.unit_duration),
+        "l_evaluation": _const(line, "evaluation", ""),
+        "l_added_by": _const(line, "added_by", action.pk),
+    }
+    columns = {name.removeprefix("l_"): name for name in annotations}
+    added = insert_from_select(SegmentLine, columns, chosen.annotate(**annotations))
+    SegmentCriteriaAction.objects.filter(pk=action.pk).update(
+        lines_added=added, lines_removed=removed
+    )
+    action.lines_added, action.lines_removed = added, removed
+    _refresh_line_count(segment)
+    _notify(segment, campaigns)
+    return ActionResult(action=action, added=added, removed=removed)
+
+
+def _lines_matching(segment, filters, entire_companies):
+    matching = matching_contacts(filters)
+    condition = Q(contact_id__in=matching.values("id"))
+    if entire_companies:
+        companies = matching.filter(type=ContactType.COMPANY).values("id")
+        condition |= Q(contact_company_id__in=companies)
+    return SegmentLine.objects.filter(segment=segment).filter(condition)
+
+
+def _remove(segment, filters, entire_companies, user, *, keep_matching: bool) -> ActionResult:
+    segment = _lock(segment)
+    kind = CriteriaActionType.REFINE if keep_matching else CriteriaActionType.REDUCE
+    action = _new_action(
+        segment,
+        user,
+        action=kind,
+        filters=filters,
+        options={"entire_companies": entire_companies},
+    )
+    matching = _lines_matching(segment, filters, entire_companies)
+    if keep_matching:
+        doomed = SegmentLine.objects.filter(segment=segment).exclude(id__in=matching.values("id"))
+    else:
+        doomed = matching
+    campaigns = _line_campaigns(doomed)
+    removed = _record_removed(doomed, action)
+    SegmentLine.objects.filter(
+        segment=segment,
+        contact_id__in=SegmentHistory.objects.filter(action=action).values("contact_id"),
+    ).delete()
+    SegmentCriteriaAction.objects.filter(pk=action.pk).update(lines_removed=removed)
+    action.lines_removed = removed
+    _refresh_line_count(segment)
+    _notify(segment, campaigns)
+    return ActionResult(action=action, removed=removed)
+
+
+@transaction.atomic
+def reduce_contacts(*, segment, filters, entire_companies=False, user=None) -> ActionResult:
+    """Remove the lines whose contact matches ``filters`` (and, with *entire
+    companies*, the persons of a matching company)."""
+    return _remove(segment, filters, entire_companies, user, keep_matching=False)
+
+
+@transaction.atomic
+def refine_contacts(*, segment, filters, entire_companies=False, user=None) -> ActionResult:
+    """Keep only the lines whose contact matches ``filters`` (and, with *entire
+    companies*, the persons of a matching company)."""
+    return _remove(segment, filters, entire_companies, user, keep_matching=True)
+
+
+@transaction.atomic
+def go_back(*, segment: Segment, user=None) -> ActionResult:
+    """Undo the last criteria action exactly: delete the lines it added and
+    re-insert the lines it removed, with all their values and flags."""
+    segment = _lock(segment)
+    action = SegmentCriteriaAction.objects.filter(segment=segment).order_by("-sequence").first()
+    if action is None:
+        raise ValidationError(
+            _("There is no criteria action to undo on segment %(no)s.") % {"no": segment.no}
+        )
+    added_lines = SegmentLine.objects.filter(segment=segment, added_by=action)
+    history = SegmentHistory.objects.filter(action=action)
+    campaigns = _line_campaigns(added_lines) | _line_campaigns(history)
+    removed, _deleted = added_lines.delete()
+    annotations = {f"r_{name}": F(f"{name}_id" if name in _FK else name) for name in LINE_FIELDS}
+    annotations["r_segment"] = _const(SegmentLine, "segment", segment.pk)
+    columns = {name: f"r_{name}" for name in [*LINE_FIELDS, "segment"]}
+    restored = insert_from_select(SegmentLine, columns, history.annotate(**annotations))
+    action.delete()  # its history rows go with it
+    _refresh_line_count(segment)
+    _notify(segment, campaigns)
+    return ActionResult(action=None, added=restored, removed=removed)
+
+
+@transaction.atomic
+def save_criteria(*, segment: Segment, code: str, description: str = "", user=None):
+    """Save the segment's criteria actions under ``code`` for reuse."""
+    actions = list(SegmentCriteriaAction.objects.filter(segment=segment).order_by("sequence"))
+    if not actions:
+        raise ValidationError(
+            _("Segment %(no)s has no criteria actions to save.") % {"no": segment.no}
+        )
+    code = code.strip().upper()
+    if SavedSegmentCriteria.objects.filter(code=code).exists():
+        raise ValidationError(_("Saved criteria %(code)s already exist.") % {"code": code})
+    criteria = SavedSegmentCriteria.objects.create(code=code, description=description)
+    SavedSegmentCriteriaAction.objects.bulk_create(
+        SavedSegmentCriteriaAction(
+            criteria=criteria,
+            sequence=index,
+            action=action.action,
+            filters=action.filters,
+            **action.options(),
+        )
+        for index, action in enumerate(actions, start=1)
+    )
+    return criteria
+
+
+@transaction.atomic
+def reuse_criteria(*, segment: Segment, criteria: SavedSegmentCriteria, user=None) -> list:
+    """Run the saved actions of ``criteria`` on ``segment``, in order."""
+    results = []
+    for saved in criteria.actions.order_by("sequence"):
+        options = saved.options()
+        if saved.action == CriteriaActionType.ADD:
+            options.pop("entire_companies")
+            results.append(
+                add_contacts(segment=segment, filters=saved.filters, user=user, **options)
+            )
+        else:
+            run = reduce_contacts if saved.action == CriteriaActionType.REDUCE else refine_contacts
+            results.append(
+                run(
+                    segment=segment,
+                    filters=saved.filters,
+                    entire_companies=options["entire_companies"],
+                    user=user,
+                )
+            )
+    return results
+
+
+def _attname(name: str) -> str:
+    return f"{name}_id" if name in {"campaign", "salesperson"} else name
+
+
+def changed_inherited_fields(old: Segment, new: Segment) -> list[str]:
+    """Header fields that lines inherit and that differ between ``old`` and ``new``."""
+    return [
+        name
+        for name in INHERITED_FIELDS
+        if getattr(old, _attname(name)) != getattr(new, _attname(name))
+    ]
+
+
+@transaction.atomic
+def save_segment(*, segment: Segment, user=None, update_lines: bool = False) -> dict:
+    """Save the header (clearing the campaign clears target and response).
+
+    With ``update_lines``, the lines that still carry a changed field's old
+    header value take the new one: one UPDATE per changed field. Returns
+    ``{field: lines updated}``.
+    """
+    if segment.campaign_id is None:
+        segment.campaign_target = segment.campaign_response = False
+    old = Segment.objects.filter(pk=segment.pk).first() if segment.pk else None
+    segment.save()
+    if old is None or not update_lines:
+        return {}
+    lines = SegmentLine.objects.filter(segment=segment)
+    updated = {}
+    for name in changed_inherited_fields(old, segment):
+        line_attname = _attname(INHERITED_FIELDS[name])
+        old_value = getattr(old, _attname(name))
+        carrying = lines.filter(
+            **(
+                {f"{line_attname}__isnull": True}
+                if old_value is None
+                else {line_attname: old_value}
+            )
+        )
+        new_value = getattr(segment, _attname(name))
+        changes = {line_attname: new_value}
+        if name == "campaign" and new_value is None:
+            # A line without a campaign cannot be a target or a response.
+            changes.update(campaign_target=False, campaign_response=False)
+        if name in {"campaign_target", "campaign_response"} and new_value:
+            carrying = carrying.filter(campaign__isnull=False)
+        updated[name] = carrying.update(**changes)
+    _notify(segment, {old.campaign_id, segment.campaign_id})
+    return updated
+
+
+@transaction.atomic
+def set_line_campaign_target(*, line: SegmentLine, value: bool, user=None) -> SegmentLine:
+    """Tick or untick *campaign target* on one line (the one-click toggle)."""
+    if value and line.campaign_id is None:
+        raise ValidationError(
+            _("Line of contact %(contact)s has no campaign; choose a campaign first.")
+            % {"contact": line.contact.no}
+        )
+    SegmentLine.objects.filter(pk=line.pk).update(campaign_target=value)
+    line.campaign_target = value
+    _notify(line.segment, {line.campaign_id})
+    return line
+
+
+@transaction.atomic
+def save_line(*, line: SegmentLine, user=None) -> SegmentLine:
+    """Save a changed line; a line without campaign is no target or response."""
+    old_campaign = (
+        SegmentLine.objects.filter(pk=line.pk).values_list("campaign_id", flat=True).first()
+    )
+    if line.campaign_id is None:
+        line.campaign_target = line.campaign_response = False
+    line.save()
+    _notify(line.segment, {old_campaign, line.campaign_id})
+    return line
+
+
+@transaction.atomic
+def delete_line(*, line: SegmentLine, user=None) -> None:
+    segment = line.segment
+    campaign_id = line.campaign_id
+    line.delete()
+    _refresh_line_count(segment)
+    _notify(segment, {campaign_id})
+
+
+@transaction.atomic
+def delete_segment(*, segment: Segment, user=None) -> None:
+    campaigns = _line_campaigns(SegmentLine.objects.filter(segment=segment)) | {segment.campaign_id}
+    segment.delete()
+    _notify(segment, campaigns)

@@ -1,0 +1,35 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from segments.models import SavedSegmentCriteria, Segment
+
+
+class SegmentTable(tables.Table):
+    no = tables.Column(linkify=True)
+    campaign = tables.Column(
+        accessor="campaign__no", verbose_name=_("Campaign"), order_by="campaign__no"
+    )
+    salesperson = tables.Column(
+        accessor="salesperson__code", verbose_name=_("Salesperson"), order_by="salesperson__code"
+    )
+
+    class Meta:
+        model = Segment
+        fields = [
+            "no",
+            "description",
+            "campaign",
+            "campaign_target",
+            "campaign_response",
+            "salesperson",
+            "date",
+            "line_count",
+        ]
+
+
+class SavedCriteriaTable(tables.Table):
+    code = tables.Column(linkify=True)
+
+    class Meta:
+        model = SavedSegmentCriteria
+        fields = ["code", "description"]

@@ -1,0 +1,58 @@
+from django.urls import include, path
+
+from core.urls_helpers import record_urls
+from segments import views
+from segments.models import SavedSegmentCriteria, Segment
+
+app_name = "segments"
+
+segment_actions = [
+    path("<str:key>/add-contacts/", views.AddContacts.as_view(), name="segment_add_contacts"),
+    path("<str:key>/reduce/", views.ReduceContacts.as_view(), name="segment_reduce"),
+    path("<str:key>/refine/", views.RefineContacts.as_view(), name="segment_refine"),
+    path("<str:key>/go-back/", views.GoBack.as_view(), name="segment_go_back"),
+    path("<str:key>/save-criteria/", views.SaveCriteria.as_view(), name="segment_save_criteria"),
+    path("<str:key>/reuse-criteria/", views.ReuseCriteria.as_view(), name="segment_reuse_criteria"),
+    path("<str:key>/history/", views.SegmentHistoryView.as_view(), name="segment_history"),
+    path(
+        "<str:key>/lines/<int:line_id>/toggle-target/",
+        views.ToggleLineTarget.as_view(),
+        name="segmentline_toggle_target",
+    ),
+    path("<str:key>/lines/<int:line_id>/edit/", views.LineEdit.as_view(), name="segmentline_edit"),
+    path(
+        "<str:key>/lines/<int:line_id>/delete/",
+        views.LineDelete.as_view(),
+        name="segmentline_delete",
+    ),
+]
+
+urlpatterns = [
+    path(
+        "segments/",
+        include(
+            [
+                *record_urls(
+                    Segment,
+                    list=views.SegmentList,
+                    card=views.SegmentCard,
+                    create=views.SegmentCreate,
+                    edit=views.SegmentEdit,
+                    delete=views.SegmentDelete,
+                ),
+                *segment_actions,
+            ]
+        ),
+    ),
+    path(
+        "setup/saved-segment-criteria/",
+        include(
+            record_urls(
+                SavedSegmentCriteria,
+                list=views.SavedCriteriaList,
+                card=views.SavedCriteriaCard,
+                delete=views.SavedCriteriaDelete,
+            )
+        ),
+    ),
+]
