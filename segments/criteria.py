@@ -12,6 +12,7 @@ Text filters follow NAV's filter syntax in a small, safe subset:
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -203,10 +204,21 @@ class CriteriaForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    OPTIONS: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
+
+    def option_fields(self):
+        """The option checkboxes of the action (shown apart from the filters)."""
+        return [self[name] for name in self.OPTIONS]
+
     def filters(self) -> dict:
         result = {}
         for name, value in self.cleaned_data.items():
-            if not value:
+            if not value or name in self.OPTIONS:
                 continue
             if name == "salesperson":
                 result[name] = value.code

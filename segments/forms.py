@@ -110,12 +110,6 @@ class AddContactsForm(CriteriaForm):
 
     OPTIONS = ["allow_existing", "expand_companies", "allow_related_companies", "ignore_exclusion"]
 
-    def filters(self):
-        result = super().filters()
-        for name in self.OPTIONS:
-            result.pop(name, None)
-        return result
-
     def options(self):
         return {name: self.cleaned_data[name] for name in self.OPTIONS}
 
@@ -127,10 +121,7 @@ class RemoveContactsForm(CriteriaForm):
         help_text=_("Also take the persons of a matching company."),
     )
 
-    def filters(self):
-        result = super().filters()
-        result.pop("entire_companies", None)
-        return result
+    OPTIONS = ["entire_companies"]
 
 
 class SaveCriteriaForm(forms.Form):

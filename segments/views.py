@@ -61,7 +61,7 @@ class SegmentCard(generic.RecordCardView):
         context = super().get_context_data(**kwargs)
         segment = self.object
         lines = SegmentLine.objects.filter(segment=segment).select_related(
-            "contact", "contact_company", "campaign", "salesperson"
+            "segment", "contact", "contact_company", "campaign", "salesperson"
         )
         paginator = Paginator(lines, LINES_PER_PAGE)
         paginator.count = segment.line_count  # kept by the services: no COUNT(*)
@@ -340,7 +340,9 @@ class SegmentHistoryView(generic.ModelPermissionMixin, generic.PageMixin, Detail
 def _line(request, key, line_id):
     segment = get_object_or_404(Segment, no=key)
     return get_object_or_404(
-        SegmentLine.objects.select_related("contact", "contact_company", "campaign", "salesperson"),
+        SegmentLine.objects.select_related(
+            "segment", "contact", "contact_company", "campaign", "salesperson"
+        ),
         segment=segment,
         pk=line_id,
     )
