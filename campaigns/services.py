@@ -3,7 +3,11 @@
 from django.db import transaction
 
 from campaigns.models import Campaign
-from campaigns.signals import campaign_dates_changed
+from campaigns.signals import (
+    campaign_dates_changed,
+    campaign_deleting,
+    campaign_deletion_summary,
+)
 
 
 @transaction.atomic
@@ -32,5 +36,15 @@ def save_campaign(*, campaign: Campaign, user=None) -> Campaign:
 
 @transaction.atomic
 def delete_campaign(*, campaign: Campaign, user=None) -> None:
-    """Delete ``campaign``; records that still refer to it refuse with ``ProtectedError``."""
+    """Delete ``campaign`` with what belongs to it (its campaign prices, discounts
+    and target group); records that still refer to it refuse with ``ProtectedError``."""
+    campaign_deleting.send(sender=Campaign, campaign=campaign)
     campaign.delete()
+
+
+def deletion_summary(campaign: Campaign) -> list[str]:
+    """What would be deleted together with ``campaign``, as readable lines."""
+    lines = []
+    for _receiver, answer in campaign_deletion_summary.send(sender=Campaign, campaign=campaign):
+        lines.extend(answer or [])
+    return lines

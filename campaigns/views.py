@@ -44,5 +44,8 @@ class CampaignEdit(CampaignSaveMixin, generic.RecordUpdateView):
 class CampaignDelete(generic.RecordDeleteView):
     model = Campaign
 
+    def deletion_summary(self):
+        return services.deletion_summary(self.object)
+
     def perform_delete(self):
         services.delete_campaign(campaign=self.object, user=self.request.user)

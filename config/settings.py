@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "contacts",
     "campaigns",
     "segments",
+    "pricing",
 ]
 
 MIDDLEWARE = [

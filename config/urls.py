@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("contacts.urls")),
     path("", include("campaigns.urls")),
     path("", include("segments.urls")),
+    path("", include("pricing.urls")),
 ]

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from contacts.importing import UPLOAD_TOKEN_RE
 from contacts.models import Contact, ContactType, Customer
 from core.forms import NumberedFormMixin
 from salespeople.models import Salesperson
@@ -128,3 +129,36 @@ class CreateCustomerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["price_group"].queryset = CustomerPriceGroup.objects.all()
         self.fields["discount_group"].queryset = CustomerDiscountGroup.objects.all()
+
+
+class ContactImportForm(forms.Form):
+    """Step 1 of the CSV import: the file to check."""
+
+    MAX_SIZE = 20 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, comma or semicolon separated, with a header row; at most 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_SIZE:
+            raise ValidationError(
+                _("The file is %(size)s MB; at most %(max)s MB can be imported at once."),
+                params={"size": round(upload.size / 1024 / 1024, 1), "max": 20},
+            )
+        return upload
+
+
+class ConfirmContactImportForm(forms.Form):
+    """Step 2 of the CSV import: the token of the checked file."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=32, min_length=32)
+
+    def clean_token(self):
+        token = self.cleaned_data["token"]
+        if not UPLOAD_TOKEN_RE.fullmatch(token):
+            raise ValidationError(_("The import link is not valid; upload the file again."))
+        return token

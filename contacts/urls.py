@@ -35,6 +35,8 @@ urlpatterns = [
         "contacts/",
         include(
             [
+                # Before the card's <key>/ so that "import" is not taken for a No.
+                path("import/", views.ContactImport.as_view(), name="contact_import"),
                 *record_urls(
                     Contact,
                     list=views.ContactList,

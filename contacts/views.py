@@ -1,9 +1,19 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.generic import TemplateView
 
-from contacts import services
+from contacts import importing, services
 from contacts.filters import ContactFilter, CustomerFilter
-from contacts.forms import ContactForm, CreateCustomerForm, CustomerForm
+from contacts.forms import (
+    ConfirmContactImportForm,
+    ContactForm,
+    ContactImportForm,
+    CreateCustomerForm,
+    CustomerForm,
+)
 from contacts.models import Contact, ContactType, Customer
 from contacts.tables import ContactTable, CustomerTable
 from core import generic_views as generic
@@ -13,12 +23,101 @@ PERSONS_SHOWN = 50
 
 class ContactList(generic.RecordListView):
     model = Contact
+    template_name = "contacts/contact_list.html"
     queryset = Contact.objects.select_related("company", "salesperson")
     table_class = ContactTable
     filterset_class = ContactFilter
     empty_text = gettext_lazy(
         "No contacts yet. Create companies and persons, or import a CSV file."
     )
+
+
+class ContactImport(generic.ModelPermissionMixin, generic.PageMixin, TemplateView):
+    """Import contacts from a CSV file in two steps.
+
+    1. Upload: the file is checked and kept under a random token; the page shows
+       the number of rows, the first rows and every error. Nothing is written.
+    2. Confirm (posts the token): the file is imported, all rows or none.
+    """
+
+    model = Contact
+    permission_required = "contacts.add_contact"
+    template_name = "contacts/contact_import.html"
+    title = gettext_lazy("Import contacts")
+    # Tokens of the files this session checked: only those may be imported.
+    session_key = "contact_import_tokens"
+
+    def get_breadcrumbs(self):
+        return [self.list_crumb(), (self.get_title(), None)]
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("upload_form", ContactImportForm())
+        context = super().get_context_data(**kwargs)
+        context["columns"] = importing.COLUMNS
+        context["code_separator"] = importing.CODE_SEPARATOR
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "token" in request.POST:
+            return self.confirm()
+        return self.upload()
+
+    def upload(self):
+        form = ContactImportForm(self.request.POST, self.request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(upload_form=form))
+        data = form.cleaned_data["file"].read()
+        try:
+            check = importing.check_contacts_csv(data=data)
+        except ValidationError as error:
+            form.add_error("file", error)
+            return self.render_to_response(self.get_context_data(upload_form=form))
+        context = {"check": check}
+        if check.ok:
+            token = importing.save_upload(data)
+            tokens = self.request.session.get(self.session_key, [])
+            self.request.session[self.session_key] = [*tokens[-9:], token]
+            context["confirm_form"] = ConfirmContactImportForm(initial={"token": token})
+        return self.render_to_response(self.get_context_data(**context))
+
+    def confirm(self):
+        request = self.request
+        form = ConfirmContactImportForm(request.POST)
+        token = form.cleaned_data["token"] if form.is_valid() else None
+        tokens = request.session.get(self.session_key, [])
+        data = importing.load_upload(token) if token in tokens else None
+        if data is None:
+            messages.error(request, _("The checked file is no longer available; upload it again."))
+            return redirect("contacts:contact_import")
+        importing.discard_upload(token)
+        request.session[self.session_key] = [t for t in tokens if t != token]
+        try:
+            result = importing.import_contacts(data=data, user=request.user)
+        except importing.ContactImportError:
+            # The contacts changed since the check (a No. was taken meanwhile): show why.
+            check = importing.check_contacts_csv(data=data)
+            return self.render_to_response(self.get_context_data(check=check))
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+            return redirect("contacts:contact_import")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d contact imported (companies: %(companies)d, persons: %(persons)d, "
+                "classification codes: %(codes)d).",
+                "%(count)d contacts imported (companies: %(companies)d, persons: %(persons)d, "
+                "classification codes: %(codes)d).",
+                result.contacts,
+            )
+            % {
+                "count": result.contacts,
+                "companies": result.companies,
+                "persons": result.persons,
+                "codes": result.code_assignments,
+            },
+        )
+        return redirect("contacts:contact_list")
 
 
 class ContactCard(generic.RecordCardView):

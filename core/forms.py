@@ -31,3 +31,26 @@ class NumberedFormMixin:
         if number and not self.instance.pk:
             check_manual_number(self._meta.model.number_series, number)
         return number
+
+
+class KeyChoiceField(forms.ModelChoiceField):
+    """Choose a record by typing its business key (No. or code) in a text box.
+
+    For tables too big for a select (items, customers, contacts): one indexed
+    lookup on submit, a field error naming the key when it does not exist.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, queryset, *, key="no", **kwargs):
+        kwargs.pop("to_field_name", None)  # the model field's own; we look up by key
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": _("%(value)s does not exist.")},
+        )
+        super().__init__(queryset, to_field_name=key, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().upper()
+        return super().to_python(value)

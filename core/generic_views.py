@@ -11,7 +11,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
 from core.history import history_rows
-from core.panels import panels_for
+from core.panels import actions_for, panels_for
 from core.presentation import card_sections, describe_protected
 
 
@@ -53,6 +53,21 @@ def _url_or_none(name: str, **kwargs) -> str | None:
         return reverse(name, kwargs=kwargs or None)
     except NoReverseMatch:
         return None
+
+
+class KeyObjectMixin:
+    """Find the record by the business key in the URL (``url_key`` of the model)."""
+
+    slug_url_kwarg = "key"
+
+    def get_slug_field(self):
+        return self.model.url_key
+
+    def get_object(self, queryset=None):
+        try:
+            return super().get_object(queryset)
+        except (ValueError, ValidationError):
+            raise Http404 from None  # e.g. letters where a number key is expected
 
 
 class PageMixin:
@@ -124,17 +139,13 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
         return context
 
 
-class RecordCardView(ModelPermissionMixin, PageMixin, DetailView):
+class RecordCardView(ModelPermissionMixin, KeyObjectMixin, PageMixin, DetailView):
     """A card page: header, action bar, FastTab-like sections, side panel, history."""
 
     template_name = "generic/card.html"
-    slug_url_kwarg = "key"
     # [(section title, [field names])]; the generic template renders these.
     sections: list[tuple[str, list[str]]] = []
     show_history = True
-
-    def get_slug_field(self):
-        return self.model.url_key
 
     def get_title(self):
         return str(self.object)
@@ -153,6 +164,7 @@ class RecordCardView(ModelPermissionMixin, PageMixin, DetailView):
         if _has_model_perm(user, self.model, "delete"):
             context["delete_url"] = _url_or_none(self.model.url_name("delete"), key=key)
         context["panels"] = panels_for(obj, user)
+        context["card_actions"] = actions_for(obj, user)
         if self.show_history:
             context["history"] = history_rows(obj)
         return context
@@ -195,12 +207,8 @@ class RecordCreateView(ModelPermissionMixin, FormPageMixin, CreateView):
         return super().form_valid(form)
 
 
-class RecordUpdateView(ModelPermissionMixin, FormPageMixin, UpdateView):
+class RecordUpdateView(ModelPermissionMixin, KeyObjectMixin, FormPageMixin, UpdateView):
     permission_action = "change"
-    slug_url_kwarg = "key"
-
-    def get_slug_field(self):
-        return self.model.url_key
 
     def get_title(self):
         return _("Edit %(object)s") % {"object": self.object}
@@ -219,15 +227,11 @@ class RecordUpdateView(ModelPermissionMixin, FormPageMixin, UpdateView):
         return super().form_valid(form)
 
 
-class RecordDeleteView(ModelPermissionMixin, PageMixin, DeleteView):
+class RecordDeleteView(ModelPermissionMixin, KeyObjectMixin, PageMixin, DeleteView):
     """Confirm, then delete; a record still referenced is refused with what refers to it."""
 
     permission_action = "delete"
-    slug_url_kwarg = "key"
     template_name = "generic/confirm_delete.html"
-
-    def get_slug_field(self):
-        return self.model.url_key
 
     def get_title(self):
         return _("Delete %(object)s") % {"object": self.object}
@@ -274,7 +278,7 @@ class RecordDeleteView(ModelPermissionMixin, PageMixin, DeleteView):
         self.object.delete()
 
 
-class ConfirmActionView(ModelPermissionMixin, PageMixin, FormMixin, DetailView):
+class ConfirmActionView(ModelPermissionMixin, KeyObjectMixin, PageMixin, FormMixin, DetailView):
     """A card action that asks yes/no first (NAV's confirm), then calls a service.
 
     Subclasses set ``permission_required`` and implement ``question()`` and
@@ -283,13 +287,9 @@ class ConfirmActionView(ModelPermissionMixin, PageMixin, FormMixin, DetailView):
     """
 
     template_name = "generic/confirm.html"
-    slug_url_kwarg = "key"
     action_label = ""
     submit_label = ""
     form_class = None
-
-    def get_slug_field(self):
-        return self.model.url_key
 
     def get_form_class(self):
         from django import forms

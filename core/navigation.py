@@ -101,6 +101,12 @@ MENU = [
                 "contacts:customerdiscountgroup_list",
                 "contacts.view_customerdiscountgroup",
             ),
+            (_("Units of measure"), "pricing:unitofmeasure_list", "pricing.view_unitofmeasure"),
+            (
+                _("Item discount groups"),
+                "pricing:itemdiscountgroup_list",
+                "pricing.view_itemdiscountgroup",
+            ),
             (_("Number series"), "core:numberseries_list", "core.view_numberseries"),
         ],
     ),

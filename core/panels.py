@@ -1,4 +1,4 @@
-"""Panels that higher apps add to the cards of lower apps.
+"""Panels and action buttons that higher apps add to the cards of lower apps.
 
 A lower app may not import a higher one, yet the contact card must list the
 contact's segments and the campaign card its segments. The higher app registers
@@ -9,6 +9,8 @@ registered for its model that the user may see.
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -37,4 +39,49 @@ def panels_for(obj, user) -> list[dict]:
         {"title": panel.title, "template": panel.template, **panel.get_context(obj)}
         for panel in _PANELS.get(label, [])
         if user.has_perm(panel.permission)
+    ]
+
+
+@dataclass(frozen=True)
+class CardAction:
+    """A button in a card's action bar that a higher app contributes.
+
+    ``url`` gets the record and returns the URL (e.g. a list filtered to it);
+    ``show`` may hide the button for a record (e.g. Deactivate when not activated).
+    """
+
+    label: str
+    group: str  # "process" or "related"
+    permission: str
+    url: Callable[[object], str]
+    icon: str = ""
+    show: Callable[[object], bool] | None = None
+    order: int = 100
+
+
+_ACTIONS: dict[str, list[CardAction]] = defaultdict(list)
+ACTION_GROUPS = {"process": _("Process"), "related": _("Related")}
+
+
+def register_card_action(model_label: str, action: CardAction) -> None:
+    if action not in _ACTIONS[model_label]:
+        _ACTIONS[model_label].append(action)
+        _ACTIONS[model_label].sort(key=lambda a: a.order)
+
+
+def actions_for(obj, user) -> list[dict]:
+    """The contributed actions of ``obj``'s card, grouped, that ``user`` may use."""
+    groups = {key: [] for key in ACTION_GROUPS}
+    for action in _ACTIONS.get(obj._meta.label_lower, []):
+        if not user.has_perm(action.permission):
+            continue
+        if action.show is not None and not action.show(obj):
+            continue
+        groups[action.group].append(
+            {"label": action.label, "url": action.url(obj), "icon": action.icon}
+        )
+    return [
+        {"key": key, "label": ACTION_GROUPS[key], "actions": actions}
+        for key, actions in groups.items()
+        if actions
     ]

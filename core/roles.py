@@ -36,7 +36,7 @@ BUSINESS_APPS = [
 MANAGER_ONLY_MODELS = {"core.numberseries", "salespeople.salesperson", "salespeople.team"}
 # Custom permissions only the manager holds (activation gives away prices, deleting entries
 # destroys history).
-MANAGER_ONLY_PERMISSIONS = {"delete_campaign_entry"}
+MANAGER_ONLY_PERMISSIONS = {"delete_campaign_entry", "activate_campaign"}
 # What a salesperson may change besides viewing everything.
 SALESPERSON_CHANGES = {
     "activities.task": {"add", "change"},

@@ -306,12 +306,12 @@ class ReuseCriteria(SegmentAction):
         }
 
 
-class SegmentHistoryView(generic.ModelPermissionMixin, generic.PageMixin, DetailView):
+class SegmentHistoryView(
+    generic.ModelPermissionMixin, generic.KeyObjectMixin, generic.PageMixin, DetailView
+):
     """Every criteria action with what it added and removed."""
 
     model = Segment
-    slug_url_kwarg = "key"
-    slug_field = "no"
     template_name = "segments/segment_history.html"
 
     def get_title(self):

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PricingConfig(AppConfig):
+    name = "pricing"
+    verbose_name = _("Sales prices and discounts")
+
+    def ready(self):
+        from pricing import panels, receivers
+
+        receivers.connect()
+        panels.register()

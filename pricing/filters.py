@@ -1,0 +1,47 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.filters import SearchFilterSet
+from pricing.models import Item, SalesLineDiscount, SalesPrice
+
+
+class ValidOnFilterMixin(django_filters.FilterSet):
+    valid_on = django_filters.DateFilter(
+        label=_("Valid on"),
+        method="filter_valid_on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def filter_valid_on(self, queryset, name, value):
+        return queryset.valid_on(value) if value else queryset
+
+
+class ItemFilter(SearchFilterSet):
+    search_fields = ("no", "description")
+
+    class Meta:
+        model = Item
+        fields = ["item_discount_group", "base_unit_of_measure", "blocked"]
+
+
+class SalesPriceFilter(ValidOnFilterMixin, SearchFilterSet):
+    search_fields = ("item__no", "item__description", "sales_code")
+    item = django_filters.CharFilter(
+        label=_("Item No."), field_name="item__no", lookup_expr="iexact"
+    )
+    sales_code = django_filters.CharFilter(label=_("Sales code"), lookup_expr="iexact")
+
+    class Meta:
+        model = SalesPrice
+        fields = ["item", "sales_type", "sales_code", "valid_on", "currency_code"]
+
+
+class SalesLineDiscountFilter(ValidOnFilterMixin, SearchFilterSet):
+    search_fields = ("code", "sales_code")
+    code = django_filters.CharFilter(label=_("Code"), lookup_expr="iexact")
+    sales_code = django_filters.CharFilter(label=_("Sales code"), lookup_expr="iexact")
+
+    class Meta:
+        model = SalesLineDiscount
+        fields = ["type", "code", "sales_type", "sales_code", "valid_on"]

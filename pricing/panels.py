@@ -1,0 +1,76 @@
+"""Pricing panels on other apps' cards."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.panels import CardPanel, register_card_panel
+
+
+def campaign_pricing(campaign):
+    from pricing.models import CampaignTarget
+    from pricing.services import price_counts
+
+    prices, discounts = price_counts(campaign)
+    return {
+        "campaign": campaign,
+        "prices": prices,
+        "discounts": discounts,
+        "targets": CampaignTarget.objects.filter(campaign=campaign).count(),
+    }
+
+
+def register():
+    register_actions()
+    register_card_panel(
+        "campaigns.campaign",
+        CardPanel(
+            title=_("Sales prices and line discounts"),
+            template="pricing/partials/campaign_pricing_panel.html",
+            permission="pricing.view_salesprice",
+            get_context=campaign_pricing,
+            order=5,
+        ),
+    )
+
+
+def register_actions():
+    from django.urls import reverse
+
+    from core.panels import CardAction, register_card_action
+    from pricing.views import campaign_rows_url
+
+    for action in [
+        CardAction(
+            label=_("Activate sales prices/line discounts"),
+            group="process",
+            permission="pricing.activate_campaign",
+            url=lambda c: reverse("pricing:campaign_activate", kwargs={"key": c.no}),
+            icon="lightning-charge",
+            order=10,
+        ),
+        CardAction(
+            label=_("Deactivate sales prices/line discounts"),
+            group="process",
+            permission="pricing.activate_campaign",
+            url=lambda c: reverse("pricing:campaign_deactivate", kwargs={"key": c.no}),
+            icon="lightning",
+            show=lambda c: c.activated,
+            order=11,
+        ),
+        CardAction(
+            label=_("Sales prices"),
+            group="related",
+            permission="pricing.view_salesprice",
+            url=lambda c: campaign_rows_url("pricing:salesprice_list", c),
+            icon="tags",
+            order=20,
+        ),
+        CardAction(
+            label=_("Sales line discounts"),
+            group="related",
+            permission="pricing.view_saleslinediscount",
+            url=lambda c: campaign_rows_url("pricing:saleslinediscount_list", c),
+            icon="percent",
+            order=21,
+        ),
+    ]:
+        register_card_action("campaigns.campaign", action)

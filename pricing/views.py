@@ -1,0 +1,230 @@
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from campaigns.models import Campaign
+from core import generic_views as generic
+from pricing import services
+from pricing.filters import ItemFilter, SalesLineDiscountFilter, SalesPriceFilter
+from pricing.forms import ItemForm, SalesLineDiscountForm, SalesPriceForm
+from pricing.models import Item, SalesLineDiscount, SalesPrice, SalesType
+from pricing.tables import ItemTable, SalesLineDiscountTable, SalesPriceTable
+
+
+class ItemList(generic.RecordListView):
+    model = Item
+    queryset = Item.objects.select_related("base_unit_of_measure", "item_discount_group")
+    table_class = ItemTable
+    filterset_class = ItemFilter
+    empty_text = gettext_lazy("No items yet. Create the items you sell with their unit price.")
+
+
+class ItemCard(generic.RecordCardView):
+    model = Item
+    queryset = Item.objects.select_related("base_unit_of_measure", "item_discount_group")
+    template_name = "pricing/item_card.html"
+    sections = [
+        (gettext_lazy("General"), ["no", "description", "base_unit_of_measure", "blocked"]),
+        (gettext_lazy("Prices and sales"), ["unit_price", "item_discount_group"]),
+    ]
+
+
+class ItemCreate(generic.RecordCreateView):
+    model = Item
+    form_class = ItemForm
+
+
+class ItemEdit(generic.RecordUpdateView):
+    model = Item
+    form_class = ItemForm
+
+
+class ItemDelete(generic.RecordDeleteView):
+    model = Item
+
+
+class CampaignFilteredMixin:
+    """Opened from a campaign card (``?sales_type=campaign&sales_code=CP0001``), the
+    list shows that campaign's rows and New defaults to it with its dates."""
+
+    def campaign(self):
+        if self.request.GET.get("sales_type") == SalesType.CAMPAIGN:
+            code = self.request.GET.get("sales_code", "").strip().upper()
+            return Campaign.objects.filter(no=code).first()
+        return None
+
+
+class PriceRuleList(CampaignFilteredMixin, generic.RecordListView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        campaign = self.campaign()
+        if campaign and context.get("create_url"):
+            context["create_url"] += "?" + urlencode(
+                {"sales_type": SalesType.CAMPAIGN, "sales_code": campaign.no}
+            )
+        if campaign:
+            context["title"] = f"{context['title']} – {campaign}"
+        return context
+
+
+class PriceRuleCreate(CampaignFilteredMixin, generic.RecordCreateView):
+    def get_initial(self):
+        initial = super().get_initial()
+        campaign = self.campaign()
+        if campaign:
+            initial.update(
+                sales_type=SalesType.CAMPAIGN,
+                sales_code=campaign.no,
+                starting_date=campaign.starting_date,
+                ending_date=campaign.ending_date,
+            )
+        item = self.request.GET.get("item")
+        if item:
+            initial["item"] = item
+        return initial
+
+
+class SalesPriceList(PriceRuleList):
+    model = SalesPrice
+    queryset = SalesPrice.objects.select_related("item", "unit_of_measure")
+    table_class = SalesPriceTable
+    filterset_class = SalesPriceFilter
+    empty_text = gettext_lazy(
+        "No sales prices here yet. Without one, a sales line takes the item's unit price."
+    )
+
+
+class SalesPriceCard(generic.RecordCardView):
+    model = SalesPrice
+    queryset = SalesPrice.objects.select_related("item", "unit_of_measure")
+    sections = [
+        (gettext_lazy("General"), ["item", "sales_type", "sales_code", "unit_price"]),
+        (
+            gettext_lazy("Conditions"),
+            [
+                "starting_date",
+                "ending_date",
+                "currency_code",
+                "unit_of_measure",
+                "minimum_quantity",
+            ],
+        ),
+        (
+            gettext_lazy("Discounts and VAT"),
+            ["allow_line_discount", "allow_invoice_discount", "price_includes_vat"],
+        ),
+    ]
+
+
+class SalesPriceCreate(PriceRuleCreate):
+    model = SalesPrice
+    form_class = SalesPriceForm
+
+
+class SalesPriceEdit(generic.RecordUpdateView):
+    model = SalesPrice
+    form_class = SalesPriceForm
+
+
+class SalesPriceDelete(generic.RecordDeleteView):
+    model = SalesPrice
+
+
+class SalesLineDiscountList(PriceRuleList):
+    model = SalesLineDiscount
+    queryset = SalesLineDiscount.objects.select_related("unit_of_measure")
+    table_class = SalesLineDiscountTable
+    filterset_class = SalesLineDiscountFilter
+    empty_text = gettext_lazy("No sales line discounts here yet.")
+
+
+class SalesLineDiscountCard(generic.RecordCardView):
+    model = SalesLineDiscount
+    queryset = SalesLineDiscount.objects.select_related("unit_of_measure")
+    sections = [
+        (
+            gettext_lazy("General"),
+            ["type", "code", "sales_type", "sales_code", "line_discount_percent"],
+        ),
+        (
+            gettext_lazy("Conditions"),
+            [
+                "starting_date",
+                "ending_date",
+                "currency_code",
+                "unit_of_measure",
+                "minimum_quantity",
+            ],
+        ),
+    ]
+
+
+class SalesLineDiscountCreate(PriceRuleCreate):
+    model = SalesLineDiscount
+    form_class = SalesLineDiscountForm
+
+
+class SalesLineDiscountEdit(generic.RecordUpdateView):
+    model = SalesLineDiscount
+    form_class = SalesLineDiscountForm
+
+
+class SalesLineDiscountDelete(generic.RecordDeleteView):
+    model = SalesLineDiscount
+
+
+class ActivateCampaign(generic.ConfirmActionView):
+    """*Activate Sales Prices/Line Discounts* (SPEC §6.3)."""
+
+    model = Campaign
+    permission_required = "pricing.activate_campaign"
+    action_label = gettext_lazy("Activate sales prices/line discounts")
+
+    def question(self):
+        prices, discounts = services.price_counts(self.object)
+        if not prices and not discounts:
+            return _(
+                "Campaign %(no)s has no sales prices and no sales line discounts. "
+                "Activate it anyway?"
+            ) % {"no": self.object.no}
+        return _(
+            "Activate %(prices)s and %(discounts)s of campaign %(no)s for its target group?"
+        ) % {
+            "prices": ngettext("%(n)d sales price", "%(n)d sales prices", prices) % {"n": prices},
+            "discounts": ngettext("%(n)d line discount", "%(n)d line discounts", discounts)
+            % {"n": discounts},
+            "no": self.object.no,
+        }
+
+    def perform(self, form):
+        result = services.activate_campaign(campaign=self.object, user=self.request.user)
+        return _("Campaign %(no)s is now activated (%(n)d targets).") % {
+            "no": self.object.no,
+            "n": result.targets,
+        }
+
+
+class DeactivateCampaign(generic.ConfirmActionView):
+    model = Campaign
+    permission_required = "pricing.activate_campaign"
+    action_label = gettext_lazy("Deactivate sales prices/line discounts")
+
+    def question(self):
+        return _(
+            "Deactivate the sales prices and line discounts of campaign %(no)s? Its target "
+            "group is emptied; quotes no longer get its prices."
+        ) % {"no": self.object.no}
+
+    def perform(self, form):
+        removed = services.deactivate_campaign(campaign=self.object, user=self.request.user)
+        return _("Campaign %(no)s is deactivated (%(n)d targets removed).") % {
+            "no": self.object.no,
+            "n": removed,
+        }
+
+
+def campaign_rows_url(url_name, campaign):
+    query = urlencode({"sales_type": SalesType.CAMPAIGN, "sales_code": campaign.no})
+    return f"{reverse(url_name)}?{query}"
