@@ -208,7 +208,12 @@ def _best(request, price_rows, discount_rows, date) -> PriceResult:
         reason = _check(row, request, date)
         if not reason and row.unit_price == 0:
             reason = _("a unit price of 0 is ignored")
-        entry = {"kind": "price", **_describe(row), "value": str(row.unit_price)}
+        entry = {
+            "kind": "price",
+            **_describe(row),
+            "value": str(row.unit_price),
+            "allow_line_discount": row.allow_line_discount,
+        }
         entry.update(status="rejected" if reason else "matched", reason=reason)
         trace.append(entry)
         if not reason:

@@ -1,6 +1,7 @@
 """Pricing panels on other apps' cards."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.panels import CardPanel, register_card_panel
 
@@ -10,11 +11,17 @@ def campaign_pricing(campaign):
     from pricing.services import price_counts
 
     prices, discounts = price_counts(campaign)
+    targets = CampaignTarget.objects.filter(campaign=campaign).count()
     return {
         "campaign": campaign,
-        "prices": prices,
-        "discounts": discounts,
-        "targets": CampaignTarget.objects.filter(campaign=campaign).count(),
+        "summary": ", ".join(
+            [
+                ngettext("%(n)d sales price", "%(n)d sales prices", prices) % {"n": prices},
+                ngettext("%(n)d line discount", "%(n)d line discounts", discounts)
+                % {"n": discounts},
+                ngettext("%(n)d target", "%(n)d targets", targets) % {"n": targets},
+            ]
+        ),
     }
 
 

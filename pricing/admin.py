@@ -1,0 +1,107 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from pricing.models import (
+    CampaignTarget,
+    Item,
+    ItemDiscountGroup,
+    SalesLineDiscount,
+    SalesPrice,
+    SalesQuote,
+    SalesQuoteLine,
+    UnitOfMeasure,
+)
+
+for code_table in [UnitOfMeasure, ItemDiscountGroup]:
+    admin.site.register(
+        code_table, list_display=["code", "description"], search_fields=["code", "description"]
+    )
+
+
+@admin.register(Item)
+class ItemAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "no",
+        "description",
+        "base_unit_of_measure",
+        "unit_price",
+        "item_discount_group",
+        "blocked",
+    ]
+    list_filter = ["blocked", "item_discount_group"]
+    search_fields = ["no", "description"]
+
+
+@admin.register(SalesPrice)
+class SalesPriceAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "item",
+        "sales_type",
+        "sales_code",
+        "starting_date",
+        "ending_date",
+        "currency_code",
+        "unit_of_measure",
+        "minimum_quantity",
+        "unit_price",
+    ]
+    list_filter = ["sales_type", "allow_line_discount"]
+    search_fields = ["item__no", "sales_code"]
+    list_select_related = ["item", "unit_of_measure"]
+    raw_id_fields = ["item"]
+    show_full_result_count = False
+
+
+@admin.register(SalesLineDiscount)
+class SalesLineDiscountAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "type",
+        "code",
+        "sales_type",
+        "sales_code",
+        "starting_date",
+        "ending_date",
+        "minimum_quantity",
+        "line_discount_percent",
+    ]
+    list_filter = ["type", "sales_type"]
+    search_fields = ["code", "sales_code"]
+
+
+@admin.register(CampaignTarget)
+class CampaignTargetAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "customer", "contact"]
+    search_fields = ["campaign__no", "customer__no", "contact__no"]
+    list_select_related = ["campaign", "customer", "contact"]
+    raw_id_fields = ["campaign", "customer", "contact"]
+    show_full_result_count = False
+
+
+class SalesQuoteLineInline(admin.TabularInline):
+    model = SalesQuoteLine
+    extra = 0
+    raw_id_fields = ["item"]
+    exclude = ["price_trace"]
+
+
+@admin.register(SalesQuote)
+class SalesQuoteAdmin(SimpleHistoryAdmin):
+    list_display = ["no", "customer", "order_date", "currency_code", "campaign"]
+    search_fields = ["no", "customer__no", "customer__name"]
+    list_select_related = ["customer", "campaign"]
+    raw_id_fields = ["customer", "contact", "campaign"]
+    inlines = [SalesQuoteLineInline]
+
+
+@admin.register(SalesQuoteLine)
+class SalesQuoteLineAdmin(admin.ModelAdmin):
+    list_display = [
+        "quote",
+        "line_no",
+        "item",
+        "quantity",
+        "unit_price",
+        "line_discount_percent",
+        "line_amount",
+    ]
+    raw_id_fields = ["quote", "item"]

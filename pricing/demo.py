@@ -1,0 +1,120 @@
+"""Demo items, prices, discounts, an activated campaign and a quote for a target."""
+
+from decimal import Decimal
+
+from campaigns.models import Campaign
+from contacts.models import Customer
+from pricing import services
+from pricing.models import (
+    CampaignTarget,
+    DiscountSalesType,
+    DiscountType,
+    Item,
+    ItemDiscountGroup,
+    SalesLineDiscount,
+    SalesPrice,
+    SalesQuote,
+    SalesQuoteLine,
+    SalesType,
+    UnitOfMeasure,
+)
+
+UNITS = [("PCS", "Piece"), ("BOX", "Box"), ("SET", "Set")]
+GROUPS = [("CHAIRS", "Office chairs"), ("DESKS", "Desks and tables"), ("ACCESS", "Accessories")]
+ITEMS = [
+    ("Ergonomic office chair ATHENS", "CHAIRS", "249.00"),
+    ("Conference chair PARIS", "CHAIRS", "129.00"),
+    ("Swivel chair ROME", "CHAIRS", "189.00"),
+    ("Height-adjustable desk BERLIN", "DESKS", "649.00"),
+    ("Meeting table OSLO", "DESKS", "899.00"),
+    ("Desk LONDON 160 cm", "DESKS", "429.00"),
+    ("Monitor arm", "ACCESS", "89.00"),
+    ("Desk lamp LED", "ACCESS", "45.00"),
+    ("Cable tray", "ACCESS", "24.50"),
+    ("Footrest", "ACCESS", "39.00"),
+]
+
+
+def load(stdout=None):
+    units = {}
+    for code, description in UNITS:
+        units[code] = UnitOfMeasure.objects.update_or_create(
+            code=code, defaults={"description": description}
+        )[0]
+    groups = {}
+    for code, description in GROUPS:
+        groups[code] = ItemDiscountGroup.objects.update_or_create(
+            code=code, defaults={"description": description}
+        )[0]
+    if Item.objects.exists():
+        return
+    items = [
+        Item.objects.create(
+            description=description,
+            item_discount_group=groups[group],
+            base_unit_of_measure=units["PCS"],
+            unit_price=Decimal(price),
+        )
+        for description, group, price in ITEMS
+    ]
+    for item in items:
+        # A slightly lower price for everybody, and a wholesale price group price.
+        SalesPrice.objects.create(
+            item=item,
+            sales_type=SalesType.ALL_CUSTOMERS,
+            unit_price=(item.unit_price * Decimal("0.97")).quantize(Decimal("0.01")),
+        )
+        SalesPrice.objects.create(
+            item=item,
+            sales_type=SalesType.CUSTOMER_PRICE_GROUP,
+            sales_code="WHOLESALE",
+            unit_price=(item.unit_price * Decimal("0.90")).quantize(Decimal("0.01")),
+            minimum_quantity=5,
+        )
+    SalesLineDiscount.objects.create(
+        type=DiscountType.ITEM_DISCOUNT_GROUP,
+        code="ACCESS",
+        sales_type=DiscountSalesType.CUSTOMER_DISCOUNT_GROUP,
+        sales_code="LARGE",
+        line_discount_percent=Decimal("5"),
+    )
+
+    mailing = Campaign.objects.filter(description="Office furniture direct mailing").first()
+    if mailing is None:
+        return
+    for item in items[:4]:
+        SalesPrice.objects.create(
+            item=item,
+            sales_type=SalesType.CAMPAIGN,
+            sales_code=mailing.no,
+            starting_date=mailing.starting_date,
+            ending_date=mailing.ending_date,
+            unit_price=(item.unit_price * Decimal("0.80")).quantize(Decimal("0.01")),
+        )
+    SalesLineDiscount.objects.create(
+        type=DiscountType.ITEM_DISCOUNT_GROUP,
+        code="ACCESS",
+        sales_type=DiscountSalesType.CAMPAIGN,
+        sales_code=mailing.no,
+        starting_date=mailing.starting_date,
+        ending_date=mailing.ending_date,
+        line_discount_percent=Decimal("15"),
+    )
+    if not services.has_target_sources(mailing):
+        return
+    services.activate_campaign(campaign=mailing)
+    target = (
+        CampaignTarget.objects.filter(campaign=mailing, customer__isnull=False)
+        .select_related("customer")
+        .first()
+    )
+    customer = target.customer if target else Customer.objects.first()
+    if customer is None:
+        return
+    quote = SalesQuote.objects.create(customer=customer, contact=customer.contact, campaign=mailing)
+    for item, quantity in [(items[0], 4), (items[3], 2), (items[6], 4)]:
+        services.save_quote_line(
+            line=SalesQuoteLine(quote=quote, item=item, quantity=Decimal(quantity))
+        )
+    if stdout:
+        stdout.write(f"{len(items)} items, {SalesPrice.objects.count()} prices, quote {quote.no}")
