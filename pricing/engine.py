@@ -85,6 +85,11 @@ def customer_campaign_nos(customer, date) -> list[str]:
     return by_customer or sorted({no for no, _customer_id in rows})
 
 
+def _unit(request: PriceRequest):
+    """The unit of measure asked for: blank means the item's base unit."""
+    return request.unit_of_measure_id or request.item.base_unit_of_measure_id
+
+
 def _check(row, request: PriceRequest, date) -> str:
     """Why ``row`` does not apply to ``request`` ('' when it does)."""
     if row.starting_date and row.starting_date > date:
@@ -93,7 +98,7 @@ def _check(row, request: PriceRequest, date) -> str:
         return _("ended on %(date)s") % {"date": row.ending_date}
     if row.currency_code and row.currency_code != request.currency_code:
         return _("for currency %(code)s") % {"code": row.currency_code}
-    if row.unit_of_measure_id and row.unit_of_measure_id != request.unit_of_measure_id:
+    if row.unit_of_measure_id and row.unit_of_measure_id != _unit(request):
         return _("for another unit of measure")
     if row.minimum_quantity > request.quantity:
         return _("minimum quantity %(qty)s not reached") % {"qty": row.minimum_quantity.normalize()}
@@ -105,7 +110,7 @@ def _prefer_specific(rows, request):
     kept, beaten = list(rows), []
     for attribute, wanted in (
         ("currency_code", request.currency_code),
-        ("unit_of_measure_id", request.unit_of_measure_id),
+        ("unit_of_measure_id", _unit(request)),
     ):
         if wanted and any(getattr(row, attribute) == wanted for row in kept):
             beaten += [row for row in kept if not getattr(row, attribute)]

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q, Value
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from campaigns.models import Campaign
@@ -162,6 +163,22 @@ def deletion_summary(campaign: Campaign) -> list[str]:
 
 # Sales quotes ---------------------------------------------------------------
 
+# The line amount column holds 16 digits with 2 decimals.
+LINE_AMOUNT_LIMIT = Decimal(10) ** 14
+AMOUNT_TOO_LARGE = _lazy(
+    "The line amount would be too large to store; check the quantity and the unit price."
+)
+
+
+def _check_amount(line):
+    if abs(line.line_amount) >= LINE_AMOUNT_LIMIT or abs(line.unit_price) >= LINE_AMOUNT_LIMIT:
+        raise ValidationError(AMOUNT_TOO_LARGE)
+
+
+def _lock_quote(quote) -> SalesQuote:
+    """One change of a quote's lines at a time (line numbers, recalculation)."""
+    return SalesQuote.objects.select_for_update().get(pk=quote.pk)
+
 
 def _customer(quote) -> Customer:
     return Customer.objects.select_related("price_group", "discount_group").get(
@@ -190,7 +207,7 @@ def _apply(line, result):
 def save_quote_line(*, line: SalesQuoteLine, user=None, override_price: Decimal | None = None):
     """Add or change a quote line; it is priced by the best-price engine unless
     the user sets the price by hand (the line discount still applies)."""
-    quote = line.quote
+    quote = _lock_quote(line.quote)
     if line.line_no is None:
         last = quote.lines.aggregate(models.Max("line_no"))["line_no__max"] or 0
         line.line_no = last + 10000
@@ -200,6 +217,7 @@ def save_quote_line(*, line: SalesQuoteLine, user=None, override_price: Decimal 
     if line.price_overridden:
         line.unit_price = override_price
         line.line_amount = _amount(line)
+    _check_amount(line)
     line.save()
     return line
 
@@ -212,6 +230,7 @@ def _amount(line):
 def recalculate_quote(*, quote: SalesQuote, user=None) -> int:
     """Price every line again (lines with a price set by hand keep that price);
     a fixed number of queries whatever the number of lines."""
+    quote = _lock_quote(quote)
     lines = list(quote.lines.select_related("item__item_discount_group"))
     if not lines:
         return 0
@@ -224,6 +243,7 @@ def recalculate_quote(*, quote: SalesQuote, user=None) -> int:
         if manual_price is not None:
             line.unit_price = manual_price
             line.line_amount = _amount(line)
+        _check_amount(line)
     SalesQuoteLine.objects.bulk_update(
         lines, ["unit_price", "line_discount_percent", "line_amount", "price_trace"], batch_size=500
     )

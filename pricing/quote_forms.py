@@ -1,0 +1,219 @@
+"""Forms of the sales quote pages (SPEC §6.5).
+
+Customers, contacts and items are typed by No. in text fields, not picked from
+a select: there may be many thousands of them.
+"""
+
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign
+from contacts.models import Contact, Customer
+from core.filters import SearchFilterSet
+from core.forms import NumberedFormMixin
+from pricing.models import Item, SalesQuote, SalesQuoteLine, UnitOfMeasure
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+QUANTITY_NOT_POSITIVE = _("The quantity must be greater than 0.")
+PRICE_NEGATIVE = _("The unit price may not be negative.")
+
+
+def _number(value) -> str:
+    return (value or "").strip().upper()
+
+
+class SalesQuoteForm(NumberedFormMixin, forms.ModelForm):
+    customer_no = forms.CharField(
+        label=_("Customer No."),
+        max_length=20,
+        help_text=_("The No. of the customer the quote is for."),
+    )
+    contact_no = forms.CharField(
+        label=_("Contact No."),
+        max_length=20,
+        required=False,
+        help_text=_("Optional: the customer's company contact or a person working for it."),
+    )
+
+    class Meta:
+        model = SalesQuote
+        fields = ["no", "customer_no", "contact_no", "order_date", "currency_code", "campaign"]
+        widgets = {"order_date": DATE_INPUT}
+        help_texts = {
+            "currency_code": _("Blank: local currency."),
+            "order_date": _("Prices and line discounts valid on this date apply."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.customer_id:
+            self.initial.setdefault("customer_no", self.instance.customer.no)
+        if self.instance.contact_id:
+            self.initial.setdefault("contact_no", self.instance.contact.no)
+        self.fields["campaign"].queryset = Campaign.objects.order_by("-no")
+
+    def clean_customer_no(self):
+        number = _number(self.cleaned_data.get("customer_no"))
+        customer = Customer.objects.filter(no=number).first()
+        if customer is None:
+            raise ValidationError(_("Customer %(no)s does not exist."), params={"no": number})
+        if customer.blocked:
+            raise ValidationError(
+                _("Customer %(no)s is blocked; a quote cannot be made for it."),
+                params={"no": number},
+            )
+        return customer
+
+    def clean_contact_no(self):
+        number = _number(self.cleaned_data.get("contact_no"))
+        if not number:
+            return None
+        contact = Contact.objects.filter(no=number).first()
+        if contact is None:
+            raise ValidationError(_("Contact %(no)s does not exist."), params={"no": number})
+        return contact
+
+    def clean_currency_code(self):
+        return _number(self.cleaned_data.get("currency_code"))
+
+    def clean(self):
+        cleaned = super().clean()
+        customer = cleaned.get("customer_no")
+        contact = cleaned.get("contact_no")
+        if customer and contact:
+            company_id = customer.contact_id
+            if company_id is None:
+                self.add_error(
+                    "contact_no",
+                    _("Customer %(customer)s has no company contact; leave the contact blank.")
+                    % {"customer": customer.no},
+                )
+            elif company_id not in (contact.pk, contact.company_id):
+                self.add_error(
+                    "contact_no",
+                    _(
+                        "Contact %(contact)s is neither the company contact of customer "
+                        "%(customer)s nor a person working for it."
+                    )
+                    % {"contact": contact.no, "customer": customer.no},
+                )
+        if customer is not None:
+            self.instance.customer = customer
+        self.instance.contact = cleaned.get("contact_no")
+        return cleaned
+
+
+class SalesQuoteFilter(SearchFilterSet):
+    """The filter panel of the sales quote list."""
+
+    search_fields = ("no", "customer__no", "customer__name")
+
+    customer = django_filters.CharFilter(label=_("Customer No."), method="filter_customer")
+    order_date_from = django_filters.DateFilter(
+        label=_("Order date from"), field_name="order_date", lookup_expr="gte", widget=DATE_INPUT
+    )
+    order_date_to = django_filters.DateFilter(
+        label=_("Order date to"), field_name="order_date", lookup_expr="lte", widget=DATE_INPUT
+    )
+
+    class Meta:
+        model = SalesQuote
+        fields = ["customer", "campaign", "order_date_from", "order_date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["campaign"].queryset = Campaign.objects.order_by("-no")
+
+    def filter_customer(self, queryset, name, value):
+        number = _number(value)
+        return queryset.filter(customer__no=number) if number else queryset
+
+
+class ItemNoMixin:
+    """``item_no`` typed by No.: it must exist and not be blocked."""
+
+    def clean_item_no(self):
+        number = _number(self.cleaned_data.get("item_no"))
+        items = Item.objects.select_related("item_discount_group", "base_unit_of_measure")
+        item = items.filter(no=number).first()
+        if item is None:
+            raise ValidationError(_("Item %(no)s does not exist."), params={"no": number})
+        if item.blocked:
+            raise ValidationError(
+                _("Item %(no)s is blocked; it cannot be sold."), params={"no": number}
+            )
+        return item
+
+
+class QuantityMixin:
+    def clean_quantity(self):
+        quantity = self.cleaned_data.get("quantity")
+        if quantity is None or quantity <= 0:
+            raise ValidationError(QUANTITY_NOT_POSITIVE)
+        return quantity
+
+
+class QuoteLineAddForm(ItemNoMixin, QuantityMixin, forms.ModelForm):
+    """The inline *Add line* form on the quote card."""
+
+    item_no = forms.CharField(label=_("Item No."), max_length=20)
+
+    class Meta:
+        model = SalesQuoteLine
+        fields = ["item_no", "quantity", "unit_of_measure"]
+        help_texts = {"unit_of_measure": _("Blank: the item's base unit of measure.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quantity"].widget.attrs.update({"min": "0.01", "step": "any"})
+        self.fields["unit_of_measure"].queryset = UnitOfMeasure.objects.order_by("code")
+
+    def clean(self):
+        cleaned = super().clean()
+        item = cleaned.get("item_no")
+        if item is not None:
+            self.instance.item = item
+            # NAV fills in the base unit: prices for that unit then apply.
+            if cleaned.get("unit_of_measure") is None and item.base_unit_of_measure_id:
+                cleaned["unit_of_measure"] = item.base_unit_of_measure
+        return cleaned
+
+
+class QuoteLineEditForm(QuantityMixin, forms.ModelForm):
+    """Quantity, unit of measure and an optional price set by hand."""
+
+    override_price = forms.DecimalField(
+        label=_("Unit price set by hand"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Leave blank to let the best price apply; a typed price is kept as it is."),
+    )
+
+    class Meta:
+        model = SalesQuoteLine
+        fields = ["quantity", "unit_of_measure", "override_price"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quantity"].widget.attrs.update({"min": "0.01", "step": "any"})
+        self.fields["unit_of_measure"].queryset = UnitOfMeasure.objects.order_by("code")
+        if self.instance.price_overridden:
+            self.initial.setdefault("override_price", self.instance.unit_price)
+
+    def clean(self):
+        cleaned = super().clean()
+        base_unit = self.instance.item.base_unit_of_measure_id
+        if "unit_of_measure" in cleaned and cleaned["unit_of_measure"] is None and base_unit:
+            cleaned["unit_of_measure"] = self.instance.item.base_unit_of_measure
+        return cleaned
+
+    def clean_override_price(self):
+        price = self.cleaned_data.get("override_price")
+        if price is not None and price < Decimal(0):
+            raise ValidationError(PRICE_NEGATIVE)
+        return price

@@ -1,0 +1,566 @@
+"""Sales quote pages (SPEC §6.5): list, card with lines, header and line forms,
+*Recalculate* and "Why this price?".
+
+Every page is built on ``core.generic_views``; writes go through
+``pricing.services`` (``save_quote_line``, ``recalculate_quote``).
+"""
+
+from decimal import Decimal
+
+import django_tables2 as tables
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch
+from django.utils.formats import date_format, number_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.generic import FormView, TemplateView
+
+from core import generic_views as generic
+from pricing import services
+from pricing.engine import customer_campaign_nos
+from pricing.models import SalesQuote, SalesQuoteLine
+from pricing.quote_forms import (
+    QuoteLineAddForm,
+    QuoteLineEditForm,
+    SalesQuoteFilter,
+    SalesQuoteForm,
+)
+
+# SalesQuoteLine.line_amount is DECIMAL(16, 2): anything from 10^14 up does not fit.
+# Header fields whose change prices the lines again (the engine's inputs).
+REPRICING_FIELDS = ("customer_id", "order_date", "currency_code")
+
+
+def _money(value) -> str:
+    return number_format(Decimal(value or 0), 2)
+
+
+def _percent(value) -> str:
+    return number_format(Decimal(value or 0).normalize(), use_l10n=True)
+
+
+class SalesQuoteTable(tables.Table):
+    no = tables.Column(linkify=True)
+    customer_no = tables.Column(
+        accessor="customer__no", order_by="customer__no", verbose_name=gettext_lazy("Customer No.")
+    )
+    customer_name = tables.Column(
+        accessor="customer__name",
+        order_by="customer__name",
+        verbose_name=gettext_lazy("Customer name"),
+    )
+    campaign = tables.Column(
+        accessor="campaign__no", order_by="campaign__no", verbose_name=gettext_lazy("Campaign")
+    )
+    total = tables.Column(
+        verbose_name=gettext_lazy("Total"),
+        attrs={"th": {"class": "text-end"}, "td": {"class": "text-end text-nowrap"}},
+    )
+
+    class Meta:
+        model = SalesQuote
+        fields = ["no", "order_date", "currency_code"]
+        sequence = [
+            "no",
+            "customer_no",
+            "customer_name",
+            "order_date",
+            "currency_code",
+            "campaign",
+            "total",
+        ]
+
+    def render_total(self, value):
+        return _money(value)
+
+    def value_total(self, value):
+        return value
+
+
+def _line_discount_label() -> str:
+    # The model's label: "%" in a {% translate %} string does not survive makemessages.
+    return capfirst(SalesQuoteLine._meta.get_field("line_discount_percent").verbose_name)
+
+
+def _quote_queryset():
+    return SalesQuote.objects.select_related("customer", "contact", "campaign")
+
+
+class SalesQuoteList(generic.RecordListView):
+    model = SalesQuote
+    queryset = SalesQuote.objects.select_related("customer", "campaign").annotate(
+        total=Coalesce(
+            Sum("lines__line_amount"),
+            Value(Decimal(0)),
+            output_field=DecimalField(max_digits=18, decimal_places=2),
+        )
+    )
+    table_class = SalesQuoteTable
+    filterset_class = SalesQuoteFilter
+    empty_text = gettext_lazy(
+        "No sales quotes yet. Create a quote for a customer and add item lines: "
+        "the best price, including activated campaign prices, fills in by itself."
+    )
+
+
+def _item_urls(lines) -> None:
+    """Link each line's item to its card when the item pages exist (no queries)."""
+    linked = True
+    for line in lines:
+        line.item_url = None
+        if linked:
+            try:
+                line.item_url = line.item.get_absolute_url()
+            except NoReverseMatch:
+                linked = False
+
+
+class SalesQuoteCard(generic.RecordCardView):
+    model = SalesQuote
+    queryset = SalesQuote.objects.select_related(
+        "customer__price_group", "customer__discount_group", "contact", "campaign"
+    )
+    template_name = "pricing/salesquote_card.html"
+    sections = [
+        (gettext_lazy("General"), ["no", "customer", "contact", "order_date"]),
+        (gettext_lazy("Prices"), ["currency_code", "campaign"]),
+    ]
+
+    def get_title(self):
+        return _("Sales quote %(quote)s") % {"quote": self.object}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        quote = self.object
+        lines = list(
+            SalesQuoteLine.objects.filter(quote=quote)
+            .select_related("item", "unit_of_measure")
+            .order_by("line_no")
+        )
+        _item_urls(lines)
+        context["lines"] = lines
+        context["total"] = sum((line.line_amount for line in lines), Decimal(0))
+        context["overridden_count"] = sum(line.price_overridden for line in lines)
+        context["campaign_nos"] = customer_campaign_nos(quote.customer, quote.order_date)
+        context["line_discount_label"] = _line_discount_label()
+        can_change = self.request.user.has_perm("pricing.change_salesquote")
+        context["can_change"] = can_change
+        if can_change:
+            context.setdefault("add_line_form", QuoteLineAddForm())
+        return context
+
+
+def _render_card(request, quote, **extra):
+    """The quote card again, e.g. with the errors of the inline *Add line* form."""
+    view = SalesQuoteCard()
+    view.setup(request, key=quote.no)
+    view.object = view.get_object()
+    return view.render_to_response(view.get_context_data(object=view.object, **extra))
+
+
+class SalesQuoteCreate(generic.RecordCreateView):
+    model = SalesQuote
+    form_class = SalesQuoteForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("customer"):
+            initial["customer_no"] = self.request.GET["customer"][:20]
+        campaign = self.request.GET.get("campaign")
+        if campaign:
+            from campaigns.models import Campaign
+
+            initial["campaign"] = Campaign.objects.filter(no=campaign[:20]).first()
+        return initial
+
+
+def _recalculate(quote, user) -> int:
+    return services.recalculate_quote(quote=quote, user=user)
+
+
+class SalesQuoteEdit(generic.RecordUpdateView):
+    """Edit the header; a new customer, order date or currency prices the lines again."""
+
+    model = SalesQuote
+    form_class = SalesQuoteForm
+
+    def get_queryset(self):
+        return _quote_queryset()
+
+    def get_object(self, queryset=None):
+        quote = super().get_object(queryset)
+        self.before = {name: getattr(quote, name) for name in REPRICING_FIELDS}
+        return quote
+
+    def save_form(self, form):
+        quote = form.save()
+        changed = [name for name in REPRICING_FIELDS if getattr(quote, name) != self.before[name]]
+        if changed:
+            count = _recalculate(quote, self.request.user)
+            if count:
+                fields = ", ".join(
+                    str(SalesQuote._meta.get_field(name.removesuffix("_id")).verbose_name)
+                    for name in changed
+                )
+                message = ngettext(
+                    "Sales quote %(quote)s saved. The %(fields)s changed, so its %(n)d line "
+                    "was priced again.",
+                    "Sales quote %(quote)s saved. The %(fields)s changed, so its %(n)d lines "
+                    "were priced again.",
+                    count,
+                ) % {"quote": quote, "fields": fields, "n": count}
+                # FormPageMixin formats the message with the object once more.
+                self.success_message = message.replace("%", "%%")
+        return quote
+
+
+class SalesQuoteDelete(generic.RecordDeleteView):
+    model = SalesQuote
+
+    def deletion_summary(self):
+        count = self.object.lines.count()
+        if not count:
+            return []
+        return [ngettext("%(n)d sales quote line", "%(n)d sales quote lines", count) % {"n": count}]
+
+
+class QuoteChangeMixin(generic.ModelPermissionMixin):
+    """Line and recalculate pages: they change the quote."""
+
+    model = SalesQuote
+    permission_required = "pricing.change_salesquote"
+
+
+def _refuse_blocked(quote) -> None:
+    if quote.customer.blocked:
+        raise ValidationError(
+            _("Customer %(no)s is blocked; the quote cannot be priced.") % {"no": quote.customer.no}
+        )
+
+
+class RecalculateQuote(QuoteChangeMixin, generic.ConfirmActionView):
+    action_label = gettext_lazy("Recalculate")
+    submit_label = gettext_lazy("Yes, recalculate")
+
+    def get_queryset(self):
+        return _quote_queryset()
+
+    def question(self):
+        counts = self.object.lines.aggregate(
+            lines=Count("id"), manual=Count("id", filter=Q(price_overridden=True))
+        )
+        if not counts["lines"]:
+            return _("Sales quote %(no)s has no lines to price.") % {"no": self.object.no}
+        question = ngettext(
+            "Price the %(n)d line of sales quote %(no)s again with the best price on %(date)s?",
+            "Price the %(n)d lines of sales quote %(no)s again with the best price on %(date)s?",
+            counts["lines"],
+        ) % {
+            "n": counts["lines"],
+            "no": self.object.no,
+            "date": date_format(self.object.order_date),
+        }
+        if counts["manual"]:
+            question += " " + ngettext(
+                "%(n)d line with a price set by hand keeps its price.",
+                "%(n)d lines with a price set by hand keep their price.",
+                counts["manual"],
+            ) % {"n": counts["manual"]}
+        return question
+
+    def perform(self, form):
+        _refuse_blocked(self.object)
+        count = _recalculate(self.object, self.request.user)
+        if not count:
+            return _("Sales quote %(no)s has no lines to price.") % {"no": self.object.no}
+        return ngettext(
+            "%(n)d line of sales quote %(no)s priced again.",
+            "%(n)d lines of sales quote %(no)s priced again.",
+            count,
+        ) % {"n": count, "no": self.object.no}
+
+
+def _get_quote(key):
+    return get_object_or_404(_quote_queryset(), no=key)
+
+
+def _get_line(quote, line_id):
+    return get_object_or_404(
+        SalesQuoteLine.objects.select_related(
+            "item__item_discount_group", "item__base_unit_of_measure", "unit_of_measure"
+        ),
+        quote=quote,
+        pk=line_id,
+    )
+
+
+class QuoteLineFormMixin(QuoteChangeMixin, generic.PageMixin):
+    """Save a line through ``services.save_quote_line``; a refusal is a form error."""
+
+    template_name = "generic/form.html"
+
+    def save_line(self, form, line, override_price=None):
+        quote = line.quote
+        try:
+            with transaction.atomic():
+                _refuse_blocked(quote)
+                services.save_quote_line(
+                    line=line, user=self.request.user, override_price=override_price
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return False
+        return True
+
+    def priced_message(self, line):
+        values = {
+            "line_no": line.line_no,
+            "item": line.item,
+            "price": _money(line.unit_price),
+            "source": line.price_trace.get("source", ""),
+            "discount": _percent(line.line_discount_percent),
+            "amount": _money(line.line_amount),
+        }
+        if line.price_overridden:
+            return self.manual_message % values
+        return self.priced_message_text % values
+
+
+class QuoteLineAdd(QuoteLineFormMixin, FormView):
+    """The card's inline *Add line* form posts here; without JavaScript a GET shows it alone."""
+
+    form_class = QuoteLineAddForm
+    priced_message_text = gettext_lazy(
+        "Line %(line_no)s (%(item)s) added: unit price %(price)s from %(source)s, "
+        "line discount %(discount)s %%, line amount %(amount)s."
+    )
+    manual_message = gettext_lazy("Line %(line_no)s (%(item)s) added.")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.quote = _get_quote(kwargs["key"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_title(self):
+        return _("Add line – %(quote)s") % {"quote": self.quote}
+
+    def get_breadcrumbs(self):
+        return [
+            self.list_crumb(),
+            (str(self.quote), self.quote.get_absolute_url()),
+            (_("Add line"), None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = self.quote.get_absolute_url()
+        return context
+
+    def form_valid(self, form):
+        line = form.save(commit=False)
+        line.quote = self.quote
+        if not self.save_line(form, line):
+            return self.form_invalid(form)
+        messages.success(self.request, self.priced_message(line))
+        return HttpResponseRedirect(f"{self.quote.get_absolute_url()}#line-{line.pk}")
+
+    def form_invalid(self, form):
+        if self.request.method == "POST":
+            return _render_card(self.request, self.quote, add_line_form=form)
+        return super().form_invalid(form)
+
+
+class QuoteLineEdit(QuoteLineFormMixin, FormView):
+    form_class = QuoteLineEditForm
+    priced_message_text = gettext_lazy(
+        "Line %(line_no)s (%(item)s) saved: unit price %(price)s from %(source)s, "
+        "line discount %(discount)s %%, line amount %(amount)s."
+    )
+    manual_message = gettext_lazy(
+        "Line %(line_no)s (%(item)s) saved: unit price %(price)s set by hand, "
+        "line discount %(discount)s %%, line amount %(amount)s."
+    )
+
+    def dispatch(self, request, *args, **kwargs):
+        self.quote = _get_quote(kwargs["key"])
+        self.line = _get_line(self.quote, kwargs["line_id"])
+        self.line.quote = self.quote
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.line}
+
+    def get_title(self):
+        return _("Edit line %(line_no)s (%(item)s) – %(quote)s") % {
+            "line_no": self.line.line_no,
+            "item": self.line.item,
+            "quote": self.quote.no,
+        }
+
+    def get_breadcrumbs(self):
+        return [
+            self.list_crumb(),
+            (str(self.quote), self.quote.get_absolute_url()),
+            (_("Edit line %(line_no)s") % {"line_no": self.line.line_no}, None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = self.quote.get_absolute_url()
+        return context
+
+    def form_valid(self, form):
+        line = form.save(commit=False)
+        if not self.save_line(form, line, form.cleaned_data["override_price"]):
+            return self.form_invalid(form)
+        messages.success(self.request, self.priced_message(line))
+        return HttpResponseRedirect(f"{self.quote.get_absolute_url()}#line-{line.pk}")
+
+
+class QuoteLineDelete(QuoteChangeMixin, generic.ConfirmActionView):
+    """Delete one line, after a yes/no page."""
+
+    action_label = gettext_lazy("Delete line")
+    submit_label = gettext_lazy("Yes, delete")
+
+    def get_queryset(self):
+        return _quote_queryset()
+
+    def get_object(self, queryset=None):
+        quote = super().get_object(queryset)
+        self.line = _get_line(quote, self.kwargs["line_id"])
+        return quote
+
+    def question(self):
+        return _(
+            "Delete line %(line_no)s (%(item)s, quantity %(quantity)s) from sales quote %(no)s?"
+        ) % {
+            "line_no": self.line.line_no,
+            "item": self.line.item,
+            "quantity": number_format(self.line.quantity.normalize(), use_l10n=True),
+            "no": self.object.no,
+        }
+
+    def perform(self, form):
+        line_no = self.line.line_no
+        self.line.delete()
+        return _("Line %(line_no)s deleted from sales quote %(no)s.") % {
+            "line_no": line_no,
+            "no": self.object.no,
+        }
+
+
+# "Why this price?" -----------------------------------------------------------
+
+STATUS_LABELS = {
+    "won": (gettext_lazy("won"), "table-success"),
+    "best discount": (gettext_lazy("best discount"), "table-info"),
+    "matched": (gettext_lazy("matched"), ""),
+    "rejected": (gettext_lazy("rejected"), "text-body-secondary"),
+}
+KIND_LABELS = {"price": gettext_lazy("price"), "discount": gettext_lazy("discount")}
+
+
+def trace_rows(trace: dict) -> list[dict]:
+    """The stored candidates as table rows: prices first, then discounts."""
+    rows = []
+    for entry in trace.get("candidates", []):
+        label, css = STATUS_LABELS.get(entry.get("status"), (entry.get("status", ""), ""))
+        kind = entry.get("kind", "")
+        value = entry.get("value", "")
+        rows.append(
+            {
+                **entry,
+                "kind_label": KIND_LABELS.get(kind, kind),
+                "status_label": label,
+                "css": css,
+                "value_text": f"{_percent(value)} %" if kind == "discount" else _money(value),
+                "line_amount_text": _money(entry["line_amount"])
+                if entry.get("line_amount")
+                else "",
+                "is_winner": entry.get("status") in {"won", "best discount"},
+            }
+        )
+    rows.sort(key=lambda row: row["kind"] != "price")
+    return rows
+
+
+def trace_summary(line, trace: dict) -> str:
+    """One sentence: where the unit price and the line discount come from."""
+    if not trace:
+        return _(
+            "No price explanation is stored for this line yet; recalculate the quote to see one."
+        )
+    values = {
+        "price": _money(line.unit_price),
+        "best": _money(trace.get("unit_price")),
+        "source": trace.get("source", ""),
+        "discount": _percent(line.line_discount_percent),
+    }
+    if line.price_overridden:
+        sentence = (
+            _(
+                "Unit price %(price)s set by hand (the best price is %(best)s from %(source)s), "
+                "line discount %(discount)s %%."
+            )
+            % values
+        )
+    else:
+        sentence = (
+            _("Unit price %(price)s from %(source)s, line discount %(discount)s %%.") % values
+        )
+    best_discount = next(
+        (row for row in trace.get("candidates", []) if row.get("status") == "best discount"),
+        None,
+    )
+    if best_discount and line.line_discount_percent:
+        source = f"{best_discount.get('sales_type', '')} {best_discount.get('sales_code', '')}"
+        sentence += " " + _("The line discount comes from %(source)s.") % {"source": source.strip()}
+    elif best_discount:
+        sentence += " " + _("The winning price allows no line discount.")
+    return sentence
+
+
+class QuoteLineTrace(generic.ModelPermissionMixin, generic.PageMixin, TemplateView):
+    """ "Why this price?": every candidate price and discount the engine looked at."""
+
+    model = SalesQuote
+    template_name = "pricing/salesquote_trace.html"
+
+    def get(self, request, *args, **kwargs):
+        self.quote = _get_quote(kwargs["key"])
+        self.line = _get_line(self.quote, kwargs["line_id"])
+        return super().get(request, *args, **kwargs)
+
+    def get_title(self):
+        return _("Why this price? Line %(line_no)s (%(item)s) – %(quote)s") % {
+            "line_no": self.line.line_no,
+            "item": self.line.item,
+            "quote": self.quote.no,
+        }
+
+    def get_breadcrumbs(self):
+        return [
+            self.list_crumb(),
+            (str(self.quote), self.quote.get_absolute_url()),
+            (_("Why this price? Line %(line_no)s") % {"line_no": self.line.line_no}, None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        trace = self.line.price_trace or {}
+        context.update(
+            quote=self.quote,
+            line=self.line,
+            rows=trace_rows(trace),
+            summary=trace_summary(self.line, trace),
+            can_change=self.request.user.has_perm("pricing.change_salesquote"),
+            line_discount_label=_line_discount_label(),
+        )
+        return context
