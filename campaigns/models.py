@@ -1,10 +1,19 @@
-"""Campaign status codes and campaigns (SPEC §3.1–§3.2)."""
+"""Campaign status codes, campaigns, campaign entries, interaction templates and
+interaction log entries (SPEC §3, §4)."""
 
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from contacts.models import Contact, CorrespondenceType
+from core.fields import CodeField
 from core.models import CardUrlMixin, CodeTable, NumberedModel
 from salespeople.models import Salesperson
 
@@ -108,3 +117,274 @@ class Campaign(CardUrlMixin, NumberedModel):
 
     def __str__(self):
         return f"{self.no} {self.description}"
+
+
+class InteractionTemplate(CardUrlMixin, models.Model):
+    """How an interaction is logged (a letter, an e-mail, a phone call, a response):
+    its cost, duration, direction, campaign flags and its text per language."""
+
+    url_key = "code"
+
+    code = CodeField(_("code"), max_length=10, unique=True)
+    description = models.CharField(_("description"), max_length=100)
+    unit_cost = models.DecimalField(
+        _("unit cost"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    unit_duration = models.DecimalField(
+        _("unit duration (min.)"),
+        max_digits=10,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    information_flow = models.CharField(
+        _("information flow"), max_length=10, choices=InformationFlow.choices, blank=True
+    )
+    initiated_by = models.CharField(
+        _("initiated by"), max_length=10, choices=InitiatedBy.choices, blank=True
+    )
+    correspondence_type = models.CharField(
+        _("correspondence type (default)"),
+        max_length=10,
+        choices=CorrespondenceType.choices,
+        blank=True,
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interaction_templates",
+    )
+    campaign_target = models.BooleanField(_("campaign target"), default=False)
+    campaign_response = models.BooleanField(_("campaign response"), default=False)
+    # The text of letters and e-mails, per language; {placeholders} take contact fields.
+    subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
+    body_en = models.TextField(_("body (English)"), blank=True)
+    subject_nl = models.CharField(_("subject (Dutch)"), max_length=200, blank=True)
+    body_nl = models.TextField(_("body (Dutch)"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("interaction template")
+        verbose_name_plural = _("interaction templates")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(campaign__isnull=False)
+                | Q(campaign_target=False, campaign_response=False),
+                name="interaction_template_target_needs_campaign",
+                violation_error_message=_(
+                    "Campaign target and campaign response can only be set with a campaign."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.description}"
+
+    def content(self, language: str) -> tuple[str, str]:
+        """Subject and body in ``language``, falling back to English."""
+        subject = getattr(self, f"subject_{language}", "") or self.subject_en
+        body = getattr(self, f"body_{language}", "") or self.body_en
+        return subject, body
+
+
+class CampaignEntryQuerySet(models.QuerySet):
+    def with_figures(self):
+        """Annotate No. of interactions, cost and duration from the entry's
+        interactions that share its canceled state (SPEC §3.3)."""
+        same_state = Q(interactions__canceled=models.F("canceled"))
+        return self.annotate(
+            interaction_count=models.Count("interactions", filter=same_state),
+            cost=Coalesce(
+                models.Sum("interactions__cost", filter=same_state),
+                Value(Decimal(0)),
+                output_field=models.DecimalField(max_digits=14, decimal_places=2),
+            ),
+            duration=Coalesce(
+                models.Sum("interactions__duration", filter=same_state),
+                Value(Decimal(0)),
+                output_field=models.DecimalField(max_digits=14, decimal_places=1),
+            ),
+        )
+
+
+class CampaignEntry(CardUrlMixin, models.Model):
+    """The interactions one action produced for a campaign (a logged segment, or
+    single interactions)."""
+
+    url_key = "pk"
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="entries"
+    )
+    description = models.CharField(_("description"), max_length=100)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    segment_no = models.CharField(_("segment No."), max_length=20, blank=True)
+    logged_segment = models.ForeignKey(
+        "segments.LoggedSegment",
+        verbose_name=_("logged segment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaign_entries",
+    )
+    canceled = models.BooleanField(_("canceled"), default=False)
+    salesperson = models.ForeignKey(
+        Salesperson,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CampaignEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign entry")
+        verbose_name_plural = _("campaign entries")
+        ordering = ["-id"]
+        permissions = [("delete_campaign_entry", _("Can delete canceled campaign entries"))]
+        indexes = [
+            models.Index(fields=["campaign", "canceled"], name="campaign_entry_campaign_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.pk} {self.description}"
+
+    @property
+    def entry_no(self) -> int:
+        return self.pk
+
+
+class InteractionLogEntryQuerySet(models.QuerySet):
+    def counting(self):
+        """The entries statistics and activation count: neither canceled nor postponed."""
+        return self.filter(canceled=False, postponed=False)
+
+
+class InteractionLogEntry(CardUrlMixin, models.Model):
+    """One interaction with a contact; never edited after creation except its
+    canceled flag and evaluation (SPEC §4)."""
+
+    url_key = "pk"
+
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="interactions"
+    )
+    contact_company = models.ForeignKey(
+        Contact,
+        verbose_name=_("contact company No."),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    date = models.DateField(_("date"), default=timezone.localdate)
+    template = models.ForeignKey(
+        InteractionTemplate,
+        verbose_name=_("interaction template"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interactions",
+    )
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    salesperson = models.ForeignKey(
+        Salesperson,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, default=0)
+    duration = models.DecimalField(_("duration (min.)"), max_digits=10, decimal_places=1, default=0)
+    information_flow = models.CharField(
+        _("information flow"), max_length=10, choices=InformationFlow.choices, blank=True
+    )
+    initiated_by = models.CharField(
+        _("initiated by"), max_length=10, choices=InitiatedBy.choices, blank=True
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interactions",
+    )
+    campaign_entry = models.ForeignKey(
+        CampaignEntry,
+        verbose_name=_("campaign entry"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="interactions",
+    )
+    campaign_target = models.BooleanField(_("campaign target"), default=False)
+    campaign_response = models.BooleanField(_("campaign response"), default=False)
+    segment_no = models.CharField(_("segment No."), max_length=20, blank=True)
+    logged_segment = models.ForeignKey(
+        "segments.LoggedSegment",
+        verbose_name=_("logged segment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interactions",
+    )
+    correspondence_type = models.CharField(
+        _("correspondence type"), max_length=10, choices=CorrespondenceType.choices, blank=True
+    )
+    evaluation = models.CharField(
+        _("evaluation"), max_length=15, choices=Evaluation.choices, blank=True
+    )
+    attempt_failed = models.BooleanField(_("attempt failed"), default=False)
+    canceled = models.BooleanField(_("canceled"), default=False)
+    postponed = models.BooleanField(_("postponed"), default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = InteractionLogEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("interaction log entry")
+        verbose_name_plural = _("interaction log entries")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["campaign", "canceled", "postponed", "date"],
+                name="interaction_campaign_idx",
+            ),
+            models.Index(fields=["contact", "date"], name="interaction_contact_idx"),
+            models.Index(fields=["contact_company"], name="interaction_company_idx"),
+            models.Index(fields=["template", "date"], name="interaction_template_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.pk} {self.description}"
+
+    @property
+    def entry_no(self) -> int:
+        return self.pk

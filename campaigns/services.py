@@ -1,12 +1,16 @@
 """Write operations on campaigns that are more than a form save."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignEntry, InteractionLogEntry
 from campaigns.signals import (
     campaign_dates_changed,
     campaign_deleting,
     campaign_deletion_summary,
+    interactions_changed,
 )
 
 
@@ -36,8 +40,26 @@ def save_campaign(*, campaign: Campaign, user=None) -> Campaign:
 
 @transaction.atomic
 def delete_campaign(*, campaign: Campaign, user=None) -> None:
-    """Delete ``campaign`` with what belongs to it (its campaign prices, discounts
-    and target group); records that still refer to it refuse with ``ProtectedError``."""
+    """Delete ``campaign`` with what belongs to it: its canceled entries and their
+    interactions, its campaign prices, discounts and target group (SPEC §3.2).
+
+    Refused while it has campaign entries or interactions that are not canceled;
+    other records that still refer to it refuse with ``ProtectedError``.
+    """
+    open_entries = CampaignEntry.objects.filter(campaign=campaign, canceled=False).count()
+    open_interactions = InteractionLogEntry.objects.filter(
+        campaign=campaign, canceled=False
+    ).count()
+    if open_entries or open_interactions:
+        raise ValidationError(
+            _(
+                "Campaign %(no)s has %(entries)d campaign entries and %(interactions)d "
+                "interactions that are not canceled. Cancel them first."
+            )
+            % {"no": campaign.no, "entries": open_entries, "interactions": open_interactions}
+        )
+    InteractionLogEntry.objects.filter(campaign=campaign).delete()
+    CampaignEntry.objects.filter(campaign=campaign).delete()
     campaign_deleting.send(sender=Campaign, campaign=campaign)
     campaign.delete()
 
@@ -45,6 +67,104 @@ def delete_campaign(*, campaign: Campaign, user=None) -> None:
 def deletion_summary(campaign: Campaign) -> list[str]:
     """What would be deleted together with ``campaign``, as readable lines."""
     lines = []
+    entries = CampaignEntry.objects.filter(campaign=campaign, canceled=True).count()
+    if entries:
+        lines.append(
+            ngettext("%(n)d canceled campaign entry", "%(n)d canceled campaign entries", entries)
+            % {"n": entries}
+        )
     for _receiver, answer in campaign_deletion_summary.send(sender=Campaign, campaign=campaign):
         lines.extend(answer or [])
     return lines
+
+
+# Interactions and campaign entries (SPEC §3.3, §4) --------------------------------
+
+
+def notify_interactions_changed(campaign_ids) -> None:
+    campaign_ids = {pk for pk in campaign_ids if pk}
+    if campaign_ids:
+        interactions_changed.send(sender=InteractionLogEntry, campaign_ids=campaign_ids)
+
+
+def interactions_entry(campaign: Campaign, user=None) -> CampaignEntry:
+    """The campaign's entry for single interactions ("Interactions"), made when missing."""
+    entry = (
+        CampaignEntry.objects.filter(
+            campaign=campaign, logged_segment__isnull=True, segment_no="", canceled=False
+        )
+        .order_by("id")
+        .first()
+    )
+    if entry is None:
+        entry = CampaignEntry.objects.create(
+            campaign=campaign,
+            description=_("Interactions"),
+            user=user if getattr(user, "pk", None) else None,
+        )
+    return entry
+
+
+@transaction.atomic
+def log_interaction(*, interaction: InteractionLogEntry, user=None) -> InteractionLogEntry:
+    """Log one interaction for one contact (from its card); with a campaign it joins
+    that campaign's "Interactions" entry."""
+    contact = interaction.contact
+    interaction.contact_company_id = contact.company_id or contact.id
+    if interaction.campaign_id is None:
+        interaction.campaign_target = interaction.campaign_response = False
+        interaction.campaign_entry = None
+    else:
+        interaction.campaign_entry = interactions_entry(interaction.campaign, user)
+    if getattr(user, "pk", None):
+        interaction.user = user
+    interaction.save()
+    notify_interactions_changed({interaction.campaign_id})
+    return interaction
+
+
+@transaction.atomic
+def set_entry_canceled(*, entry: CampaignEntry, canceled: bool, user=None) -> int:
+    """Cancel (or undo the cancel of) an entry and all its interactions; returns
+    the number of interactions changed."""
+    CampaignEntry.objects.filter(pk=entry.pk).update(canceled=canceled)
+    changed = InteractionLogEntry.objects.filter(campaign_entry=entry).update(canceled=canceled)
+    entry.canceled = canceled
+    notify_interactions_changed({entry.campaign_id})
+    return changed
+
+
+@transaction.atomic
+def delete_campaign_entry(*, entry: CampaignEntry, user=None) -> int:
+    """Delete a canceled entry with its interactions; a live entry is refused."""
+    if not CampaignEntry.objects.filter(pk=entry.pk, canceled=True).exists():
+        raise ValidationError(
+            _("Campaign entry %(no)s is not canceled. Cancel it before deleting it.")
+            % {"no": entry.pk}
+        )
+    removed, _detail = InteractionLogEntry.objects.filter(campaign_entry=entry).delete()
+    CampaignEntry.objects.filter(pk=entry.pk).delete()
+    notify_interactions_changed({entry.campaign_id})
+    return removed
+
+
+@transaction.atomic
+def delete_canceled_campaign_entries(
+    *, campaign=None, date_from=None, date_to=None, salesperson=None, user=None
+) -> int:
+    """Delete the canceled entries (and their interactions) that match the filters;
+    returns the number of entries deleted. Three statements whatever the count."""
+    entries = CampaignEntry.objects.filter(canceled=True)
+    if campaign is not None:
+        entries = entries.filter(campaign=campaign)
+    if date_from is not None:
+        entries = entries.filter(date__gte=date_from)
+    if date_to is not None:
+        entries = entries.filter(date__lte=date_to)
+    if salesperson is not None:
+        entries = entries.filter(salesperson=salesperson)
+    campaign_ids = set(entries.values_list("campaign_id", flat=True).distinct())
+    InteractionLogEntry.objects.filter(campaign_entry__in=entries.values("id")).delete()
+    _total, detail = CampaignEntry.objects.filter(id__in=entries.values("id")).delete()
+    notify_interactions_changed(campaign_ids)
+    return detail.get(CampaignEntry._meta.label, 0)

@@ -13,3 +13,7 @@ campaign_deleting = Signal()
 # Asked before the delete confirmation; each receiver answers with a list of
 # lines naming what would be deleted with the campaign. Arguments: campaign.
 campaign_deletion_summary = Signal()
+
+# Interaction log entries of these campaigns were logged, canceled, restored or
+# deleted. Arguments: campaign_ids.
+interactions_changed = Signal()

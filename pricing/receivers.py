@@ -1,12 +1,21 @@
 """How pricing follows changes in lower apps (their custom signals)."""
 
-from campaigns.signals import campaign_dates_changed, campaign_deleting, campaign_deletion_summary
+from campaigns.signals import (
+    campaign_dates_changed,
+    campaign_deleting,
+    campaign_deletion_summary,
+    interactions_changed,
+)
 from contacts.signals import customer_created_from_contact, customer_deleting
 from pricing import services
 from segments.signals import segment_lines_changed
 
 
 def _lines_changed(sender, segment, campaign_ids, **kwargs):
+    services.refresh_targets(campaign_ids)
+
+
+def _interactions_changed(sender, campaign_ids, **kwargs):
     services.refresh_targets(campaign_ids)
 
 
@@ -32,6 +41,7 @@ def _deletion_summary(sender, campaign, **kwargs):
 
 def connect():
     segment_lines_changed.connect(_lines_changed, dispatch_uid="pricing.lines_changed")
+    interactions_changed.connect(_interactions_changed, dispatch_uid="pricing.interactions_changed")
     customer_created_from_contact.connect(
         _customer_created, dispatch_uid="pricing.customer_created"
     )

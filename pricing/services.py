@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, InteractionLogEntry
 from contacts.models import Contact, Customer
 from core.sql import insert_from_select
 from pricing.engine import PriceRequest, line_amount, price_lines
@@ -24,25 +24,33 @@ from segments.models import SegmentLine
 _ID = models.BigIntegerField()
 
 
-def target_companies(campaign: Campaign):
-    """Ids of the company contacts the campaign targets: the companies of its
-    segment lines with *campaign target* (interactions join with the interactions app)."""
-    return SegmentLine.objects.filter(campaign=campaign, campaign_target=True).values(
-        "contact_company_id"
+def _target_lines(campaign):
+    return SegmentLine.objects.filter(campaign=campaign, campaign_target=True)
+
+
+def _target_interactions(campaign):
+    # Unlike NAV, a canceled (or postponed) interaction gives no campaign prices.
+    return InteractionLogEntry.objects.counting().filter(campaign=campaign, campaign_target=True)
+
+
+def targeted(campaign: Campaign, field: str) -> Q:
+    """``field`` is the id of a company the campaign targets: the company of one
+    of its segment lines or interactions with *campaign target*."""
+    return Q(**{f"{field}__in": _target_lines(campaign).values("contact_company_id")}) | Q(
+        **{f"{field}__in": _target_interactions(campaign).values("contact_company_id")}
     )
 
 
 def has_target_sources(campaign: Campaign) -> bool:
-    return SegmentLine.objects.filter(campaign=campaign, campaign_target=True).exists()
+    return _target_lines(campaign).exists() or _target_interactions(campaign).exists()
 
 
 def sync_targets(campaign: Campaign) -> int:
     """Make the target group exactly what the campaign's sources say: each
     targeted company as its customer, or as the company contact when it is not a
     customer. Four statements; returns the number of targets."""
-    companies = target_companies(campaign)
-    customers = Customer.objects.filter(contact_id__in=companies)
-    contacts = Contact.objects.filter(id__in=companies, customer__isnull=True)
+    customers = Customer.objects.filter(targeted(campaign, "contact_id"))
+    contacts = Contact.objects.filter(targeted(campaign, "id"), customer__isnull=True)
     CampaignTarget.objects.filter(campaign=campaign).filter(
         (Q(customer__isnull=False) & ~Q(customer_id__in=customers.values("id")))
         | (Q(contact__isnull=False) & ~Q(contact_id__in=contacts.values("id")))

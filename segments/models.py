@@ -8,7 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from campaigns.models import Campaign, Evaluation, InformationFlow, InitiatedBy
+from campaigns.models import (
+    Campaign,
+    Evaluation,
+    InformationFlow,
+    InitiatedBy,
+    InteractionTemplate,
+)
 from contacts.models import Contact, CorrespondenceType, Language
 from core.fields import CodeField
 from core.models import CardUrlMixin, NumberedModel
@@ -42,6 +48,17 @@ class Segment(CardUrlMixin, NumberedModel):
         related_name="segments",
     )
     date = models.DateField(_("date"), default=timezone.localdate)
+    interaction_template = models.ForeignKey(
+        InteractionTemplate,
+        verbose_name=_("interaction template"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Choosing a template copies its cost, duration, correspondence type and flags."
+        ),
+    )
     correspondence_type = models.CharField(
         _("correspondence type (default)"),
         max_length=10,
@@ -108,6 +125,14 @@ class Segment(CardUrlMixin, NumberedModel):
 class SegmentLineFields(models.Model):
     """The fields a segment line takes from its header; kept again in the history."""
 
+    interaction_template = models.ForeignKey(
+        InteractionTemplate,
+        verbose_name=_("interaction template"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     campaign = models.ForeignKey(
         Campaign,
         verbose_name=_("campaign"),
@@ -357,3 +382,38 @@ class SavedSegmentCriteriaAction(CriteriaFields):
 
     def __str__(self):
         return f"{self.criteria_id} #{self.sequence} {self.get_action_display()}"
+
+
+class LoggedSegment(CardUrlMixin, models.Model):
+    """A segment that was logged: its interactions and campaign entries (SPEC §5.3)."""
+
+    url_key = "pk"
+
+    segment_no = models.CharField(_("segment No."), max_length=20)
+    description = models.CharField(_("description"), max_length=100)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    canceled = models.BooleanField(_("canceled"), default=False)
+    line_count = models.PositiveIntegerField(_("No. of interactions"), default=0)
+    emails_queued = models.PositiveIntegerField(_("e-mails to send"), default=0)
+
+    class Meta:
+        verbose_name = _("logged segment")
+        verbose_name_plural = _("logged segments")
+        ordering = ["-id"]
+        permissions = [("log_segment", _("Can log segments"))]
+
+    def __str__(self):
+        return f"{self.pk} {self.segment_no} {self.description}"
+
+    @property
+    def entry_no(self) -> int:
+        return self.pk

@@ -30,6 +30,7 @@ from segments.signals import segment_lines_changed
 
 # Header field -> line field that a new line takes from it (SPEC §5.1).
 INHERITED_FIELDS = {
+    "interaction_template": "interaction_template",
     "campaign": "campaign",
     "campaign_target": "campaign_target",
     "campaign_response": "campaign_response",
@@ -42,6 +43,7 @@ INHERITED_FIELDS = {
 }
 # The fields of a line that the history keeps, to restore it exactly.
 LINE_FIELDS = [
+    "interaction_template",
     "contact",
     "contact_company",
     "campaign",
@@ -131,7 +133,7 @@ def _record_removed(lines, action) -> int:
     return insert_from_select(SegmentHistory, columns, lines.annotate(**annotations))
 
 
-_FK = {"contact", "contact_company", "campaign", "salesperson", "added_by"}
+_FK = {"interaction_template", "contact", "contact_company", "campaign", "salesperson", "added_by"}
 
 
 def _candidates(filters, *, expand_companies, ignore_exclusion):
@@ -204,6 +206,9 @@ def add_contacts(
     annotations = {
         "l_segment": _const(line, "segment", header.pk),
         "l_contact": F("id"),
+        "l_interaction_template": _const(
+            line, "interaction_template", header.interaction_template_id
+        ),
         "l_contact_company": Coalesce(F("company_id"), F("id"), output_field=_ID),
         "l_campaign": _const(line, "campaign", header.campaign_id),
         "l_campaign_target": _const(line, "campaign_target", header.campaign_target),
@@ -357,7 +362,7 @@ def reuse_criteria(*, segment: Segment, criteria: SavedSegmentCriteria, user=Non
 
 
 def _attname(name: str) -> str:
-    return f"{name}_id" if name in {"campaign", "salesperson"} else name
+    return f"{name}_id" if name in {"campaign", "salesperson", "interaction_template"} else name
 
 
 def changed_inherited_fields(old: Segment, new: Segment) -> list[str]:

@@ -1,0 +1,281 @@
+"""Logging a segment (SPEC §5.3): interactions, campaign entries, e-mails, follow-up.
+
+One transaction and a fixed number of set-based statements whatever the number
+of lines; e-mails are sent only after the transaction commits.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import models, transaction
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.models import CampaignEntry, InteractionLogEntry
+from campaigns.services import notify_interactions_changed
+from contacts.models import CorrespondenceType
+from core.placeholders import render_placeholders
+from core.sql import insert_from_select
+from segments.models import LoggedSegment, Segment, SegmentLine
+from segments.services import _notify, _refresh_line_count
+
+EMAIL_BATCH = 500
+_ID = models.BigIntegerField()
+
+
+@dataclass
+class LogResult:
+    logged_segment: LoggedSegment
+    interactions: int
+    entries: int
+    emails: int
+    follow_up: Segment | None
+
+
+def check_segment_can_be_logged(segment: Segment) -> None:
+    """The refusals of SPEC §5.3, each naming the problem."""
+    if not segment.description.strip():
+        raise ValidationError(
+            _("Segment %(no)s has no description; fill it in before logging.") % {"no": segment.no}
+        )
+    lines = SegmentLine.objects.filter(segment=segment)
+    if not lines.exists():
+        raise ValidationError(_("Segment %(no)s has no lines to log.") % {"no": segment.no})
+    missing = lines.filter(interaction_template__isnull=True).select_related("contact").first()
+    if missing:
+        raise ValidationError(
+            _("The line of contact %(contact)s has no interaction template.")
+            % {"contact": missing.contact}
+        )
+    no_address = (
+        lines.filter(correspondence_type=CorrespondenceType.EMAIL, contact__email="")
+        .select_related("contact")
+        .first()
+    )
+    if no_address:
+        raise ValidationError(
+            _("Contact %(contact)s has no e-mail address, but its line is to be sent by e-mail.")
+            % {"contact": no_address.contact}
+        )
+
+
+@transaction.atomic
+def log_segment(
+    *, segment: Segment, send_attachments: bool = False, create_follow_up: bool = False, user=None
+) -> LogResult:
+    segment = Segment.objects.select_for_update().get(pk=segment.pk)
+    check_segment_can_be_logged(segment)
+    today = timezone.localdate()
+    acting = user if getattr(user, "pk", None) else None
+    logged = LoggedSegment.objects.create(
+        segment_no=segment.no, description=segment.description, date=today, user=acting
+    )
+    lines = SegmentLine.objects.filter(segment=segment)
+
+    # One campaign entry per campaign on the lines (reusing the one this segment made).
+    campaign_ids = set(
+        lines.exclude(campaign=None).values_list("campaign_id", flat=True).distinct()
+    )
+    existing = {
+        entry.campaign_id: entry
+        for entry in CampaignEntry.objects.filter(
+            campaign_id__in=campaign_ids, segment_no=segment.no, canceled=False
+        )
+    }
+    new_entries = [
+        CampaignEntry(
+            campaign_id=campaign_id,
+            description=segment.description,
+            date=today,
+            user=acting,
+            segment_no=segment.no,
+            logged_segment=logged,
+            salesperson_id=segment.salesperson_id,
+        )
+        for campaign_id in campaign_ids - set(existing)
+    ]
+    CampaignEntry.objects.bulk_create(new_entries)
+    entry_of_campaign = (
+        CampaignEntry.objects.filter(
+            campaign_id=OuterRef("campaign_id"), segment_no=segment.no, canceled=False
+        )
+        .order_by("-id")
+        .values("id")[:1]
+    )
+
+    annotations = {
+        "i_contact": F("contact_id"),
+        "i_contact_company": F("contact_company_id"),
+        "i_date": Coalesce(F("date"), Value(today, output_field=models.DateField())),
+        "i_template": F("interaction_template_id"),
+        "i_description": Coalesce(
+            F("interaction_template__description"), Value("", output_field=models.CharField())
+        ),
+        "i_subject": F("subject"),
+        "i_salesperson": F("salesperson_id"),
+        "i_cost": F("cost"),
+        "i_duration": F("duration"),
+        "i_information_flow": Value(segment.information_flow, output_field=models.CharField()),
+        "i_initiated_by": Value(segment.initiated_by, output_field=models.CharField()),
+        "i_campaign": F("campaign_id"),
+        "i_campaign_entry": Subquery(entry_of_campaign, output_field=_ID),
+        "i_campaign_target": F("campaign_target"),
+        "i_campaign_response": F("campaign_response"),
+        "i_segment_no": Value(segment.no, output_field=models.CharField()),
+        "i_logged_segment": Value(logged.pk, output_field=_ID),
+        "i_correspondence_type": F("correspondence_type"),
+        "i_evaluation": F("evaluation"),
+        "i_attempt_failed": Value(False, output_field=models.BooleanField()),
+        "i_canceled": Value(False, output_field=models.BooleanField()),
+        "i_postponed": Value(False, output_field=models.BooleanField()),
+        "i_user": Cast(Value(acting.pk if acting else None), output_field=_ID),
+    }
+    columns = {
+        "contact": "i_contact",
+        "contact_company": "i_contact_company",
+        "date": "i_date",
+        "template": "i_template",
+        "description": "i_description",
+        "subject": "i_subject",
+        "salesperson": "i_salesperson",
+        "cost": "i_cost",
+        "duration": "i_duration",
+        "information_flow": "i_information_flow",
+        "initiated_by": "i_initiated_by",
+        "campaign": "i_campaign",
+        "campaign_entry": "i_campaign_entry",
+        "campaign_target": "i_campaign_target",
+        "campaign_response": "i_campaign_response",
+        "segment_no": "i_segment_no",
+        "logged_segment": "i_logged_segment",
+        "correspondence_type": "i_correspondence_type",
+        "evaluation": "i_evaluation",
+        "attempt_failed": "i_attempt_failed",
+        "canceled": "i_canceled",
+        "postponed": "i_postponed",
+        "user": "i_user",
+    }
+    count = insert_from_select(InteractionLogEntry, columns, lines.annotate(**annotations))
+
+    emails = 0
+    if send_attachments:
+        emails = InteractionLogEntry.objects.filter(
+            logged_segment=logged, correspondence_type=CorrespondenceType.EMAIL
+        ).count()
+    LoggedSegment.objects.filter(pk=logged.pk).update(line_count=count, emails_queued=emails)
+    logged.line_count, logged.emails_queued = count, emails
+
+    follow_up = None
+    if create_follow_up:
+        follow_up = Segment.objects.create(
+            description=_("Follow-up on segment %(no)s") % {"no": segment.no},
+            campaign=segment.campaign,
+            salesperson=segment.salesperson,
+        )
+        insert_from_select(
+            SegmentLine,
+            {
+                "segment": "f_segment",
+                "contact": "f_contact",
+                "contact_company": "f_company",
+                "campaign": "f_campaign",
+                "salesperson": "f_salesperson",
+            },
+            lines.annotate(
+                f_segment=Value(follow_up.pk, output_field=_ID),
+                f_contact=F("contact_id"),
+                f_company=F("contact_company_id"),
+                f_campaign=Cast(Value(segment.campaign_id), output_field=_ID),
+                f_salesperson=F("salesperson_id"),
+            ),
+        )
+        _refresh_line_count(follow_up)
+
+    # The segment leaves the open segments: its lines now live on as interactions.
+    line_campaigns = campaign_ids | {segment.campaign_id}
+    segment.delete()
+    _notify(segment, line_campaigns)
+    notify_interactions_changed(line_campaigns)
+    if emails:
+        transaction.on_commit(lambda: send_logged_segment_emails(logged.pk))
+    return LogResult(
+        logged_segment=logged,
+        interactions=count,
+        entries=len(campaign_ids),
+        emails=emails,
+        follow_up=follow_up,
+    )
+
+
+def build_email(interaction) -> EmailMessage:
+    """The e-mail of one interaction, in its contact's language."""
+    contact = interaction.contact
+    subject, body = interaction.template.content(contact.language)
+    subject = render_placeholders(interaction.subject or subject, contact)
+    return EmailMessage(
+        subject=subject,
+        body=render_placeholders(body, contact),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[contact.email],
+    )
+
+
+def send_logged_segment_emails(logged_segment_id: int) -> int:
+    """Send one e-mail per e-mail interaction of a logged segment, in batches;
+    an interaction whose message could not be sent is marked *attempt failed*."""
+    interactions = (
+        InteractionLogEntry.objects.filter(
+            logged_segment_id=logged_segment_id,
+            correspondence_type=CorrespondenceType.EMAIL,
+            canceled=False,
+        )
+        .select_related("contact__company", "contact__salesperson", "template")
+        .order_by("id")
+    )
+    sent = 0
+    connection = get_connection()
+    batch = []
+    for interaction in interactions.iterator(chunk_size=EMAIL_BATCH):
+        batch.append(interaction)
+        if len(batch) == EMAIL_BATCH:
+            sent += _send_batch(connection, batch)
+            batch = []
+    if batch:
+        sent += _send_batch(connection, batch)
+    return sent
+
+
+def _send_batch(connection, interactions) -> int:
+    failed = []
+    sent = 0
+    for interaction in interactions:
+        try:
+            connection.send_messages([build_email(interaction)])
+            sent += 1
+        except Exception:  # noqa: BLE001 - any transport error marks the attempt failed
+            failed.append(interaction.pk)
+    if failed:
+        InteractionLogEntry.objects.filter(pk__in=failed).update(attempt_failed=True)
+    return sent
+
+
+@transaction.atomic
+def cancel_logged_segment(*, logged_segment: LoggedSegment, user=None) -> int:
+    """Cancel a logged segment: its campaign entries and interactions."""
+    LoggedSegment.objects.filter(pk=logged_segment.pk).update(canceled=True)
+    CampaignEntry.objects.filter(logged_segment=logged_segment).update(canceled=True)
+    changed = InteractionLogEntry.objects.filter(logged_segment=logged_segment).update(
+        canceled=True
+    )
+    campaigns = set(
+        InteractionLogEntry.objects.filter(logged_segment=logged_segment)
+        .values_list("campaign_id", flat=True)
+        .distinct()
+    )
+    notify_interactions_changed(campaigns)
+    logged_segment.canceled = True
+    return changed
