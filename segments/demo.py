@@ -1,23 +1,28 @@
-"""Demo segments, built with the same criteria actions a user would run."""
+"""Demo segments, built and logged with the same actions a user would run."""
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, InteractionTemplate
+from campaigns.services import set_entry_canceled
 from salespeople.models import Salesperson
 from segments import services
-from segments.models import Segment
+from segments.logging import log_segment
+from segments.models import LoggedSegment, Segment
 
 
 def load(stdout=None):
-    if Segment.objects.exists():
+    if Segment.objects.exists() or LoggedSegment.objects.exists():
         return
     mailing = Campaign.objects.filter(description="Office furniture direct mailing").first()
     chairs = Campaign.objects.filter(description="Autumn chair promotion").first()
     jim = Salesperson.objects.filter(code="JO").first()
+    templates = {t.code: t for t in InteractionTemplate.objects.all()}
 
+    # 1. Purchasers for the mailing: the campaign's target group (stays open).
     buyers = Segment.objects.create(
         description="Purchasers for the office furniture mailing",
         campaign=mailing,
         campaign_target=mailing is not None,
         salesperson=jim,
+        interaction_template=templates.get("EMAIL"),
         subject="New office furniture range",
         correspondence_type="email",
         unit_cost=1.50,
@@ -28,10 +33,12 @@ def load(stdout=None):
     )
     services.reduce_contacts(segment=buyers, filters={"business_relations": ["PROS"]})
 
+    # 2. Trade fair invitations by letter, logged with a follow-up segment.
     fair = Segment.objects.create(
         description="Trade fair invitations (retail)",
         campaign=chairs,
         campaign_target=chairs is not None,
+        interaction_template=templates.get("LETTER"),
         subject="Invitation: autumn chair promotion",
         correspondence_type="hard_copy",
         unit_cost=2.75,
@@ -43,7 +50,34 @@ def load(stdout=None):
         expand_companies=True,
         allow_related_companies=True,
     )
+    result = log_segment(segment=fair, create_follow_up=True)
+
+    # 3. Responses to the invitations: a few of the follow-up's contacts, logged.
+    if result.follow_up is not None and chairs is not None:
+        responses = result.follow_up
+        responses.description = "Responses to the trade fair invitation"
+        responses.campaign_response = True
+        responses.interaction_template = templates.get("RESPONSE")
+        services.save_segment(segment=responses, update_lines=True)
+        services.refine_contacts(segment=responses, filters={"type": "person", "name": "A*|B*|J*"})
+        log_segment(segment=responses)
+
+    # 4. A phone round logged by mistake, then canceled.
+    calls = Segment.objects.create(
+        description="Phone round (logged by mistake)",
+        campaign=chairs,
+        interaction_template=templates.get("PHONE"),
+        unit_cost=2.50,
+        unit_duration=8,
+    )
+    added = services.add_contacts(segment=calls, filters={"type": "company", "city": "Utrecht"})
+    if added.added:
+        logged = log_segment(segment=calls).logged_segment
+        for entry in logged.campaign_entries.all():
+            set_entry_canceled(entry=entry, canceled=True)
 
     Segment.objects.create(description="Newsletter readers (not built yet)")
     if stdout:
-        stdout.write(f"{Segment.objects.count()} segments")
+        stdout.write(
+            f"{Segment.objects.count()} open segments, {LoggedSegment.objects.count()} logged"
+        )

@@ -21,7 +21,7 @@ from contacts.models import CorrespondenceType
 from core.placeholders import render_placeholders
 from core.sql import insert_from_select
 from segments.models import LoggedSegment, Segment, SegmentLine
-from segments.services import _notify, _refresh_line_count
+from segments.services import _notify, _refresh_line_count, insert_new_lines
 
 EMAIL_BATCH = 500
 _ID = models.BigIntegerField()
@@ -176,22 +176,12 @@ def log_segment(
             campaign=segment.campaign,
             salesperson=segment.salesperson,
         )
-        insert_from_select(
-            SegmentLine,
-            {
-                "segment": "f_segment",
-                "contact": "f_contact",
-                "contact_company": "f_company",
-                "campaign": "f_campaign",
-                "salesperson": "f_salesperson",
-            },
-            lines.annotate(
-                f_segment=Value(follow_up.pk, output_field=_ID),
-                f_contact=F("contact_id"),
-                f_company=F("contact_company_id"),
-                f_campaign=Cast(Value(segment.campaign_id), output_field=_ID),
-                f_salesperson=F("salesperson_id"),
-            ),
+        insert_new_lines(
+            follow_up,
+            lines,
+            contact=F("contact_id"),
+            company=F("contact_company_id"),
+            own_salesperson=F("salesperson_id"),
         )
         _refresh_line_count(follow_up)
 

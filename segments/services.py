@@ -201,33 +201,18 @@ def add_contacts(
             id__in=SegmentLine.objects.filter(segment=segment).values("contact_id")
         )
 
-    header = segment
-    line = SegmentLine
-    annotations = {
-        "l_segment": _const(line, "segment", header.pk),
-        "l_contact": F("id"),
-        "l_interaction_template": _const(
-            line, "interaction_template", header.interaction_template_id
-        ),
-        "l_contact_company": Coalesce(F("company_id"), F("id"), output_field=_ID),
-        "l_campaign": _const(line, "campaign", header.campaign_id),
-        "l_campaign_target": _const(line, "campaign_target", header.campaign_target),
-        "l_campaign_response": _const(line, "campaign_response", header.campaign_response),
-        "l_salesperson": Coalesce(
-            _const(line, "salesperson", header.salesperson_id),
-            F("salesperson_id"),
-            output_field=_ID,
-        ),
-        "l_correspondence_type": _const(line, "correspondence_type", header.correspondence_type),
-        "l_subject": _const(line, "subject", header.subject),
-        "l_date": _const(line, "date", header.date),
-        "l_cost": _const(line, "cost", header.unit_cost),
-        "l_duration": _const(line, "duration", header.unit_duration),
-        "l_evaluation": _const(line, "evaluation", ""),
-        "l_added_by": _const(line, "added_by", action.pk),
-    }
-    columns = {name.removeprefix("l_"): name for name in annotations}
-    added = insert_from_select(SegmentLine, columns, chosen.annotate(**annotations))
+    annotations = new_line_values(
+        segment,
+        contact=F("id"),
+        company=Coalesce(F("company_id"), F("id"), output_field=_ID),
+        own_salesperson=F("salesperson_id"),
+        added_by=action.pk,
+    )
+    added = insert_from_select(
+        SegmentLine,
+        {name.removeprefix("l_"): name for name in annotations},
+        chosen.annotate(**annotations),
+    )
     SegmentCriteriaAction.objects.filter(pk=action.pk).update(
         lines_added=added, lines_removed=removed
     )
@@ -235,6 +220,41 @@ def add_contacts(
     _refresh_line_count(segment)
     _notify(segment, campaigns)
     return ActionResult(action=action, added=added, removed=removed)
+
+
+def new_line_values(header: Segment, *, contact, company, own_salesperson, added_by=None) -> dict:
+    """Annotations that make a query's rows into new lines of ``header`` (for
+    ``insert_from_select``): the header's values, the contact and company
+    expressions given, and the contact's own salesperson when the header has none."""
+    line = SegmentLine
+    return {
+        "l_segment": _const(line, "segment", header.pk),
+        "l_contact": contact,
+        "l_contact_company": company,
+        "l_interaction_template": _const(
+            line, "interaction_template", header.interaction_template_id
+        ),
+        "l_campaign": _const(line, "campaign", header.campaign_id),
+        "l_campaign_target": _const(line, "campaign_target", header.campaign_target),
+        "l_campaign_response": _const(line, "campaign_response", header.campaign_response),
+        "l_salesperson": Coalesce(
+            _const(line, "salesperson", header.salesperson_id), own_salesperson, output_field=_ID
+        ),
+        "l_correspondence_type": _const(line, "correspondence_type", header.correspondence_type),
+        "l_subject": _const(line, "subject", header.subject),
+        "l_date": _const(line, "date", header.date),
+        "l_cost": _const(line, "cost", header.unit_cost),
+        "l_duration": _const(line, "duration", header.unit_duration),
+        "l_evaluation": _const(line, "evaluation", ""),
+        "l_added_by": _const(line, "added_by", added_by),
+    }
+
+
+def insert_new_lines(header: Segment, source, **expressions) -> int:
+    """Insert a line of ``header`` per row of ``source`` (see ``new_line_values``)."""
+    annotations = new_line_values(header, **expressions)
+    columns = {name.removeprefix("l_"): name for name in annotations}
+    return insert_from_select(SegmentLine, columns, source.annotate(**annotations))
 
 
 def _lines_matching(segment, filters, entire_companies):

@@ -1,0 +1,54 @@
+"""The campaign statistics page (SPEC §3.4)."""
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView
+
+from campaigns.models import Campaign
+from campaigns.statistics import campaign_statistics, cost_per_entry, timeline
+from core import generic_views as generic
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StatisticsFilterForm(forms.Form):
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DATE_INPUT)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period may not be before its start."))
+        return cleaned
+
+
+class CampaignStatisticsView(
+    generic.ModelPermissionMixin, generic.KeyObjectMixin, generic.PageMixin, DetailView
+):
+    model = Campaign
+    queryset = Campaign.objects.select_related("status", "salesperson")
+    template_name = "campaigns/statistics.html"
+
+    def get_title(self):
+        return _("Statistics – %(campaign)s") % {"campaign": self.object}
+
+    def get_breadcrumbs(self):
+        return [
+            self.list_crumb(),
+            (str(self.object), self.object.get_absolute_url()),
+            (_("Statistics"), None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = StatisticsFilterForm(self.request.GET or None)
+        dates = {}
+        if form.is_bound and form.is_valid():
+            dates = {k: v for k, v in form.cleaned_data.items() if v}
+        context["form"] = form
+        context["statistics"] = campaign_statistics(self.object, **dates)
+        context["timeline"] = timeline(self.object, **dates)
+        context["cost_per_entry"] = cost_per_entry(self.object)
+        return context
