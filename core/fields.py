@@ -1,5 +1,6 @@
 """Model fields shared by every app."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -34,3 +35,29 @@ class CodeField(models.CharField):
         field = super().formfield(**kwargs)
         field.widget.attrs.setdefault("class", "text-uppercase")
         return field
+
+
+class DateFormulaField(models.CharField):
+    """A date formula in NAV syntax, validated and stored in its printed form."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def default_validators(self):  # imported late: date_formulas uses gettext
+        from core.date_formulas import validate_date_formula
+
+        return [validate_date_formula]
+
+    def pre_save(self, model_instance, add):
+        from core.date_formulas import normalize
+
+        value = getattr(model_instance, self.attname)
+        try:
+            value = normalize(value)
+        except ValidationError:
+            return value  # full_clean reports it; never store a half-normalised value
+        setattr(model_instance, self.attname, value)
+        return value
