@@ -1,7 +1,14 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from campaigns.models import Campaign, CampaignStatus
+from campaigns.models import (
+    Campaign,
+    CampaignEntry,
+    CampaignStatus,
+    InteractionLogEntry,
+    InteractionTemplate,
+)
 
 
 @admin.register(CampaignStatus)
@@ -28,3 +35,94 @@ class CampaignAdmin(SimpleHistoryAdmin):
     readonly_fields = ["activated", "last_date_modified"]
     autocomplete_fields = ["status", "salesperson"]
     date_hierarchy = "starting_date"
+
+
+@admin.register(InteractionTemplate)
+class InteractionTemplateAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "description",
+        "correspondence_type",
+        "information_flow",
+        "initiated_by",
+        "unit_cost",
+        "unit_duration",
+        "campaign",
+        "campaign_target",
+        "campaign_response",
+    ]
+    list_filter = ["correspondence_type", "information_flow", "initiated_by", "campaign_target"]
+    search_fields = ["code", "description"]
+    list_select_related = ["campaign"]
+    raw_id_fields = ["campaign"]
+
+
+@admin.register(CampaignEntry)
+class CampaignEntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "campaign",
+        "description",
+        "date",
+        "user",
+        "segment_no",
+        "canceled",
+        "salesperson",
+        "interaction_count",
+        "cost",
+        "duration",
+    ]
+    list_filter = ["canceled", "date", "salesperson"]
+    search_fields = ["description", "segment_no", "campaign__no"]
+    list_select_related = ["campaign", "user", "salesperson"]
+    raw_id_fields = ["campaign", "logged_segment", "user", "salesperson"]
+    date_hierarchy = "date"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_figures()
+
+    @admin.display(description=_("No. of interactions"), ordering="interaction_count")
+    def interaction_count(self, entry):
+        return entry.interaction_count
+
+    @admin.display(description=_("cost"), ordering="cost")
+    def cost(self, entry):
+        return entry.cost
+
+    @admin.display(description=_("duration (min.)"), ordering="duration")
+    def duration(self, entry):
+        return entry.duration
+
+
+@admin.register(InteractionLogEntry)
+class InteractionLogEntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "date",
+        "contact",
+        "template",
+        "description",
+        "campaign",
+        "campaign_entry",
+        "salesperson",
+        "cost",
+        "duration",
+        "campaign_target",
+        "campaign_response",
+        "canceled",
+    ]
+    list_filter = ["canceled", "postponed", "campaign_target", "campaign_response", "date"]
+    search_fields = ["description", "subject", "contact__no", "contact__name"]
+    list_select_related = ["contact", "template", "campaign", "campaign_entry", "salesperson"]
+    raw_id_fields = [
+        "contact",
+        "contact_company",
+        "template",
+        "campaign",
+        "campaign_entry",
+        "logged_segment",
+        "salesperson",
+        "user",
+    ]
+    show_full_result_count = False
+    date_hierarchy = "date"

@@ -199,8 +199,9 @@ class InteractionTemplate(CardUrlMixin, models.Model):
 class CampaignEntryQuerySet(models.QuerySet):
     def with_figures(self):
         """Annotate No. of interactions, cost and duration from the entry's
-        interactions that share its canceled state (SPEC §3.3)."""
-        same_state = Q(interactions__canceled=models.F("canceled"))
+        interactions that share its canceled state (SPEC §3.3); postponed
+        interactions are not logged yet and do not count."""
+        same_state = Q(interactions__canceled=models.F("canceled"), interactions__postponed=False)
         return self.annotate(
             interaction_count=models.Count("interactions", filter=same_state),
             cost=Coalesce(

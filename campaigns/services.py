@@ -115,6 +115,8 @@ def log_interaction(*, interaction: InteractionLogEntry, user=None) -> Interacti
         interaction.campaign_target = interaction.campaign_response = False
         interaction.campaign_entry = None
     else:
+        # Lock the campaign: two first interactions must not make two entries.
+        Campaign.objects.select_for_update().filter(pk=interaction.campaign_id).first()
         interaction.campaign_entry = interactions_entry(interaction.campaign, user)
     if getattr(user, "pk", None):
         interaction.user = user
@@ -128,7 +130,11 @@ def set_entry_canceled(*, entry: CampaignEntry, canceled: bool, user=None) -> in
     """Cancel (or undo the cancel of) an entry and all its interactions; returns
     the number of interactions changed."""
     CampaignEntry.objects.filter(pk=entry.pk).update(canceled=canceled)
-    changed = InteractionLogEntry.objects.filter(campaign_entry=entry).update(canceled=canceled)
+    changed = (
+        InteractionLogEntry.objects.filter(campaign_entry=entry)
+        .exclude(canceled=canceled)
+        .update(canceled=canceled)
+    )
     entry.canceled = canceled
     notify_interactions_changed({entry.campaign_id})
     return changed

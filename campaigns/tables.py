@@ -3,7 +3,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignEntry, InteractionLogEntry, InteractionTemplate
 
 # Activation lives in the pricing app (higher up); the list links to it by URL name.
 ACTIVATION_URLS = ("pricing:campaign_activate", "pricing:campaign_deactivate")
@@ -46,3 +46,100 @@ class CampaignTable(tables.Table):
         except NoReverseMatch:
             return ""
         return format_html('<a class="btn btn-sm btn-outline-primary" href="{}">{}</a>', url, label)
+
+
+def _code_column(accessor, label):
+    return tables.Column(accessor=accessor, verbose_name=label, order_by=accessor)
+
+
+class InteractionTemplateTable(tables.Table):
+    code = tables.Column(linkify=True)
+    campaign = _code_column("campaign__no", _("Campaign"))
+
+    class Meta:
+        model = InteractionTemplate
+        fields = [
+            "code",
+            "description",
+            "correspondence_type",
+            "information_flow",
+            "initiated_by",
+            "unit_cost",
+            "unit_duration",
+            "campaign",
+            "campaign_target",
+            "campaign_response",
+        ]
+
+
+class InteractionLogEntryTable(tables.Table):
+    entry_no = tables.Column(
+        accessor="pk", verbose_name=_("Entry No."), order_by="id", linkify=True
+    )
+    contact = tables.Column(
+        accessor="contact__no",
+        verbose_name=_("Contact No."),
+        order_by="contact__no",
+        linkify=lambda record: record.contact.get_absolute_url(),
+    )
+    contact_name = tables.Column(
+        accessor="contact__name", verbose_name=_("Contact name"), order_by="contact__name"
+    )
+    template = _code_column("template__code", _("Interaction template"))
+    campaign = _code_column("campaign__no", _("Campaign"))
+    salesperson = _code_column("salesperson__code", _("Salesperson"))
+
+    class Meta:
+        model = InteractionLogEntry
+        fields = [
+            "entry_no",
+            "date",
+            "contact",
+            "contact_name",
+            "template",
+            "description",
+            "subject",
+            "campaign",
+            "campaign_target",
+            "campaign_response",
+            "salesperson",
+            "cost",
+            "duration",
+            "evaluation",
+            "canceled",
+        ]
+
+
+class CampaignEntryTable(tables.Table):
+    entry_no = tables.Column(
+        accessor="pk", verbose_name=_("Entry No."), order_by="id", linkify=True
+    )
+    campaign = tables.Column(
+        accessor="campaign__no",
+        verbose_name=_("Campaign"),
+        order_by="campaign__no",
+        linkify=lambda record: record.campaign.get_absolute_url(),
+    )
+    user = _code_column("user__username", _("User"))
+    salesperson = _code_column("salesperson__code", _("Salesperson"))
+    interaction_count = tables.Column(
+        verbose_name=_("No. of interactions"), attrs={"td": {"class": "text-end"}}
+    )
+    cost = tables.Column(verbose_name=_("Cost"), attrs={"td": {"class": "text-end"}})
+    duration = tables.Column(verbose_name=_("Duration (min.)"), attrs={"td": {"class": "text-end"}})
+
+    class Meta:
+        model = CampaignEntry
+        fields = [
+            "entry_no",
+            "campaign",
+            "description",
+            "date",
+            "user",
+            "segment_no",
+            "canceled",
+            "salesperson",
+            "interaction_count",
+            "cost",
+            "duration",
+        ]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "campaigns",
     "segments",
     "pricing",
+    "activities",
 ]
 
 MIDDLEWARE = [

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("segments.urls")),
     path("", include("pricing.urls")),
+    path("", include("activities.urls")),
 ]

@@ -111,6 +111,11 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
     def get_breadcrumbs(self):
         return [(self.get_title(), None)]
 
+    def render_to_response(self, context, **response_kwargs):
+        if self.request.GET.get(self.export_trigger_param) not in (None, *self.export_formats):
+            raise Http404  # only the formats we offer (CSV); anything else is not a page
+        return super().render_to_response(context, **response_kwargs)
+
     def get_export_filename(self, export_format):
         return f"{self.model._meta.model_name}s.{export_format}"
 

@@ -77,6 +77,11 @@ MENU = [
                 "campaigns:campaignstatus_list",
                 "campaigns.view_campaignstatus",
             ),
+            (
+                _("Interaction templates"),
+                "campaigns:interactiontemplate_list",
+                "campaigns.view_interactiontemplate",
+            ),
             (_("Salespeople"), "salespeople:salesperson_list", "salespeople.view_salesperson"),
             (_("Teams"), "salespeople:team_list", "salespeople.view_team"),
             (_("Industry groups"), "contacts:industrygroup_list", "contacts.view_industrygroup"),

@@ -1,6 +1,7 @@
 """Turning records into what card pages and messages show."""
 
 from django.db import models
+from django.urls import NoReverseMatch
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,8 +19,10 @@ def field_display(obj, name: str) -> dict:
     elif isinstance(field, models.BooleanField):
         entry["is_bool"] = True
     elif field.is_relation and value is not None:
-        get_url = getattr(value, "get_absolute_url", None)
-        entry["url"] = get_url() if get_url else None
+        try:
+            entry["url"] = value.get_absolute_url()
+        except (AttributeError, NoReverseMatch):
+            entry["url"] = None  # a related record without a page of its own
     if field.help_text:
         entry["help"] = field.help_text
     return entry

@@ -37,6 +37,9 @@ MANAGER_ONLY_MODELS = {"core.numberseries", "salespeople.salesperson", "salespeo
 # Custom permissions only the manager holds (activation gives away prices, deleting entries
 # destroys history).
 MANAGER_ONLY_PERMISSIONS = {"delete_campaign_entry", "activate_campaign"}
+# View permissions a salesperson does not get: a salesperson sees only the tasks
+# of their own salesperson and teams (``activities.Task.objects.visible_to``).
+SALESPERSON_WITHHELD = {"activities.task": {"view_all_tasks"}}
 # What a salesperson may change besides viewing everything.
 SALESPERSON_CHANGES = {
     "activities.task": {"add", "change"},
@@ -52,6 +55,8 @@ def permitted(role: str, app_label: str, model: str, codename: str) -> bool:
     action = codename.split("_", 1)[0]
     if role == MARKETING_MANAGER:
         return True
+    if role == SALESPERSON and codename in SALESPERSON_WITHHELD.get(key, set()):
+        return False
     if action == "view":
         return True
     if role == MARKETING_STAFF:

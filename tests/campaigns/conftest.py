@@ -1,0 +1,103 @@
+"""ORM fixtures of the interaction and campaign entry tests."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from campaigns.models import (
+    Campaign,
+    CampaignEntry,
+    InteractionLogEntry,
+    InteractionTemplate,
+)
+from contacts.models import Contact, ContactType
+from salespeople.models import Salesperson
+
+DAY = datetime.date(2026, 3, 16)
+
+
+@pytest.fixture
+def rep(db):
+    return Salesperson.objects.create(code="JO", name="John Rep")
+
+
+@pytest.fixture
+def fair(rep):
+    return Campaign.objects.create(description="Spring fair", salesperson=rep)
+
+
+@pytest.fixture
+def acme(db):
+    return Contact.objects.create(type=ContactType.COMPANY, name="Acme Trading")
+
+
+@pytest.fixture
+def ann(acme, rep):
+    return Contact.objects.create(
+        type=ContactType.PERSON, name="Ann Buyer", company=acme, salesperson=rep
+    )
+
+
+@pytest.fixture
+def call_template(db):
+    """A phone call, no campaign."""
+    return InteractionTemplate.objects.create(
+        code="CALL",
+        description="Phone call",
+        unit_cost=Decimal("2.50"),
+        unit_duration=Decimal("10.0"),
+        information_flow="outbound",
+        initiated_by="us",
+    )
+
+
+@pytest.fixture
+def response_template(fair):
+    """A reply to the fair's invitation: a campaign response."""
+    return InteractionTemplate.objects.create(
+        code="REPLY",
+        description="Reply to invitation",
+        unit_cost=Decimal("1.25"),
+        unit_duration=Decimal("5.0"),
+        information_flow="inbound",
+        initiated_by="them",
+        campaign=fair,
+        campaign_response=True,
+        subject_en="Thank you, {name}",
+        subject_nl="Bedankt, {name}",
+    )
+
+
+def make_entry(campaign, *, contacts, canceled=False, date=DAY, cost="3.00", **fields):
+    """A campaign entry with one interaction per contact (cost each, 6 min each)."""
+    entry = CampaignEntry.objects.create(
+        campaign=campaign,
+        description=fields.pop("description", "Mailing"),
+        date=date,
+        canceled=canceled,
+        **fields,
+    )
+    InteractionLogEntry.objects.bulk_create(
+        InteractionLogEntry(
+            contact=contact,
+            contact_company_id=contact.company_id or contact.id,
+            date=date,
+            description="Letter",
+            campaign=campaign,
+            campaign_entry=entry,
+            campaign_target=True,
+            cost=Decimal(cost),
+            duration=Decimal("6.0"),
+            canceled=canceled,
+        )
+        for contact in contacts
+    )
+    return entry
+
+
+def many_contacts(count, prefix="C"):
+    return Contact.objects.bulk_create(
+        Contact(no=f"{prefix}{n:05d}", type=ContactType.COMPANY, name=f"Company {n}")
+        for n in range(count)
+    )
