@@ -1,5 +1,9 @@
 """Demo segments, built and logged with the same actions a user would run."""
 
+import datetime
+
+from django.utils import timezone
+
 from campaigns.models import Campaign, InteractionTemplate
 from campaigns.services import set_entry_canceled
 from salespeople.models import Salesperson
@@ -34,8 +38,10 @@ def load(stdout=None):
     services.reduce_contacts(segment=buyers, filters={"business_relations": ["PROS"]})
 
     # 2. Trade fair invitations by letter, logged with a follow-up segment.
+    today = timezone.localdate()
     fair = Segment.objects.create(
         description="Trade fair invitations (retail)",
+        date=today - datetime.timedelta(days=12),
         campaign=chairs,
         campaign_target=chairs is not None,
         interaction_template=templates.get("LETTER"),
@@ -58,6 +64,7 @@ def load(stdout=None):
         responses.description = "Responses to the trade fair invitation"
         responses.campaign_response = True
         responses.interaction_template = templates.get("RESPONSE")
+        responses.date = today - datetime.timedelta(days=4)
         services.save_segment(segment=responses, update_lines=True)
         services.refine_contacts(segment=responses, filters={"type": "person", "name": "A*|B*|J*"})
         log_segment(segment=responses)
@@ -65,6 +72,7 @@ def load(stdout=None):
     # 4. A phone round logged by mistake, then canceled.
     calls = Segment.objects.create(
         description="Phone round (logged by mistake)",
+        date=today - datetime.timedelta(days=2),
         campaign=chairs,
         interaction_template=templates.get("PHONE"),
         unit_cost=2.50,
