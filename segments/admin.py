@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from segments.models import (
+    LoggedSegment,
     SavedSegmentCriteria,
     SavedSegmentCriteriaAction,
     Segment,
@@ -64,3 +65,12 @@ class SavedSegmentCriteriaAdmin(admin.ModelAdmin):
 class SavedSegmentCriteriaActionAdmin(admin.ModelAdmin):
     list_display = ["criteria", "sequence", "action"]
     list_filter = ["action"]
+
+
+@admin.register(LoggedSegment)
+class LoggedSegmentAdmin(admin.ModelAdmin):
+    list_display = ["id", "segment_no", "description", "date", "user", "line_count", "canceled"]
+    list_filter = ["canceled", "date"]
+    search_fields = ["segment_no", "description"]
+    list_select_related = ["user"]
+    readonly_fields = ["created_at"]

@@ -8,14 +8,25 @@ filled-in group matches; codes within one group are alternatives.
 Text filters follow NAV's filter syntax in a small, safe subset:
 ``A|B`` (either), ``AB*`` / ``*AB`` / ``*AB*`` (starts / ends with, contains),
 ``1000..1999`` (range); matching ignores case.
+
+The *interactions* group (SPEC §5.2) selects contacts that have an interaction
+that is not canceled with one of the templates, of the campaign and within the
+dates given: ``{"interaction_templates": ["LETTER"], "interaction_campaign":
+"CP0001", "interaction_date_from": "2026-01-01", "interaction_date_to":
+"2026-03-31"}``; all filled-in fields must hold for the same interaction.
+``logged_segment`` (an entry No.) selects the contacts of a logged segment's
+interactions, canceled or not: NAV's *Reuse segment*.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_date
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import Campaign, InteractionLogEntry, InteractionTemplate
 from contacts.models import (
     BusinessRelation,
     Contact,
@@ -76,6 +87,12 @@ CODE_GROUPS = {
     ),
 }
 BLANK = "''"  # NAV's filter for an empty value
+INTERACTION_FIELDS = [
+    "interaction_templates",
+    "interaction_campaign",
+    "interaction_date_from",
+    "interaction_date_to",
+]
 
 
 def text_condition(field: str, expression: str) -> Q:
@@ -128,7 +145,47 @@ def matching_contacts(filters: dict) -> QuerySet:
             condition &= Q(id__in=holders) | Q(company_id__in=holders)
         else:
             condition &= Q(id__in=holders)
+    interactions = interaction_condition(filters)
+    if interactions is not None:
+        condition &= Q(id__in=interactions.values("contact_id"))
+    if filters.get("logged_segment"):
+        logged = InteractionLogEntry.objects.filter(logged_segment_id=filters["logged_segment"])
+        condition &= Q(id__in=logged.values("contact_id"))
     return Contact.objects.filter(condition)
+
+
+def _date(filters: dict, name: str):
+    value = filters.get(name)
+    if not value:
+        return None
+    try:
+        parsed = parse_date(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but impossible, e.g. 2026-13-45
+        parsed = None
+    if parsed is None:
+        raise ValidationError(
+            gettext("The interaction filter has an invalid date: %(value)s.") % {"value": value}
+        )
+    return parsed
+
+
+def interaction_condition(filters: dict) -> QuerySet | None:
+    """The interactions (not canceled) that the *interactions* group asks for, or
+    ``None`` when the group is empty; used as one subquery on the contacts."""
+    if not any(filters.get(name) for name in INTERACTION_FIELDS):
+        return None
+    interactions = InteractionLogEntry.objects.filter(canceled=False)
+    if filters.get("interaction_templates"):
+        interactions = interactions.filter(template__code__in=filters["interaction_templates"])
+    if filters.get("interaction_campaign"):
+        interactions = interactions.filter(campaign__no=filters["interaction_campaign"])
+    date_from = _date(filters, "interaction_date_from")
+    date_to = _date(filters, "interaction_date_to")
+    if date_from:
+        interactions = interactions.filter(date__gte=date_from)
+    if date_to:
+        interactions = interactions.filter(date__lte=date_to)
+    return interactions.order_by()
 
 
 def describe(filters: dict) -> str:
@@ -147,6 +204,18 @@ def describe(filters: dict) -> str:
     for group, (label, *_rest) in CODE_GROUPS.items():
         if filters.get(group):
             parts.append(f"{label} = {' | '.join(filters[group])}")
+    if filters.get("interaction_templates"):
+        parts.append(
+            f"{gettext('interaction template')} = {' | '.join(filters['interaction_templates'])}"
+        )
+    if filters.get("interaction_campaign"):
+        parts.append(f"{gettext('interaction campaign')} = {filters['interaction_campaign']}")
+    date_from = filters.get("interaction_date_from") or ""
+    date_to = filters.get("interaction_date_to") or ""
+    if date_from or date_to:
+        parts.append(f"{gettext('interaction date')} = {date_from}..{date_to}")
+    if filters.get("logged_segment"):
+        parts.append(f"{gettext('logged segment')} = {filters['logged_segment']}")
     return "; ".join(parts) if parts else gettext("all contacts")
 
 
@@ -204,12 +273,58 @@ class CriteriaForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    interaction_templates = forms.ModelMultipleChoiceField(
+        label=_("interaction template"),
+        required=False,
+        queryset=InteractionTemplate.objects.order_by("code"),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    interaction_campaign = forms.ModelChoiceField(
+        label=_("interaction campaign"),
+        required=False,
+        queryset=Campaign.objects.order_by("-no"),
+        to_field_name="no",
+    )
+    interaction_date_from = forms.DateField(
+        label=_("interaction date from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    interaction_date_to = forms.DateField(
+        label=_("interaction date to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    logged_segment = forms.IntegerField(
+        label=_("contacts of logged segment (entry No.)"),
+        required=False,
+        min_value=1,
+        max_value=2**53,
+        help_text=_("Every contact of the logged segment's interactions, canceled or not."),
+    )
+
     OPTIONS: list[str] = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.label = capfirst(field.label)
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from = cleaned.get("interaction_date_from")
+        date_to = cleaned.get("interaction_date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error(
+                "interaction_date_to",
+                gettext("The date to may not be before the date from."),
+            )
+        return cleaned
+
+    def interaction_fields(self):
+        """The fields of the *interactions* group (a fieldset of their own)."""
+        return [self[name] for name in INTERACTION_FIELDS]
 
     def option_fields(self):
         """The option checkboxes of the action (shown apart from the filters)."""
@@ -222,6 +337,12 @@ class CriteriaForm(forms.Form):
                 continue
             if name == "salesperson":
                 result[name] = value.code
+            elif name == "interaction_campaign":
+                result[name] = value.no
+            elif name == "interaction_templates":
+                result[name] = sorted(template.code for template in value)
+            elif name in {"interaction_date_from", "interaction_date_to"}:
+                result[name] = value.isoformat()
             elif name in CODE_GROUPS:
                 result[name] = sorted(code.code for code in value)
             else:

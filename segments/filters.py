@@ -1,5 +1,12 @@
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
 from core.filters import SearchFilterSet
-from segments.models import SavedSegmentCriteria, Segment
+from segments.models import LoggedSegment, SavedSegmentCriteria, Segment
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SegmentFilter(SearchFilterSet):
@@ -16,3 +23,21 @@ class SavedCriteriaFilter(SearchFilterSet):
     class Meta:
         model = SavedSegmentCriteria
         fields = []
+
+
+class LoggedSegmentFilter(SearchFilterSet):
+    search_fields = ("segment_no", "description")
+
+    date_from = django_filters.DateFilter(
+        label=_("Date from"), field_name="date", lookup_expr="gte", widget=DATE_INPUT
+    )
+    date_to = django_filters.DateFilter(
+        label=_("Date to"), field_name="date", lookup_expr="lte", widget=DATE_INPUT
+    )
+    user = django_filters.ModelChoiceFilter(
+        label=_("User"), queryset=get_user_model().objects.order_by("username")
+    )
+
+    class Meta:
+        model = LoggedSegment
+        fields = ["date_from", "date_to", "canceled", "user"]

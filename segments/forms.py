@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, InteractionTemplate
 from core.fields import code_validator
 from core.forms import NumberedFormMixin
 from salespeople.models import Salesperson
@@ -33,6 +33,7 @@ class SegmentForm(NumberedFormMixin, forms.ModelForm):
             "campaign_response",
             "salesperson",
             "date",
+            "interaction_template",
             "correspondence_type",
             "subject",
             "language",
@@ -49,6 +50,7 @@ class SegmentForm(NumberedFormMixin, forms.ModelForm):
             self.instance.salesperson_id
         )
         self.fields["campaign"].queryset = Campaign.objects.order_by("-no")
+        self.fields["interaction_template"].queryset = InteractionTemplate.objects.order_by("code")
 
     def clean(self):
         cleaned = super().clean()
@@ -60,6 +62,7 @@ class SegmentLineForm(forms.ModelForm):
     class Meta:
         model = SegmentLine
         fields = [
+            "interaction_template",
             "campaign",
             "campaign_target",
             "campaign_response",
@@ -79,6 +82,7 @@ class SegmentLineForm(forms.ModelForm):
             self.instance.salesperson_id
         )
         self.fields["campaign"].queryset = Campaign.objects.order_by("-no")
+        self.fields["interaction_template"].queryset = InteractionTemplate.objects.order_by("code")
 
     def clean(self):
         cleaned = super().clean()
@@ -139,4 +143,22 @@ class SaveCriteriaForm(forms.Form):
 class ReuseCriteriaForm(forms.Form):
     criteria = forms.ModelChoiceField(
         label=_("saved criteria"), queryset=SavedSegmentCriteria.objects.all()
+    )
+
+
+class LogSegmentForm(forms.Form):
+    """The options of Log (SPEC §5.3)."""
+
+    send_attachments = forms.BooleanField(
+        label=_("Send attachments"),
+        required=False,
+        help_text=_(
+            "Send the e-mail of the interaction template to every line with e-mail "
+            "correspondence (after logging)."
+        ),
+    )
+    create_follow_up = forms.BooleanField(
+        label=_("Create follow-up segment"),
+        required=False,
+        help_text=_("A new segment with the same campaign and the logged contacts."),
     )

@@ -4,6 +4,7 @@ One transaction and a fixed number of set-based statements whatever the number
 of lines; e-mails are sent only after the transaction commits.
 """
 
+import contextlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from contacts.models import CorrespondenceType
 from core.placeholders import render_placeholders
 from core.sql import insert_from_select
 from segments.models import LoggedSegment, Segment, SegmentLine
-from segments.services import _notify, _refresh_line_count, insert_new_lines
+from segments.services import _refresh_line_count, insert_new_lines
 
 EMAIL_BATCH = 500
 _ID = models.BigIntegerField()
@@ -67,7 +68,13 @@ def check_segment_can_be_logged(segment: Segment) -> None:
 def log_segment(
     *, segment: Segment, send_attachments: bool = False, create_follow_up: bool = False, user=None
 ) -> LogResult:
-    segment = Segment.objects.select_for_update().get(pk=segment.pk)
+    locked = Segment.objects.select_for_update().filter(pk=segment.pk).first()
+    if locked is None:
+        # Logged (and so removed) a moment ago by someone else, or deleted.
+        raise ValidationError(
+            _("Segment %(no)s no longer exists: it was logged or deleted.") % {"no": segment.no}
+        )
+    segment = locked
     check_segment_can_be_logged(segment)
     today = timezone.localdate()
     acting = user if getattr(user, "pk", None) else None
@@ -77,8 +84,10 @@ def log_segment(
     lines = SegmentLine.objects.filter(segment=segment)
 
     # One campaign entry per campaign on the lines (reusing the one this segment made).
+    # order_by(): the model's ordering would put "id" into the SELECT DISTINCT and
+    # fetch one row per line.
     campaign_ids = set(
-        lines.exclude(campaign=None).values_list("campaign_id", flat=True).distinct()
+        lines.exclude(campaign=None).order_by().values_list("campaign_id", flat=True).distinct()
     )
     existing = {
         entry.campaign_id: entry
@@ -188,7 +197,7 @@ def log_segment(
     # The segment leaves the open segments: its lines now live on as interactions.
     line_campaigns = campaign_ids | {segment.campaign_id}
     segment.delete()
-    _notify(segment, line_campaigns)
+    # One refresh of the campaigns' target groups covers the removed lines too.
     notify_interactions_changed(line_campaigns)
     if emails:
         transaction.on_commit(lambda: send_logged_segment_emails(logged.pk))
@@ -228,14 +237,23 @@ def send_logged_segment_emails(logged_segment_id: int) -> int:
     )
     sent = 0
     connection = get_connection()
-    batch = []
-    for interaction in interactions.iterator(chunk_size=EMAIL_BATCH):
-        batch.append(interaction)
-        if len(batch) == EMAIL_BATCH:
+    # One open connection for all messages: sending one message at a time on a
+    # closed SMTP backend connects and logs in again for every message. When it
+    # cannot open, each message's own attempt fails and is marked below.
+    with contextlib.suppress(Exception):
+        connection.open()
+    try:
+        batch = []
+        for interaction in interactions.iterator(chunk_size=EMAIL_BATCH):
+            batch.append(interaction)
+            if len(batch) == EMAIL_BATCH:
+                sent += _send_batch(connection, batch)
+                batch = []
+        if batch:
             sent += _send_batch(connection, batch)
-            batch = []
-    if batch:
-        sent += _send_batch(connection, batch)
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
     return sent
 
 
@@ -263,6 +281,7 @@ def cancel_logged_segment(*, logged_segment: LoggedSegment, user=None) -> int:
     )
     campaigns = set(
         InteractionLogEntry.objects.filter(logged_segment=logged_segment)
+        .order_by()
         .values_list("campaign_id", flat=True)
         .distinct()
     )

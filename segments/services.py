@@ -394,17 +394,63 @@ def changed_inherited_fields(old: Segment, new: Segment) -> list[str]:
     ]
 
 
+# Header field -> template field that choosing the template copies (SPEC §5.1); a
+# blank text value on the template leaves the header's value.
+TEMPLATE_FIELDS = {
+    "unit_cost": "unit_cost",
+    "unit_duration": "unit_duration",
+    "correspondence_type": "correspondence_type",
+    "information_flow": "information_flow",
+    "initiated_by": "initiated_by",
+    "campaign_target": "campaign_target",
+    "campaign_response": "campaign_response",
+}
+
+
+def apply_interaction_template(segment: Segment, old: Segment | None) -> list[str]:
+    """Copy the values of the header's interaction template when it was just
+    chosen (SPEC §5.1): unit cost and duration, correspondence type, information
+    flow and initiated by (when the template has them), campaign target and
+    response, and the template's campaign when the header has none.
+
+    A value typed in the same save (different from the stored header, or from
+    the defaults of a new one) wins over the template's, so that ticking
+    *campaign target* while choosing a letter template keeps the tick. In memory
+    only and idempotent: the edit page uses it to ask about the line fields that
+    will change. Returns the names of the fields copied.
+    """
+    template_id = segment.interaction_template_id
+    if template_id is None or (old is not None and old.interaction_template_id == template_id):
+        return []
+    template = segment.interaction_template
+    before = old if old is not None else Segment()
+    copied = []
+    for name, template_name in TEMPLATE_FIELDS.items():
+        value = getattr(template, template_name)
+        if value == "" or getattr(segment, name) != getattr(before, name):
+            continue
+        setattr(segment, name, value)
+        copied.append(name)
+    if segment.campaign_id is None and template.campaign_id is not None:
+        segment.campaign_id = template.campaign_id
+        copied.append("campaign")
+    return copied
+
+
 @transaction.atomic
 def save_segment(*, segment: Segment, user=None, update_lines: bool = False) -> dict:
-    """Save the header (clearing the campaign clears target and response).
+    """Save the header: a newly chosen interaction template copies its values
+    first (``apply_interaction_template``); clearing the campaign clears target
+    and response.
 
     With ``update_lines``, the lines that still carry a changed field's old
     header value take the new one: one UPDATE per changed field. Returns
     ``{field: lines updated}``.
     """
+    old = Segment.objects.filter(pk=segment.pk).first() if segment.pk else None
+    apply_interaction_template(segment, old)
     if segment.campaign_id is None:
         segment.campaign_target = segment.campaign_response = False
-    old = Segment.objects.filter(pk=segment.pk).first() if segment.pk else None
     segment.save()
     if old is None or not update_lines:
         return {}

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from segments.models import SavedSegmentCriteria, Segment
+from segments.models import LoggedSegment, SavedSegmentCriteria, Segment
 
 
 class SegmentTable(tables.Table):
@@ -33,3 +33,14 @@ class SavedCriteriaTable(tables.Table):
     class Meta:
         model = SavedSegmentCriteria
         fields = ["code", "description"]
+
+
+class LoggedSegmentTable(tables.Table):
+    id = tables.Column(verbose_name=_("Entry No."), linkify=True)
+    user = tables.Column(
+        accessor="user__username", verbose_name=_("User"), order_by="user__username"
+    )
+
+    class Meta:
+        model = LoggedSegment
+        fields = ["id", "segment_no", "description", "date", "user", "line_count", "canceled"]

@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from core.urls_helpers import record_urls
 from segments import views
-from segments.models import SavedSegmentCriteria, Segment
+from segments.models import LoggedSegment, SavedSegmentCriteria, Segment
 
 app_name = "segments"
 
@@ -14,6 +14,7 @@ segment_actions = [
     path("<str:key>/save-criteria/", views.SaveCriteria.as_view(), name="segment_save_criteria"),
     path("<str:key>/reuse-criteria/", views.ReuseCriteria.as_view(), name="segment_reuse_criteria"),
     path("<str:key>/history/", views.SegmentHistoryView.as_view(), name="segment_history"),
+    path("<str:key>/log/", views.LogSegment.as_view(), name="segment_log"),
     path(
         "<str:key>/lines/<int:line_id>/toggle-target/",
         views.ToggleLineTarget.as_view(),
@@ -25,6 +26,12 @@ segment_actions = [
         views.LineDelete.as_view(),
         name="segmentline_delete",
     ),
+]
+
+logged_segment_actions = [
+    path("<str:key>/cancel/", views.CancelLoggedSegment.as_view(), name="loggedsegment_cancel"),
+    path("<str:key>/letters/", views.LoggedSegmentLetters.as_view(), name="loggedsegment_letters"),
+    path("<str:key>/reuse/", views.ReuseLoggedSegment.as_view(), name="loggedsegment_reuse"),
 ]
 
 urlpatterns = [
@@ -41,6 +48,17 @@ urlpatterns = [
                     delete=views.SegmentDelete,
                 ),
                 *segment_actions,
+            ]
+        ),
+    ),
+    path(
+        "logged-segments/",
+        include(
+            [
+                *record_urls(
+                    LoggedSegment, list=views.LoggedSegmentList, card=views.LoggedSegmentCard
+                ),
+                *logged_segment_actions,
             ]
         ),
     ),

@@ -1,29 +1,44 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DetailView, FormView, View
 
+from campaigns.models import Campaign, CampaignEntry, InteractionLogEntry
+from contacts.models import CorrespondenceType
 from core import generic_views as generic
+from core.placeholders import render_placeholders
+from segments import logging as segment_logging
 from segments import services
 from segments.criteria import describe
-from segments.filters import SavedCriteriaFilter, SegmentFilter
+from segments.filters import LoggedSegmentFilter, SavedCriteriaFilter, SegmentFilter
 from segments.forms import (
     AddContactsForm,
+    LogSegmentForm,
     RemoveContactsForm,
     ReuseCriteriaForm,
     SaveCriteriaForm,
     SegmentForm,
     SegmentLineForm,
 )
-from segments.models import SavedSegmentCriteria, Segment, SegmentCriteriaAction, SegmentLine
-from segments.tables import SavedCriteriaTable, SegmentTable
+from segments.models import (
+    LoggedSegment,
+    SavedSegmentCriteria,
+    Segment,
+    SegmentCriteriaAction,
+    SegmentLine,
+)
+from segments.tables import LoggedSegmentTable, SavedCriteriaTable, SegmentTable
 
 LINES_PER_PAGE = 50
+INTERACTIONS_PER_PAGE = 50
+LETTERS_PER_PAGE = 200
+CAMPAIGNS_NAMED = 5
 
 
 class SegmentList(generic.RecordListView):
@@ -38,7 +53,7 @@ class SegmentList(generic.RecordListView):
 
 class SegmentCard(generic.RecordCardView):
     model = Segment
-    queryset = Segment.objects.select_related("campaign", "salesperson")
+    queryset = Segment.objects.select_related("campaign", "salesperson", "interaction_template")
     template_name = "segments/segment_card.html"
     sections = [
         (gettext_lazy("General"), ["no", "description", "salesperson", "date"]),
@@ -46,6 +61,7 @@ class SegmentCard(generic.RecordCardView):
         (
             gettext_lazy("Interaction"),
             [
+                "interaction_template",
                 "correspondence_type",
                 "subject",
                 "language",
@@ -61,7 +77,12 @@ class SegmentCard(generic.RecordCardView):
         context = super().get_context_data(**kwargs)
         segment = self.object
         lines = SegmentLine.objects.filter(segment=segment).select_related(
-            "segment", "contact", "contact_company", "campaign", "salesperson"
+            "segment",
+            "contact",
+            "contact_company",
+            "campaign",
+            "salesperson",
+            "interaction_template",
         )
         paginator = Paginator(lines, LINES_PER_PAGE)
         paginator.count = segment.line_count  # kept by the services: no COUNT(*)
@@ -72,6 +93,7 @@ class SegmentCard(generic.RecordCardView):
             action.summary = describe(action.filters)
         context["criteria_actions"] = actions
         context["can_change"] = self.request.user.has_perm("segments.change_segment")
+        context["can_log"] = self.request.user.has_perm("segments.log_segment")
         return context
 
 
@@ -105,6 +127,8 @@ class SegmentEdit(generic.RecordUpdateView):
     def form_valid(self, form):
         segment = form.instance
         old = Segment.objects.get(pk=segment.pk)
+        # A newly chosen template brings its values: ask about those too.
+        services.apply_interaction_template(segment, old)
         changed = services.changed_inherited_fields(old, segment)
         decision = self.request.POST.get("update_lines")
         if changed and old.line_count and decision not in {"yes", "no"}:
@@ -341,7 +365,12 @@ def _line(request, key, line_id):
     segment = get_object_or_404(Segment, no=key)
     return get_object_or_404(
         SegmentLine.objects.select_related(
-            "segment", "contact", "contact_company", "campaign", "salesperson"
+            "segment",
+            "contact",
+            "contact_company",
+            "campaign",
+            "salesperson",
+            "interaction_template",
         ),
         segment=segment,
         pk=line_id,
@@ -448,3 +477,407 @@ class SavedCriteriaCard(generic.RecordCardView):
 
 class SavedCriteriaDelete(generic.RecordDeleteView):
     model = SavedSegmentCriteria
+
+
+# Logging (SPEC §5.3) ---------------------------------------------------------------
+
+
+def _url_or_none(name: str, key) -> str | None:
+    """The card URL of a record whose pages another app may not have yet."""
+    try:
+        return reverse(name, kwargs={"key": key})
+    except NoReverseMatch:
+        return None
+
+
+def _campaign_list(numbers: list[str]) -> str:
+    shown = ", ".join(numbers[:CAMPAIGNS_NAMED])
+    more = len(numbers) - CAMPAIGNS_NAMED
+    if more > 0:
+        shown += " " + ngettext("and %(n)d more", "and %(n)d more", more) % {"n": more}
+    return shown
+
+
+class LogSegment(generic.ConfirmActionView):
+    """Log the segment: interactions, campaign entries, e-mails, follow-up segment.
+
+    The segment is gone afterwards, so success lands on the logged segment's card;
+    a refusal comes back as a message on the segment card.
+    """
+
+    model = Segment
+    permission_required = "segments.log_segment"
+    action_label = gettext_lazy("Log segment")
+    submit_label = gettext_lazy("Log")
+    form_class = LogSegmentForm
+    template_name = "segments/segment_log.html"
+    result = None
+
+    def figures(self) -> dict:
+        lines = SegmentLine.objects.filter(segment=self.object)
+        figures = lines.aggregate(
+            lines=Count("id"),
+            emails=Count("id", filter=Q(correspondence_type=CorrespondenceType.EMAIL)),
+            letters=Count("id", filter=Q(correspondence_type=CorrespondenceType.HARD_COPY)),
+        )
+        figures["campaigns"] = list(
+            Campaign.objects.filter(id__in=lines.values("campaign_id"))
+            .order_by("no")
+            .values_list("no", flat=True)[: CAMPAIGNS_NAMED + 1]
+        )
+        return figures
+
+    def question(self):
+        figures = self.figures()
+        campaigns = figures["campaigns"]
+        if campaigns:
+            target = ngettext(
+                "for campaign %(campaigns)s", "for campaigns %(campaigns)s", len(campaigns)
+            ) % {"campaigns": _campaign_list(campaigns)}
+        else:
+            target = _("without a campaign")
+        parts = [
+            ngettext(
+                "Logging segment %(no)s creates %(n)d interaction %(target)s.",
+                "Logging segment %(no)s creates %(n)d interactions %(target)s.",
+                figures["lines"],
+            )
+            % {"no": self.object.no, "n": figures["lines"], "target": target}
+        ]
+        if figures["emails"]:
+            parts.append(
+                ngettext(
+                    "With Send attachments, %(n)d e-mail will be sent.",
+                    "With Send attachments, %(n)d e-mails will be sent.",
+                    figures["emails"],
+                )
+                % {"n": figures["emails"]}
+            )
+        else:
+            parts.append(_("No line has e-mail correspondence: no e-mails will be sent."))
+        if figures["letters"]:
+            parts.append(
+                ngettext(
+                    "%(n)d letter can be printed from the logged segment.",
+                    "%(n)d letters can be printed from the logged segment.",
+                    figures["letters"],
+                )
+                % {"n": figures["letters"]}
+            )
+        parts.append(_("The segment then leaves the list of open segments."))
+        return " ".join(parts)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:
+            segment_logging.check_segment_can_be_logged(self.object)
+        except ValidationError as error:
+            context["problems"] = error.messages
+        return context
+
+    def perform(self, form):
+        self.result = segment_logging.log_segment(
+            segment=self.object,
+            send_attachments=form.cleaned_data["send_attachments"],
+            create_follow_up=form.cleaned_data["create_follow_up"],
+            user=self.request.user,
+        )
+        return ""  # said in post(), once the e-mails have gone out
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if self.result is not None:
+            messages.success(request, self.result_message(self.result))
+        return response
+
+    def result_message(self, result) -> str:
+        parts = [
+            ngettext("%(n)d interaction", "%(n)d interactions", result.interactions)
+            % {"n": result.interactions},
+            ngettext("%(n)d campaign entry", "%(n)d campaign entries", result.entries)
+            % {"n": result.entries},
+        ]
+        failed = 0
+        if result.emails:
+            failed = InteractionLogEntry.objects.filter(
+                logged_segment=result.logged_segment, attempt_failed=True
+            ).count()
+            sent = result.emails - failed
+            parts.append(ngettext("%(n)d e-mail sent", "%(n)d e-mails sent", sent) % {"n": sent})
+        message = _("Segment %(no)s logged: %(parts)s.") % {
+            "no": result.logged_segment.segment_no,
+            "parts": ", ".join(parts),
+        }
+        if failed:
+            message += " " + ngettext(
+                "%(n)d e-mail could not be sent; its interaction is marked Attempt failed.",
+                "%(n)d e-mails could not be sent; their interactions are marked Attempt failed.",
+                failed,
+            ) % {"n": failed}
+        if result.follow_up is not None:
+            message += " " + _("Follow-up segment %(no)s created.") % {"no": result.follow_up.no}
+        return message
+
+    def get_success_url(self):
+        if self.result is not None:
+            return self.result.logged_segment.get_absolute_url()
+        if not Segment.objects.filter(pk=self.object.pk).exists():
+            return reverse(Segment.url_name("list"))  # logged by someone else meanwhile
+        return self.object.get_absolute_url()
+
+
+class LoggedSegmentList(generic.RecordListView):
+    model = LoggedSegment
+    queryset = LoggedSegment.objects.select_related("user")
+    table_class = LoggedSegmentTable
+    filterset_class = LoggedSegmentFilter
+    empty_text = gettext_lazy(
+        "No logged segments yet. Log a segment from its card (Process › Log segment)."
+    )
+
+
+def interaction_figures(logged: LoggedSegment) -> dict:
+    """The key figures of a logged segment's interactions, in one query."""
+    same_state = Q(canceled=logged.canceled)
+    return InteractionLogEntry.objects.filter(logged_segment=logged).aggregate(
+        count=Count("id"),
+        emails=Count("id", filter=Q(correspondence_type=CorrespondenceType.EMAIL)),
+        letters=Count(
+            "id", filter=Q(correspondence_type=CorrespondenceType.HARD_COPY, canceled=False)
+        ),
+        failed=Count("id", filter=Q(attempt_failed=True)),
+        canceled_count=Count("id", filter=Q(canceled=True)),
+        cost=Sum("cost", filter=same_state),
+        duration=Sum("duration", filter=same_state),
+    )
+
+
+class LoggedSegmentCard(generic.RecordCardView):
+    model = LoggedSegment
+    queryset = LoggedSegment.objects.select_related("user")
+    template_name = "segments/loggedsegment_card.html"
+    show_history = False  # never edited; the interactions are the record
+    sections = [
+        (
+            gettext_lazy("General"),
+            ["segment_no", "description", "date", "user", "created_at", "canceled"],
+        ),
+    ]
+
+    def get_title(self):
+        return _("Logged segment %(no)s") % {"no": self.object.pk}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        logged = self.object
+        user = self.request.user
+        interactions = InteractionLogEntry.objects.filter(logged_segment=logged)
+        # An entry that an earlier logging of the same segment No. made is reused
+        # (SPEC §3.3): it belongs to this logged segment through its interactions.
+        entries = list(
+            CampaignEntry.objects.filter(
+                Q(logged_segment=logged) | Q(id__in=interactions.values("campaign_entry_id"))
+            )
+            .with_figures()
+            .select_related("campaign")
+            .order_by("id")
+        )
+        for entry in entries:
+            entry.card_url = _url_or_none("campaigns:campaignentry_card", entry.pk)
+        figures = interaction_figures(logged)
+        paginator = Paginator(
+            interactions.select_related("contact", "template", "campaign", "salesperson").order_by(
+                "id"
+            ),
+            INTERACTIONS_PER_PAGE,
+        )
+        paginator.count = figures["count"]  # counted above already
+        page = paginator.get_page(self.request.GET.get("page"))
+        for interaction in page:
+            interaction.card_url = _url_or_none(
+                "campaigns:interactionlogentry_card", interaction.pk
+            )
+        context.update(
+            entries=entries,
+            figures=figures,
+            interactions_page=page,
+            can_cancel=not logged.canceled and user.has_perm("segments.change_loggedsegment"),
+            can_print=bool(figures["letters"]),
+            can_reuse=user.has_perm("segments.add_segment"),
+        )
+        return context
+
+
+class LoggedSegmentAction(generic.ConfirmActionView):
+    model = LoggedSegment
+
+    def get_breadcrumbs(self):
+        return [
+            self.list_crumb(),
+            (_("Logged segment %(no)s") % {"no": self.object.pk}, self.object.get_absolute_url()),
+            (str(self.action_label), None),
+        ]
+
+
+class CancelLoggedSegment(LoggedSegmentAction):
+    permission_required = "segments.change_loggedsegment"
+    action_label = gettext_lazy("Cancel logged segment")
+    submit_label = gettext_lazy("Yes, cancel it")
+
+    def question(self):
+        logged = self.object
+        if logged.canceled:
+            return _("Logged segment %(no)s is already canceled.") % {"no": logged.pk}
+        interactions = InteractionLogEntry.objects.filter(logged_segment=logged, canceled=False)
+        count = interactions.count()
+        entries = CampaignEntry.objects.filter(logged_segment=logged, canceled=False).count()
+        return " ".join(
+            [
+                _("Cancel logged segment %(no)s (segment %(segment)s)?")
+                % {"no": logged.pk, "segment": logged.segment_no},
+                ngettext(
+                    "%(n)d campaign entry is canceled",
+                    "%(n)d campaign entries are canceled",
+                    entries,
+                )
+                % {"n": entries},
+                ngettext(
+                    "with %(n)d interaction: it no longer counts in the campaign statistics "
+                    "and gives no campaign prices.",
+                    "with %(n)d interactions: they no longer count in the campaign statistics "
+                    "and give no campaign prices.",
+                    count,
+                )
+                % {"n": count},
+            ]
+        )
+
+    def perform(self, form):
+        logged = self.object
+        if LoggedSegment.objects.filter(pk=logged.pk, canceled=True).exists():
+            raise ValidationError(
+                _("Logged segment %(no)s is already canceled.") % {"no": logged.pk}
+            )
+        changed = segment_logging.cancel_logged_segment(
+            logged_segment=logged, user=self.request.user
+        )
+        return ngettext(
+            "Logged segment %(no)s canceled: %(n)d interaction canceled.",
+            "Logged segment %(no)s canceled: %(n)d interactions canceled.",
+            changed,
+        ) % {"no": logged.pk, "n": changed}
+
+
+class ReuseLoggedSegment(LoggedSegmentAction):
+    """NAV's *Reuse segment*: a new segment with the contacts of this logged
+    segment's interactions, added as a criteria action (Go back undoes it)."""
+
+    permission_required = "segments.add_segment"
+    action_label = gettext_lazy("Reuse segment")
+    submit_label = gettext_lazy("Create the segment")
+    new_segment = None
+
+    def question(self):
+        contacts = (
+            InteractionLogEntry.objects.filter(logged_segment=self.object)
+            .order_by()
+            .values("contact_id")
+            .distinct()
+            .count()
+        )
+        return ngettext(
+            "Create a new segment with the %(n)d contact of logged segment %(no)s? "
+            "It opens so that you can set its template and log it again.",
+            "Create a new segment with the %(n)d contacts of logged segment %(no)s? "
+            "It opens so that you can set its template and log it again.",
+            contacts,
+        ) % {"n": contacts, "no": self.object.pk}
+
+    def perform(self, form):
+        logged = self.object
+        campaigns = list(
+            InteractionLogEntry.objects.filter(logged_segment=logged, campaign__isnull=False)
+            .order_by()
+            .values_list("campaign_id", flat=True)
+            .distinct()[:2]
+        )
+        segment = Segment(
+            description=logged.description,
+            campaign_id=campaigns[0] if len(campaigns) == 1 else None,
+        )
+        services.save_segment(segment=segment, user=self.request.user)
+        result = services.add_contacts(
+            segment=segment,
+            filters={"logged_segment": logged.pk},
+            allow_related_companies=True,
+            ignore_exclusion=True,
+            user=self.request.user,
+        )
+        self.new_segment = segment
+        return ngettext(
+            "Segment %(segment)s created with %(n)d contact of logged segment %(no)s.",
+            "Segment %(segment)s created with %(n)d contacts of logged segment %(no)s.",
+            result.added,
+        ) % {"segment": segment.no, "n": result.added, "no": logged.pk}
+
+    def get_success_url(self):
+        if self.new_segment is not None:
+            return self.new_segment.get_absolute_url()
+        return super().get_success_url()
+
+
+def letter(interaction) -> dict:
+    """What one printed letter shows: address block, date, subject and body in
+    the contact's language, with the placeholders filled in."""
+    contact = interaction.contact
+    company = contact.company if contact.company_id else None
+    subject, body = ("", "")
+    if interaction.template_id:
+        subject, body = interaction.template.content(contact.language)
+    city_line = f"{contact.post_code} {contact.city}".strip()
+    address = [company.name if company else "", contact.name, contact.address, city_line]
+    address.append(contact.country_code)
+    return {
+        "interaction": interaction,
+        "contact": contact,
+        "language": contact.language,
+        "address": [line for line in address if line],
+        "date": interaction.date,
+        "subject": render_placeholders(interaction.subject or subject, contact),
+        "body": render_placeholders(body, contact),
+    }
+
+
+class LoggedSegmentLetters(
+    generic.ModelPermissionMixin, generic.KeyObjectMixin, generic.PageMixin, DetailView
+):
+    """The printable letters of the hard-copy interactions (one per page when printed)."""
+
+    model = LoggedSegment
+    template_name = "segments/loggedsegment_letters.html"
+
+    def get_title(self):
+        return _("Letters of logged segment %(no)s") % {"no": self.object.pk}
+
+    def get_breadcrumbs(self):
+        return [
+            self.list_crumb(),
+            (_("Logged segment %(no)s") % {"no": self.object.pk}, self.object.get_absolute_url()),
+            (_("Letters"), None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        interactions = (
+            InteractionLogEntry.objects.filter(
+                logged_segment=self.object,
+                correspondence_type=CorrespondenceType.HARD_COPY,
+                canceled=False,
+            )
+            .select_related("contact__company", "contact__salesperson", "template")
+            .order_by("id")
+        )
+        page = Paginator(interactions, LETTERS_PER_PAGE).get_page(self.request.GET.get("page"))
+        context["letters_page"] = page
+        context["letters"] = [letter(interaction) for interaction in page]
+        return context

@@ -76,3 +76,65 @@ def segment(db):
 
 def contact_ids(segment):
     return set(segment.lines.values_list("contact_id", flat=True))
+
+
+# Logging (SPEC §5.3) ---------------------------------------------------------------
+
+
+def make_template(code, correspondence_type, **fields):
+    from decimal import Decimal
+
+    from campaigns.models import InteractionTemplate
+
+    values = {
+        "description": f"{code.title()} template",
+        "unit_cost": Decimal("1.50"),
+        "unit_duration": Decimal("5.0"),
+        "correspondence_type": correspondence_type,
+        "subject_en": "Spring offer for {name}",
+        "body_en": "Dear {name},\nOur spring offer for {company} in {city}.",
+        "subject_nl": "Voorjaarsaanbieding voor {name}",
+        "body_nl": "Beste {name},\nOnze voorjaarsaanbieding voor {company} in {city}.",
+        **fields,
+    }
+    return InteractionTemplate.objects.create(code=code, **values)
+
+
+@pytest.fixture
+def letter_template(db):
+    from contacts.models import CorrespondenceType
+
+    return make_template("LETTER", CorrespondenceType.HARD_COPY)
+
+
+@pytest.fixture
+def email_template(db):
+    from contacts.models import CorrespondenceType
+
+    return make_template("EMAIL", CorrespondenceType.EMAIL)
+
+
+def segment_to_log(world, campaign, template, *, names=("Ann", "Bram", "Cat"), **header):
+    """A segment of persons of Acme (Bram speaks Dutch) taking ``template`` on its header."""
+    from segments import services
+
+    company = world.company("Acme", city="Utrecht", email="info@acme.example")
+    for name in names:
+        world.person(
+            name,
+            company,
+            email=f"{name.lower()}@acme.example",
+            language="nl" if name == "Bram" else "en",
+            address="Main street 1",
+            post_code="3511 AB",
+            city="Utrecht",
+        )
+    segment = Segment(
+        description=header.pop("description", "Spring mailing"),
+        campaign=campaign,
+        interaction_template=template,
+        **header,
+    )
+    services.save_segment(segment=segment)
+    services.add_contacts(segment=segment, filters={"type": "person"})
+    return segment

@@ -1,0 +1,94 @@
+"""manage.py log_segment NO [--send] [--follow-up]: log a segment (SPEC §5.3, §10)."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from campaigns.models import InteractionLogEntry
+from segments.logging import log_segment
+from segments.models import Segment
+
+
+class Command(BaseCommand):
+    help = (
+        "Log a segment: one interaction per line, campaign entries, optionally the "
+        "e-mails (--send) and a follow-up segment (--follow-up)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("no", help="segment No., e.g. SEG00001")
+        parser.add_argument(
+            "--send",
+            action="store_true",
+            help="send the e-mails of the lines with e-mail correspondence (send attachments)",
+        )
+        parser.add_argument(
+            "--follow-up",
+            action="store_true",
+            dest="follow_up",
+            help="create a follow-up segment with the same campaign and contacts",
+        )
+
+    def handle(self, *args, no, send, follow_up, **options):
+        verbosity = options["verbosity"]
+        segment = Segment.objects.filter(no=no.strip().upper()).first()
+        if segment is None:
+            raise CommandError(_("Segment %(no)s does not exist.") % {"no": no})
+        if verbosity >= 2:
+            self.stdout.write(
+                ngettext(
+                    "Logging segment %(no)s (%(n)d line)…",
+                    "Logging segment %(no)s (%(n)d lines)…",
+                    segment.line_count,
+                )
+                % {"no": segment.no, "n": segment.line_count}
+            )
+        try:
+            # The e-mails go out when log_segment's transaction commits, before it returns.
+            result = log_segment(segment=segment, send_attachments=send, create_follow_up=follow_up)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        if not verbosity:
+            return
+        logged = result.logged_segment
+        self.stdout.write(
+            _("Segment %(no)s logged as logged segment %(logged)s.")
+            % {"no": logged.segment_no, "logged": logged.pk}
+        )
+        self.stdout.write(
+            ngettext(
+                "%(n)d interaction created.", "%(n)d interactions created.", result.interactions
+            )
+            % {"n": result.interactions}
+        )
+        self.stdout.write(
+            ngettext(
+                "%(n)d campaign entry.",
+                "%(n)d campaign entries.",
+                result.entries,
+            )
+            % {"n": result.entries}
+        )
+        if send:
+            failed = InteractionLogEntry.objects.filter(
+                logged_segment=logged, attempt_failed=True
+            ).count()
+            sent = result.emails - failed
+            self.stdout.write(
+                ngettext("%(n)d e-mail sent.", "%(n)d e-mails sent.", sent) % {"n": sent}
+            )
+            if failed:
+                self.stderr.write(
+                    ngettext(
+                        "%(n)d e-mail could not be sent (marked Attempt failed).",
+                        "%(n)d e-mails could not be sent (marked Attempt failed).",
+                        failed,
+                    )
+                    % {"n": failed}
+                )
+        if result.follow_up is not None:
+            self.stdout.write(
+                _("Follow-up segment %(no)s created with %(n)d lines.")
+                % {"no": result.follow_up.no, "n": result.follow_up.line_count}
+            )
