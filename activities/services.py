@@ -1,0 +1,423 @@
+"""Task operations and *Assign activity* (SPEC §7).
+
+Assigning an activity from a segment creates a set of tasks per contact; it is
+set-based (ARCHITECTURE performance rule 1): one ``INSERT … SELECT`` per step,
+one per team member and one for the history, whatever the number of contacts.
+Task numbers come from the TASK number series: the whole block is reserved under
+the series row lock and each row's No. is computed in SQL (a ``ROW_NUMBER()``
+window over the source rows, padded and prefixed like ``NumberSeries.format``).
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q, Value, Window
+from django.db.models.functions import Cast, Concat, Greatest, Length, LPad, RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, Priority, Task, TaskStatus, TaskType
+from contacts.models import Contact
+from core.date_formulas import apply_formula
+from core.models import NumberSeries
+from core.sql import insert_from_select
+
+_ID = models.BigIntegerField()
+
+
+@dataclass
+class AssignResult:
+    tasks: int
+    contacts: int
+    steps: int
+    team_tasks: int = 0
+
+
+# ---------------------------------------------------------------------------
+# Single tasks
+
+
+def _history_user(task, user):
+    if getattr(user, "pk", None):
+        task._history_user = user
+
+
+def _check_selectable(salesperson, field="salesperson"):
+    if salesperson is not None and salesperson.blocked:
+        raise ValidationError(
+            {field: _("Salesperson %(code)s is blocked.") % {"code": salesperson.code}}
+        )
+
+
+@transaction.atomic
+def create_task(
+    *,
+    salesperson,
+    description: str,
+    date=None,
+    user=None,
+    no: str = "",
+    type: str = TaskType.BLANK,  # noqa: A002
+    priority: str = Priority.NORMAL,
+    status: str = TaskStatus.NOT_STARTED,
+    campaign=None,
+    contact=None,
+    segment=None,
+) -> Task:
+    """Create a single task by hand: it is for a salesperson, never a team (only
+    activities go to teams). It starts open; complete it with ``complete_task``."""
+    if salesperson is None:
+        raise ValidationError(
+            {
+                "salesperson": _(
+                    "A task created by hand is for a salesperson. To give work to a team, "
+                    "assign an activity to the team."
+                )
+            }
+        )
+    _check_selectable(salesperson)
+    if status == TaskStatus.COMPLETED:
+        raise ValidationError(
+            {"status": _("A new task cannot be completed yet: create it, then complete it.")}
+        )
+    task = Task(
+        no=no,
+        salesperson=salesperson,
+        description=description,
+        date=date or timezone.localdate(),
+        type=type,
+        priority=priority,
+        status=status,
+        campaign=campaign,
+        contact=contact,
+        segment=segment,
+    )
+    _history_user(task, user)
+    task.save()
+    return task
+
+
+@transaction.atomic
+def save_task(*, task: Task, user=None) -> Task:
+    """Save an edited task; completing and reopening go through their own services."""
+    old = Task.objects.filter(pk=task.pk).values("status", "closed", "salesperson_id").first()
+    if old is None:
+        raise ValidationError(_("The task no longer exists."))
+    if task.status == TaskStatus.COMPLETED and not old["closed"]:
+        raise ValidationError({"status": _("Use Complete to complete the task.")})
+    if old["closed"] and task.status != TaskStatus.COMPLETED:
+        raise ValidationError({"status": _("Use Reopen to reopen the closed task.")})
+    if task.is_single_task and task.salesperson_id is None:
+        raise ValidationError({"salesperson": _("A single task needs a salesperson.")})
+    if task.salesperson_id != old["salesperson_id"]:
+        _check_selectable(task.salesperson)
+    _history_user(task, user)
+    task.save()
+    return task
+
+
+def _close_members(task: Task, *, user, canceled: bool, completed_by=None) -> int:
+    """Close the open tasks of ``task``'s team members with it (one UPDATE)."""
+    members = Task.objects.filter(team_task=task, closed=False)
+    ids = list(members.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    changes = {
+        "closed": True,
+        "status": TaskStatus.COMPLETED,
+        "date_closed": task.date_closed,
+    }
+    if canceled:
+        changes["canceled"] = True
+    else:
+        changes["completed_by"] = completed_by
+    Task.objects.filter(pk__in=ids).update(**changes)
+    _record_history(Task.objects.filter(pk__in=ids), user=user, history_type="~")
+    return len(ids)
+
+
+@transaction.atomic
+def complete_task(*, task: Task, user=None, completed_by=None) -> Task:
+    """Complete (and so close) ``task``; a team task needs who completed it.
+
+    Completing a team task also completes its team members' open tasks.
+    """
+    task = (
+        Task.objects.select_for_update(of=("self",)).select_related("salesperson").get(pk=task.pk)
+    )
+    if task.closed:
+        raise ValidationError(_("Task %(no)s is already closed.") % {"no": task.no})
+    if task.is_team_task and completed_by is None:
+        raise ValidationError(
+            {
+                "completed_by": _("Team task %(no)s needs Completed by to be closed.")
+                % {"no": task.no}
+            }
+        )
+    task.status = TaskStatus.COMPLETED
+    task.closed = True
+    task.date_closed = timezone.localdate()
+    task.completed_by = completed_by or task.salesperson
+    _history_user(task, user)
+    task.save()
+    if task.is_team_task:
+        _close_members(task, user=user, canceled=False, completed_by=task.completed_by)
+    return task
+
+
+@transaction.atomic
+def reopen_task(*, task: Task, user=None) -> Task:
+    """Reopen a closed (completed or canceled) task: it is *in progress* again."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if not task.closed:
+        raise ValidationError(_("Task %(no)s is not closed.") % {"no": task.no})
+    task.status = TaskStatus.IN_PROGRESS
+    task.closed = False
+    task.canceled = False
+    task.date_closed = None
+    task.completed_by = None
+    _history_user(task, user)
+    task.save()
+    return task
+
+
+@transaction.atomic
+def cancel_task(*, task: Task, user=None) -> Task:
+    """Cancel ``task``, which closes it (a canceled team task needs no Completed by).
+
+    Canceling a team task also cancels its team members' open tasks.
+    """
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.canceled:
+        raise ValidationError(_("Task %(no)s is already canceled.") % {"no": task.no})
+    task.canceled = True
+    if not task.closed:
+        task.closed = True
+        task.status = TaskStatus.COMPLETED
+        task.date_closed = timezone.localdate()
+    _history_user(task, user)
+    task.save()
+    if task.is_team_task:
+        _close_members(task, user=user, canceled=True)
+    return task
+
+
+# ---------------------------------------------------------------------------
+# Set-based helpers
+
+
+def _const(name, value):
+    """A constant column of an INSERT … SELECT; NULL gets a type (PostgreSQL needs it)."""
+    field = Task._meta.get_field(name)
+    if field.is_relation:
+        output = _ID
+        value = getattr(value, "pk", value)
+    elif isinstance(field, models.CharField):
+        output = models.CharField(max_length=field.max_length)
+    else:
+        output = field.__class__()
+    if value is None:
+        return Cast(Value(None), output_field=output)
+    return Value(value, output_field=output)
+
+
+def _record_history(queryset, *, user=None, history_type="+") -> int:
+    """Write the history rows of the tasks in ``queryset`` (one INSERT … SELECT),
+    as django-simple-history would for each saved task."""
+    historical = Task.history.model
+    fields = [f for f in Task._meta.concrete_fields]
+    annotations = {f"h_{f.name}": F(f.attname) for f in fields}
+    annotations["h_history_date"] = Value(timezone.now(), output_field=models.DateTimeField())
+    annotations["h_history_type"] = Value(history_type, output_field=models.CharField())
+    user_id = getattr(user, "pk", None)
+    annotations["h_history_user"] = (
+        Value(user_id, output_field=_ID) if user_id else Cast(Value(None), output_field=_ID)
+    )
+    names = [*(f.name for f in fields), "history_date", "history_type", "history_user"]
+    return insert_from_select(
+        historical, {name: f"h_{name}" for name in names}, queryset.annotate(**annotations)
+    )
+
+
+def _taken_in_block(series: NumberSeries, first: int, last: int) -> set[int]:
+    """Numbers of the block ``first..last`` that a user already typed by hand."""
+    condition = Q()
+    low = first
+    while low <= last:  # one range per width of the formatted number
+        width = max(series.digits, len(str(low)))
+        high = min(last, 10**width - 1)
+        condition |= Q(no__gte=series.format(low), no__lte=series.format(high))
+        low = high + 1
+    taken = set()
+    for number in Task.objects.filter(condition).values_list("no", flat=True):
+        rest = number[len(series.prefix) :]
+        if number.startswith(series.prefix) and rest.isdigit():
+            value = int(rest)
+            if first <= value <= last and series.format(value) == number:
+                taken.add(value)
+    return taken
+
+
+def _reserve_numbers(count: int) -> tuple[NumberSeries, int]:
+    """Reserve ``count`` consecutive TASK numbers under the series row lock; returns
+    the series and the first number. Skips past numbers typed by hand."""
+    try:
+        series = NumberSeries.objects.select_for_update().get(code=Task.number_series)
+    except NumberSeries.DoesNotExist:
+        raise ValidationError(
+            _("Number series %(code)s does not exist. Set it up under Setup › Number series.")
+            % {"code": Task.number_series}
+        ) from None
+    first = series.last_number + 1
+    while taken := _taken_in_block(series, first, first + count - 1):
+        first = max(taken) + 1
+    NumberSeries.objects.filter(pk=series.pk).update(last_number=first + count - 1)
+    return series, first
+
+
+def _number(series: NumberSeries, offset: int, last: int, order_by: str):
+    """The No. of each source row: ``offset + ROW_NUMBER()``, formatted like
+    ``NumberSeries.format`` (prefix + counter zero-padded to the series' digits)."""
+    counter = Cast(
+        Window(RowNumber(), order_by=F(order_by).asc()) + Value(offset), models.CharField()
+    )
+    if last < 10**series.digits:
+        padded = LPad(counter, series.digits, Value("0"))
+    else:  # wider than the series' digits: pad no further than the number itself
+        padded = LPad(counter, Greatest(Length(counter), Value(series.digits)), Value("0"))
+    return Concat(Value(series.prefix), padded, output_field=models.CharField())
+
+
+# ---------------------------------------------------------------------------
+# Assign activity
+
+
+def _contact_source(contacts, segment):
+    """The rows to create a set of tasks for, and the count: contacts, or one row
+    without a contact."""
+    if contacts is not None:
+        if isinstance(contacts, models.QuerySet):
+            source = Contact.objects.filter(pk__in=contacts.order_by().values("pk"))
+        else:
+            source = Contact.objects.filter(pk__in=[getattr(c, "pk", c) for c in contacts])
+    elif segment is not None:
+        source = Contact.objects.filter(segment_lines__segment=segment)
+    else:
+        return None, 1
+    return source, source.count()
+
+
+@transaction.atomic
+def assign_activity(
+    *,
+    activity: Activity,
+    start_date,
+    salesperson=None,
+    team=None,
+    campaign=None,
+    contacts=None,
+    segment=None,
+    user=None,
+) -> AssignResult:
+    """Create one task per step of ``activity`` for ``salesperson`` or ``team``.
+
+    Each task is dated ``step.date_formula(start_date)`` (every step from the same
+    start date) and carries the campaign, contact and segment. With ``contacts``
+    (or a ``segment``, whose lines' contacts are used) there is one set of tasks
+    per contact. For a team, each step gives a team task per contact plus one task
+    per team member linked to it.
+    """
+    if (salesperson is None) == (team is None):
+        raise ValidationError(
+            _("Choose a salesperson or a team to assign the activity to (exactly one).")
+        )
+    _check_selectable(salesperson)
+    steps = list(activity.steps.order_by("step_no"))
+    if not steps:
+        raise ValidationError(
+            _("Activity %(code)s has no steps: add steps first.") % {"code": activity.code}
+        )
+    members = []
+    if team is not None:
+        members = list(team.members.filter(blocked=False).order_by("code"))
+        if not members:
+            raise ValidationError(
+                _("Team %(code)s has no salespeople that are not blocked.") % {"code": team.code}
+            )
+    if segment is not None and campaign is None:
+        campaign = segment.campaign
+    source, contact_count = _contact_source(contacts, segment)
+    if contact_count == 0:
+        raise ValidationError(_("There are no contacts to create tasks for."))
+
+    sets = len(steps) * contact_count
+    total = sets * (1 + len(members))
+    series, first = _reserve_numbers(total)
+    last = first + total - 1
+    token = uuid.uuid4()
+    if source is None:  # one set without a contact: any single row will do as source
+        source = Activity.objects.filter(pk=activity.pk)
+        contact_column = _const("contact", None)
+    else:
+        contact_column = F("pk")
+
+    common = {
+        "status": _const("status", TaskStatus.NOT_STARTED),
+        "closed": _const("closed", False),
+        "canceled": _const("canceled", False),
+        "salesperson": _const("salesperson", salesperson),
+        "team": _const("team", team),
+        "campaign": _const("campaign", campaign),
+        "segment": _const("segment", segment),
+        "activity": _const("activity", activity),
+        "assignment": _const("assignment", token),
+    }
+    created = 0
+    for index, step in enumerate(steps):
+        row = {
+            **common,
+            "no": _number(series, first - 1 + index * contact_count, last, "pk"),
+            "description": _const("description", step.description or activity.description),
+            "type": _const("type", step.type),
+            "priority": _const("priority", step.priority),
+            "date": _const("date", apply_formula(step.date_formula, start_date)),
+            "contact": contact_column,
+        }
+        created += _insert(source.annotate(**{f"t_{k}": v for k, v in row.items()}), row)
+
+    team_tasks = 0
+    if members:
+        team_tasks = created
+        team_rows = Task.objects.filter(assignment=token, team_task__isnull=True)
+        copied = ["description", "type", "date", "priority", "status", "closed", "canceled"]
+        copied += ["team", "campaign", "contact", "segment", "activity", "assignment"]
+        for index, member in enumerate(members):
+            row = {name: F(Task._meta.get_field(name).attname) for name in copied}
+            row["no"] = _number(series, first - 1 + (index + 1) * sets, last, "pk")
+            row["salesperson"] = _const("salesperson", member)
+            row["team_task"] = F("pk")
+            created += _insert(team_rows.annotate(**{f"t_{k}": v for k, v in row.items()}), row)
+
+    if created != total:  # a No. was taken meanwhile (ON CONFLICT skipped the row)
+        raise ValidationError(_("Task numbers were taken meanwhile. Please try again."))
+    _record_history(Task.objects.filter(assignment=token), user=user, history_type="+")
+    return AssignResult(
+        tasks=created, contacts=contact_count, steps=len(steps), team_tasks=team_tasks
+    )
+
+
+def _insert(source, row) -> int:
+    return insert_from_select(Task, {name: f"t_{name}" for name in row}, source)
+
+
+def assignment_preview(*, activity: Activity, contact_count: int, team=None) -> dict:
+    """How many tasks assigning ``activity`` would create (for a confirmation)."""
+    steps = activity.steps.count()
+    members = team.members.filter(blocked=False).count() if team is not None else 0
+    return {
+        "steps": steps,
+        "contacts": contact_count,
+        "tasks": steps * contact_count * (1 + members),
+    }
