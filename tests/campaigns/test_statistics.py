@@ -38,8 +38,15 @@ def fixture():
     for day in (D1, D1, D2):
         interaction(campaign, entry, contact, date=day, campaign_target=True)
     for day in (D2, D3):
-        interaction(campaign, other_entry, contact, date=day, cost="0.50", duration="5",
-                    campaign_response=True)
+        interaction(
+            campaign,
+            other_entry,
+            contact,
+            date=day,
+            cost="0.50",
+            duration="5",
+            campaign_response=True,
+        )
     # Not counted: canceled and postponed ones, and another campaign's.
     interaction(campaign, entry, contact, campaign_target=True, canceled=True, cost="100")
     interaction(campaign, entry, contact, campaign_response=True, postponed=True, cost="100")
