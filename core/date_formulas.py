@@ -71,7 +71,7 @@ def parse(text: str) -> DateFormula:
         if match is None or (match.group("sign") == "" and terms):
             bad = source[position:]
             raise ValidationError(
-                _("The date formula is not valid at \u201c%(part)s\u201d.") % {"part": bad},
+                _("The date formula is not valid at “%(part)s”.") % {"part": bad},
                 code="invalid_formula",
             )
         terms.append(_term(match))
@@ -91,7 +91,7 @@ def _term(match) -> Term:
         unit, number = match.group("unit"), int(match.group("count"))
         if unit == "WD":
             raise ValidationError(
-                _("\u201c%(part)s\u201d: use WD with the weekday after it, e.g. WD1 for Monday.")
+                _("“%(part)s”: use WD with the weekday after it, e.g. WD1 for Monday.")
                 % {"part": match.group(0)},
                 code="invalid_formula",
             )
@@ -100,7 +100,7 @@ def _term(match) -> Term:
     limit = 7 if unit == "WD" else 31
     if not 1 <= number <= limit:
         raise ValidationError(
-            _("\u201c%(part)s\u201d: the number must be between 1 and %(limit)d.")
+            _("“%(part)s”: the number must be between 1 and %(limit)d.")
             % {"part": match.group(0), "limit": limit},
             code="invalid_formula",
         )

@@ -443,9 +443,12 @@ def test_odd_list_parameters_never_give_a_server_error(manager_client, fair, ann
 
 def test_garbage_in_the_log_interaction_refresh_is_ignored(manager_client, ann, call_template):
     response = manager_client.get(
-        log_url(ann), {"template": "\x00", "date": "zz", "salesperson": "abc", "evaluation": "?"}
+        log_url(ann), {"template": "ZZ", "date": "zz", "salesperson": "abc", "evaluation": "?"}
     )
     assert response.status_code == 200
+    # A NUL character is refused for every page (PostgreSQL cannot store it).
+    response = manager_client.get(log_url(ann), {"template": "\x00"})
+    assert response.status_code == 400
     response = manager_client.post(
         log_url(ann), {"template": "NOPE", "_fill": "1", "cost": "1e400", "campaign": "abc"}
     )
