@@ -181,7 +181,15 @@ class Task(CardUrlMixin, NumberedModel):
         blank=True,
         related_name="tasks",
     )
-    # The "opportunity" foreign key is added by the opportunities app's migration.
+    # A string reference: opportunities is a higher app (ARCHITECTURE "Dependencies").
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        verbose_name=_("opportunity"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
     closed = models.BooleanField(_("closed"), default=False)
     date_closed = models.DateField(_("date closed"), null=True, blank=True)
     canceled = models.BooleanField(_("canceled"), default=False)

@@ -319,14 +319,15 @@ def assign_activity(
     campaign=None,
     contacts=None,
     segment=None,
+    opportunity=None,
     user=None,
 ) -> AssignResult:
     """Create one task per step of ``activity`` for ``salesperson`` or ``team``.
 
     Each task is dated ``step.date_formula(start_date)`` (every step from the same
-    start date) and carries the campaign, contact and segment. With ``contacts``
-    (or a ``segment``, whose lines' contacts are used) there is one set of tasks
-    per contact. For a team, each step gives a team task per contact plus one task
+    start date) and carries the campaign, contact, segment and opportunity. With
+    ``contacts`` (or a ``segment``, whose lines' contacts are used) there is one set
+    of tasks per contact. For a team, each step gives a team task per contact plus one task
     per team member linked to it.
     """
     if (salesperson is None) == (team is None):
@@ -371,6 +372,7 @@ def assign_activity(
         "team": _const("team", team),
         "campaign": _const("campaign", campaign),
         "segment": _const("segment", segment),
+        "opportunity": _const("opportunity", opportunity),
         "activity": _const("activity", activity),
         "assignment": _const("assignment", token),
     }
@@ -392,7 +394,8 @@ def assign_activity(
         team_tasks = created
         team_rows = Task.objects.filter(assignment=token, team_task__isnull=True)
         copied = ["description", "type", "date", "priority", "status", "closed", "canceled"]
-        copied += ["team", "campaign", "contact", "segment", "activity", "assignment"]
+        copied += ["team", "campaign", "contact", "segment", "opportunity", "activity"]
+        copied += ["assignment"]
         for index, member in enumerate(members):
             row = {name: F(Task._meta.get_field(name).attname) for name in copied}
             row["no"] = _number(series, first - 1 + (index + 1) * sets, last, "pk")

@@ -152,7 +152,7 @@ class TaskCard(VisibleTasksMixin, generic.RecordCardView):
             gettext_lazy("Assigned to"),
             ["salesperson", "team", "team_task", "activity"],
         ),
-        (gettext_lazy("About"), ["campaign", "contact", "segment"]),
+        (gettext_lazy("About"), ["campaign", "contact", "segment", "opportunity"]),
         (gettext_lazy("Closing"), ["closed", "date_closed", "canceled", "completed_by"]),
     ]
 
@@ -160,7 +160,7 @@ class TaskCard(VisibleTasksMixin, generic.RecordCardView):
         return (
             super()
             .get_queryset()
-            .select_related("segment", "team_task", "activity", "completed_by")
+            .select_related("segment", "team_task", "activity", "completed_by", "opportunity")
         )
 
     def get_context_data(self, **kwargs):

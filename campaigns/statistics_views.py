@@ -1,6 +1,7 @@
 """The campaign statistics page (SPEC §3.4)."""
 
 from django import forms
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
@@ -10,6 +11,23 @@ from campaigns.statistics import campaign_statistics, cost_per_entry, timeline
 from core import generic_views as generic
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# Higher apps (opportunities) add charts to the statistics page. Arguments: campaign,
+# date_from, date_to. Each receiver returns a chart or None: {"key", "title", "type"
+# (Chart.js: "bar", "line", "doughnut" …), "labels", "datasets": [{"label", "data"}],
+# "integer" (whole numbers on the axis), "empty" and "empty_text" (shown instead),
+# "note" (optional, shown below)}.
+campaign_charts_requested = Signal()
+
+
+def extra_charts(campaign, **dates) -> list[dict]:
+    charts = []
+    for _receiver, chart in campaign_charts_requested.send(
+        sender=Campaign, campaign=campaign, **dates
+    ):
+        if chart:
+            charts.append({**chart, "data_id": f"chart-data-{chart['key']}"})
+    return charts
 
 
 class StatisticsFilterForm(forms.Form):
@@ -51,4 +69,5 @@ class CampaignStatisticsView(
         context["statistics"] = campaign_statistics(self.object, **dates)
         context["timeline"] = timeline(self.object, **dates)
         context["cost_per_entry"] = cost_per_entry(self.object)
+        context["extra_charts"] = extra_charts(self.object, **dates)
         return context

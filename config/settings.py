@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "segments",
     "pricing",
     "activities",
+    "opportunities",
 ]
 
 MIDDLEWARE = [

@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("segments.urls")),
     path("", include("pricing.urls")),
     path("", include("activities.urls")),
+    path("", include("opportunities.urls")),
 ]

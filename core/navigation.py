@@ -112,6 +112,11 @@ MENU = [
                 "pricing:itemdiscountgroup_list",
                 "pricing.view_itemdiscountgroup",
             ),
+            (
+                _("Sales cycles"),
+                "opportunities:salescycle_list",
+                "opportunities.view_salescycle",
+            ),
             (_("Number series"), "core:numberseries_list", "core.view_numberseries"),
         ],
     ),

@@ -38,8 +38,12 @@ MANAGER_ONLY_MODELS = {"core.numberseries", "salespeople.salesperson", "salespeo
 # destroys history).
 MANAGER_ONLY_PERMISSIONS = {"delete_campaign_entry", "activate_campaign"}
 # View permissions a salesperson does not get: a salesperson sees only the tasks
-# of their own salesperson and teams (``activities.Task.objects.visible_to``).
-SALESPERSON_WITHHELD = {"activities.task": {"view_all_tasks"}}
+# of their own salesperson and teams (``activities.Task.objects.visible_to``) and
+# their own opportunities (``opportunities.Opportunity.objects.visible_to``).
+SALESPERSON_WITHHELD = {
+    "activities.task": {"view_all_tasks"},
+    "opportunities.opportunity": {"view_all_opportunities"},
+}
 # What a salesperson may change besides viewing everything.
 SALESPERSON_CHANGES = {
     "activities.task": {"add", "change"},

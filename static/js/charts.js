@@ -31,4 +31,23 @@
       options: { scales: { y: { beginAtZero: true } } },
     });
   }
+  // Charts that other apps add (e.g. opportunities by status): one json_script each,
+  // named by the canvas' data-chart attribute.
+  if (window.Chart) {
+    document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+      const element = document.getElementById(canvas.dataset.chart);
+      if (!element) {
+        return;
+      }
+      const chart = JSON.parse(element.textContent);
+      const axes = chart.type === "doughnut" || chart.type === "pie"
+        ? {}
+        : { y: { beginAtZero: true, ticks: chart.integer ? { precision: 0 } : {} } };
+      new Chart(canvas, {
+        type: chart.type || "bar",
+        data: { labels: chart.labels, datasets: chart.datasets },
+        options: { scales: axes },
+      });
+    });
+  }
 })();

@@ -1,0 +1,58 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from opportunities.models import Opportunity, SalesCycle
+
+NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+
+
+class SalesCycleTable(tables.Table):
+    code = tables.Column(linkify=True)
+    stage_count = tables.Column(verbose_name=_("No. of stages"), attrs=NUMBER)
+
+    class Meta:
+        model = SalesCycle
+        fields = ["code", "description", "probability_calculation", "stage_count", "blocked"]
+
+
+class OpportunityTable(tables.Table):
+    no = tables.Column(linkify=True)
+    contact = tables.Column(
+        accessor="contact__name", verbose_name=_("Contact"), order_by="contact__name"
+    )
+    salesperson = tables.Column(
+        accessor="salesperson__code", verbose_name=_("Salesperson"), order_by="salesperson__code"
+    )
+    campaign = tables.Column(
+        accessor="campaign__no", verbose_name=_("Campaign"), order_by="campaign__no"
+    )
+    sales_cycle = tables.Column(
+        accessor="sales_cycle__code", verbose_name=_("Sales cycle"), order_by="sales_cycle__code"
+    )
+    current_stage = tables.Column(
+        accessor="current_stage__stage",
+        verbose_name=_("Stage"),
+        order_by="current_stage__stage",
+        attrs=NUMBER,
+    )
+    estimated_value = tables.Column(attrs=NUMBER)
+    probability_percent = tables.Column(attrs=NUMBER)
+    calculated_current_value = tables.Column(attrs=NUMBER)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "no",
+            "description",
+            "status",
+            "contact",
+            "salesperson",
+            "campaign",
+            "sales_cycle",
+            "current_stage",
+            "estimated_value",
+            "probability_percent",
+            "calculated_current_value",
+            "estimated_closing_date",
+            "priority",
+        ]
