@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from activities.models import Activity, Priority
@@ -41,7 +42,7 @@ def amount_field(verbose_name, **kwargs):
 
 class ProbabilityCalculation(models.TextChoices):
     MULTIPLY = "multiply", _("Multiply")
-    ADD = "add", _("Add")
+    ADD = "add", pgettext_lazy("probability calculation", "Add")
     CHANCES_OF_SUCCESS = "chances", _("Chances of success %")
     COMPLETED = "completed", _("Completed %")
 
