@@ -49,6 +49,10 @@ def history_rows(obj, limit: int = 20) -> list[dict]:
     for row in rows:
         for change in row["changes"]:
             field = change["field"]
+            if field.choices:
+                labels = dict(field.flatchoices)
+                for side in ("before", "after"):
+                    change[side] = labels.get(change[side], change[side])
             if field in names:
                 for side in ("before", "after"):
                     value = change[side]
