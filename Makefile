@@ -25,10 +25,14 @@ install: $(VENV)/.installed
 compile-messages: install
 	$(DEV) $(MANAGE) compile_translations
 
+# One background worker (manage.py db_worker) runs next to the development server
+# and stops with it (Ctrl+C).
 run: compile-messages
 	$(DEV) $(MANAGE) migrate --no-input
 	$(DEV) $(MANAGE) demo --if-empty
 	@echo "Open http://$(HOST):$(PORT)/ and log in with the demo login printed above."
+	@$(DEV) $(MANAGE) db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install
@@ -50,9 +54,13 @@ messages: install
 	$(DEV) $(MANAGE) makemessages --locale nl --no-obsolete --ignore '.venv/*' --ignore 'static/*' --ignore 'tests/*'
 	$(DEV) $(MANAGE) compile_translations
 
+# Production pair on one host: gunicorn and one job worker (more workers, on this or
+# other hosts: run `manage.py db_worker --no-reload` against the same DATABASE_URL).
 serve: install
 	$(MANAGE) collectstatic --no-input
 	$(MANAGE) migrate --no-input
+	@$(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
 clean:

@@ -356,6 +356,9 @@ class InteractionLogEntry(CardUrlMixin, models.Model):
         _("evaluation"), max_length=15, choices=Evaluation.choices, blank=True
     )
     attempt_failed = models.BooleanField(_("attempt failed"), default=False)
+    # Set when the interaction's e-mail is handed to the mail server: a job that
+    # runs again (retry, or resumed after a crash) never sends it a second time.
+    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True, editable=False)
     canceled = models.BooleanField(_("canceled"), default=False)
     postponed = models.BooleanField(_("postponed"), default=False)
     user = models.ForeignKey(

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     # our apps, lower layers first (see README "Architecture")
     "core",
     "salespeople",
@@ -115,6 +117,21 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# Background jobs (Django's tasks API through the django-tasks backport). The queue
+# lives in the project's database; ``manage.py db_worker`` runs the jobs, as many
+# workers on as many hosts as needed. ``DJANGO_TASKS_BACKEND=immediate`` runs every
+# job at once in the process that queues it (the tests do; no worker needed).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKENDS[env.str("DJANGO_TASKS_BACKEND", default="database")],
+        "QUEUES": ["default"],
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -153,6 +170,8 @@ STORAGES = {
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+# For django.core.mail.backends.filebased.EmailBackend (tests of the worker use it).
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")

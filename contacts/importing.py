@@ -32,6 +32,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -52,7 +53,8 @@ from contacts.models import (
     MailingGroup,
 )
 from contacts.services import INHERITED_FROM_COMPANY
-from core.models import NumberSeries
+from core.jobs import start_job
+from core.models import Job, NumberSeries
 from salespeople.models import Salesperson
 
 COLUMNS = [
@@ -928,3 +930,59 @@ def discard_upload(token: str) -> None:
         _upload_path(token).unlink(missing_ok=True)
     except ValueError:
         pass
+
+
+# --------------------------------------------------------------------------- queue
+
+# Files with more rows than this are imported by a worker (``core.jobs``), with progress.
+QUEUE_THRESHOLD = 5000
+
+
+def count_rows(data: bytes) -> int:
+    """The number of data rows of a readable file (0 when it cannot be read)."""
+    try:
+        return len(read_contacts_csv(data).rows)
+    except ValidationError:
+        return 0
+
+
+def queue_import(*, data: bytes, user=None, rows: int | None = None, name: str = "") -> Job:
+    """Queue the import of ``data``; the file travels in the job, so any worker host can run it."""
+    rows = count_rows(data) if rows is None else rows
+    return start_job(
+        kind=Job.Kind.CONTACT_IMPORT,
+        user=user,
+        description=ngettext(
+            "Import of %(n)d contact row%(name)s",
+            "Import of %(n)d contact rows%(name)s",
+            rows,
+        )
+        % {"n": rows, "name": f" ({name})" if name else ""},
+        total=rows,
+        payload=data,
+        result_url=reverse("contacts:contact_list"),
+    )
+
+
+def run_import_job(job: Job, progress) -> str:
+    """The handler of import jobs: all rows in one transaction, or none.
+
+    A worker killed mid-way leaves nothing behind, so the job simply runs again.
+    The job is marked done inside the import's transaction: a job whose import
+    committed is never imported a second time.
+    """
+    data = bytes(job.payload or b"")
+    with transaction.atomic():
+        result = import_contacts(
+            data=data,
+            user=job.user,
+            progress=lambda done, total: progress(done, total, in_transaction=True),
+        )
+        Job.objects.filter(pk=job.pk).update(
+            state=Job.State.DONE,
+            processed=result.contacts,
+            total=result.contacts,
+            finished_at=timezone.now(),
+        )
+    progress.job.processed = progress.job.total = result.contacts
+    return ""

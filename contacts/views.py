@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
@@ -17,6 +19,8 @@ from contacts.forms import (
 from contacts.models import Contact, ContactType, Customer
 from contacts.tables import ContactTable, CustomerTable
 from core import generic_views as generic
+from core.jobs import visible_jobs
+from core.models import Job
 
 PERSONS_SHOWN = 50
 
@@ -55,6 +59,14 @@ class ContactImport(generic.ModelPermissionMixin, generic.PageMixin, TemplateVie
         context = super().get_context_data(**kwargs)
         context["columns"] = importing.COLUMNS
         context["code_separator"] = importing.CODE_SEPARATOR
+        context["queue_threshold"] = importing.QUEUE_THRESHOLD
+        job_id = self.request.GET.get("job", "")
+        if job_id.isdigit():
+            context["job"] = (
+                visible_jobs(self.request.user)
+                .filter(pk=int(job_id), kind=Job.Kind.CONTACT_IMPORT)
+                .first()
+            )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -91,6 +103,15 @@ class ContactImport(generic.ModelPermissionMixin, generic.PageMixin, TemplateVie
             return redirect("contacts:contact_import")
         importing.discard_upload(token)
         request.session[self.session_key] = [t for t in tokens if t != token]
+        rows = importing.count_rows(data)
+        if rows > importing.QUEUE_THRESHOLD:
+            with transaction.atomic():
+                job = importing.queue_import(data=data, user=request.user, rows=rows)
+            messages.info(
+                request,
+                _("The file has %(rows)d rows: it is imported in the background.") % {"rows": rows},
+            )
+            return redirect(f"{reverse('contacts:contact_import')}?job={job.pk}")
         try:
             result = importing.import_contacts(data=data, user=request.user)
         except importing.ContactImportError:

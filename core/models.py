@@ -1,5 +1,6 @@
 """Number series: where campaigns, segments, contacts … get their No. (SPEC §2.1)."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -104,3 +105,70 @@ class NumberedModel(models.Model):
 
             self.no = take_next_number(self.number_series, model=type(self))
         super().save(*args, **kwargs)
+
+
+class Job(CardUrlMixin, models.Model):
+    """One operation run by the background queue (``core.jobs``): who started it,
+    its state and progress, why it failed and where its result is."""
+
+    url_key = "pk"
+
+    class Kind(models.TextChoices):
+        SEGMENT_EMAILS = "segment_emails", _("Send e-mails of a logged segment")
+        SEGMENT_EMAIL_RETRY = "segment_email_retry", _("Retry failed e-mails")
+        CONTACT_IMPORT = "contact_import", _("Import contacts")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error summary"), blank=True)
+    result_url = models.CharField(_("result"), max_length=300, blank=True)
+    # What the job works on, e.g. "segments.loggedsegment:12" (looked up by the card).
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    task_result_id = models.CharField(_("task result ID"), max_length=64, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # Input too large for ``params`` (an uploaded CSV file); emptied when done.
+    payload = models.BinaryField(_("payload"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["user", "-id"], name="core_job_user_idx"),
+            models.Index(fields=["reference", "-id"], name="core_job_reference_idx"),
+        ]
+        permissions = [("view_all_jobs", _("Can view the jobs of every user"))]
+
+    def __str__(self):
+        return _("Job %(id)s") % {"id": self.pk}
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.state == self.State.DONE else 0
+        return min(100, int(self.processed * 100 / self.total))

@@ -118,6 +118,7 @@ MENU = [
                 "opportunities.view_salescycle",
             ),
             (_("Number series"), "core:numberseries_list", "core.view_numberseries"),
+            (_("Jobs"), "core:job_list", "core.view_job"),
         ],
     ),
 ]

@@ -35,8 +35,8 @@ BUSINESS_APPS = [
 # Master data a marketing staffer may view but not change: setup belongs to the manager.
 MANAGER_ONLY_MODELS = {"core.numberseries", "salespeople.salesperson", "salespeople.team"}
 # Custom permissions only the manager holds (activation gives away prices, deleting entries
-# destroys history).
-MANAGER_ONLY_PERMISSIONS = {"delete_campaign_entry", "activate_campaign"}
+# destroys history, the jobs of others are theirs).
+MANAGER_ONLY_PERMISSIONS = {"delete_campaign_entry", "activate_campaign", "view_all_jobs"}
 # View permissions a salesperson does not get: a salesperson sees only the tasks
 # of their own salesperson and teams (``activities.Task.objects.visible_to``) and
 # their own opportunities (``opportunities.Opportunity.objects.visible_to``).
@@ -59,6 +59,8 @@ def permitted(role: str, app_label: str, model: str, codename: str) -> bool:
     action = codename.split("_", 1)[0]
     if role == MARKETING_MANAGER:
         return True
+    if codename in MANAGER_ONLY_PERMISSIONS:
+        return False
     if role == SALESPERSON and codename in SALESPERSON_WITHHELD.get(key, set()):
         return False
     if action == "view":

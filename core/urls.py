@@ -7,6 +7,10 @@ from core.urls_helpers import record_urls
 app_name = "core"
 
 urlpatterns = [
+    path("jobs/", views.JobList.as_view(), name="job_list"),
+    path("jobs/<str:key>/", views.JobCard.as_view(), name="job_card"),
+    path("jobs/<str:key>/progress/", views.JobProgress.as_view(), name="job_progress"),
+    path("jobs/<str:key>/run-again/", views.JobRequeue.as_view(), name="job_requeue"),
     path(
         "setup/number-series/",
         include(

@@ -1,13 +1,20 @@
 """Core pages: the home page and the number series setup pages."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import DetailView, TemplateView
 
 from core import generic_views as generic
 from core.filters import SearchFilterSet
 from core.forms import NumberSeriesForm
-from core.models import NumberSeries
-from core.tables import NumberSeriesTable
+from core.jobs import requeue_job, visible_jobs
+from core.models import Job, NumberSeries
+from core.tables import JobTable, NumberSeriesTable
 
 
 class HomeView(TemplateView):
@@ -55,3 +62,83 @@ class NumberSeriesEdit(generic.RecordUpdateView):
 
 class NumberSeriesDelete(generic.RecordDeleteView):
     model = NumberSeries
+
+
+# Background jobs ---------------------------------------------------------------------
+
+
+class JobFilter(SearchFilterSet):
+    search_fields = ("description", "error")
+
+    class Meta:
+        model = Job
+        fields = ["state", "kind"]
+
+
+class JobList(generic.RecordListView):
+    """The queued operations: a user sees their own, a manager everyone's."""
+
+    model = Job
+    table_class = JobTable
+    filterset_class = JobFilter
+    empty_text = _(
+        "No jobs yet. Sending the e-mails of a logged segment and large contact imports "
+        "run here, in the background."
+    )
+
+    def get_queryset(self):
+        return visible_jobs(self.request.user)
+
+
+class JobCard(generic.ModelPermissionMixin, generic.PageMixin, DetailView):
+    """One job with its progress panel (the page the panel's plain link opens)."""
+
+    model = Job
+    template_name = "core/job_card.html"
+
+    def get_queryset(self):
+        return visible_jobs(self.request.user)
+
+    def get_object(self, queryset=None):
+        try:
+            return (queryset or self.get_queryset()).get(pk=int(self.kwargs["key"]))
+        except (ValueError, Job.DoesNotExist):
+            raise Http404 from None
+
+    def get_title(self):
+        return str(self.object)
+
+    def get_breadcrumbs(self):
+        return [self.list_crumb(), (self.get_title(), None)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["job"] = self.object
+        context["can_requeue"] = self.object.state != Job.State.DONE and self.request.user.has_perm(
+            "core.change_job"
+        )
+        return context
+
+
+class JobProgress(JobCard):
+    """The progress panel alone, polled by htmx every second until the job ends."""
+
+    template_name = "core/partials/job_progress.html"
+
+
+class JobRequeue(JobCard):
+    """Queue an unfinished or failed job again (its worker was stopped or it failed)."""
+
+    permission_required = "core.change_job"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        job = self.get_object()
+        try:
+            with transaction.atomic():
+                requeue_job(job)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, gettext_now("Job %(id)s queued again.") % {"id": job.pk})
+        return redirect(job.get_absolute_url())

@@ -7,6 +7,9 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Segments")
 
     def ready(self):
-        from segments import panels
+        from core import jobs
+        from segments import logging, panels
 
         panels.register()
+        for kind in logging.EMAIL_KINDS:
+            jobs.register(kind, logging.run_email_job)

@@ -32,6 +32,11 @@ logged_segment_actions = [
     path("<str:key>/cancel/", views.CancelLoggedSegment.as_view(), name="loggedsegment_cancel"),
     path("<str:key>/letters/", views.LoggedSegmentLetters.as_view(), name="loggedsegment_letters"),
     path("<str:key>/reuse/", views.ReuseLoggedSegment.as_view(), name="loggedsegment_reuse"),
+    path(
+        "<str:key>/retry-emails/",
+        views.RetryFailedEmails.as_view(),
+        name="loggedsegment_retry_emails",
+    ),
 ]
 
 urlpatterns = [

@@ -12,6 +12,8 @@ from django.views.generic import DetailView, FormView, View
 from campaigns.models import Campaign, CampaignEntry, InteractionLogEntry
 from contacts.models import CorrespondenceType
 from core import generic_views as generic
+from core.jobs import visible_jobs
+from core.models import Job
 from core.placeholders import render_placeholders
 from segments import logging as segment_logging
 from segments import services
@@ -597,23 +599,19 @@ class LogSegment(generic.ConfirmActionView):
             ngettext("%(n)d campaign entry", "%(n)d campaign entries", result.entries)
             % {"n": result.entries},
         ]
-        failed = 0
         if result.emails:
-            failed = InteractionLogEntry.objects.filter(
-                logged_segment=result.logged_segment, attempt_failed=True
-            ).count()
-            sent = result.emails - failed
-            parts.append(ngettext("%(n)d e-mail sent", "%(n)d e-mails sent", sent) % {"n": sent})
+            parts.append(
+                ngettext(
+                    "%(n)d e-mail queued for sending",
+                    "%(n)d e-mails queued for sending",
+                    result.emails,
+                )
+                % {"n": result.emails}
+            )
         message = _("Segment %(no)s logged: %(parts)s.") % {
             "no": result.logged_segment.segment_no,
             "parts": ", ".join(parts),
         }
-        if failed:
-            message += " " + ngettext(
-                "%(n)d e-mail could not be sent; its interaction is marked Attempt failed.",
-                "%(n)d e-mails could not be sent; their interactions are marked Attempt failed.",
-                failed,
-            ) % {"n": failed}
         if result.follow_up is not None:
             message += " " + _("Follow-up segment %(no)s created.") % {"no": result.follow_up.no}
         return message
@@ -704,6 +702,16 @@ class LoggedSegmentCard(generic.RecordCardView):
             can_cancel=not logged.canceled and user.has_perm("segments.change_loggedsegment"),
             can_print=bool(figures["letters"]),
             can_reuse=user.has_perm("segments.add_segment"),
+            email_job=(
+                visible_jobs(user)
+                .filter(reference=segment_logging.email_reference(logged.pk))
+                .first()
+            ),
+            can_retry=(
+                bool(figures["failed"])
+                and not logged.canceled
+                and user.has_perm("segments.log_segment")
+            ),
         )
         return context
 
@@ -766,6 +774,46 @@ class CancelLoggedSegment(LoggedSegmentAction):
             "Logged segment %(no)s canceled: %(n)d interactions canceled.",
             changed,
         ) % {"no": logged.pk, "n": changed}
+
+
+class RetryFailedEmails(LoggedSegmentAction):
+    """Queue again only the e-mails whose attempt failed (each is sent at most once)."""
+
+    permission_required = "segments.log_segment"
+    action_label = gettext_lazy("Retry failed e-mails")
+    submit_label = gettext_lazy("Retry")
+
+    def failed(self) -> int:
+        return segment_logging.unsent_emails(self.object.pk, failed=True).count()
+
+    def question(self):
+        return ngettext(
+            "Send again the %(n)d e-mail of logged segment %(no)s whose attempt failed?",
+            "Send again the %(n)d e-mails of logged segment %(no)s whose attempt failed?",
+            self.failed(),
+        ) % {"n": self.failed(), "no": self.object.pk}
+
+    def perform(self, form):
+        logged = LoggedSegment.objects.select_for_update().get(pk=self.object.pk)
+        if logged.canceled:
+            raise ValidationError(_("Logged segment %(no)s is canceled.") % {"no": logged.pk})
+        running = Job.objects.filter(
+            reference=segment_logging.email_reference(logged.pk),
+            state__in=[Job.State.QUEUED, Job.State.RUNNING],
+        ).exists()
+        if running:
+            raise ValidationError(
+                _("The e-mails of this logged segment are still being sent; wait for that job.")
+            )
+        failed = self.failed()
+        if not failed:
+            raise ValidationError(_("No e-mail of this logged segment has failed."))
+        segment_logging.queue_logged_segment_emails(
+            logged=logged, user=self.request.user, retry=True
+        )
+        return ngettext(
+            "%(n)d failed e-mail queued again.", "%(n)d failed e-mails queued again.", failed
+        ) % {"n": failed}
 
 
 class ReuseLoggedSegment(LoggedSegmentAction):

@@ -103,7 +103,10 @@ def test_log_redirects_to_the_logged_segment_card_with_what_it_did(
     assert logged.user == manager
     text = " ".join(messages_of(response))
     # The test database wraps the request in a transaction: the e-mails are queued.
-    assert f"Segment {segment.no} logged: 3 interactions, 1 campaign entry, 3 e-mails sent." in text
+    assert (
+        f"Segment {segment.no} logged: 3 interactions, 1 campaign entry, "
+        "3 e-mails queued for sending." in text
+    )
     assert f"Follow-up segment {follow_up.no} created." in text
     page = response.content.decode()
     assert campaign.no in page  # its campaign entry

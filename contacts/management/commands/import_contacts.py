@@ -1,9 +1,10 @@
-"""``manage.py import_contacts FILE [--dry-run]``: import contacts from a CSV file."""
+"""``manage.py import_contacts FILE [--dry-run] [--queue]``: import contacts from a CSV file."""
 
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -22,13 +23,21 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Check the file only; import nothing."
         )
         parser.add_argument(
+            "--queue",
+            action="store_true",
+            help=(
+                "Check the file, then queue the import as a background job (run by "
+                "manage.py db_worker) instead of importing it now."
+            ),
+        )
+        parser.add_argument(
             "--batch-size",
             type=int,
             default=importing.BATCH_SIZE,
             help="Contacts written per INSERT batch (default %(default)s).",
         )
 
-    def handle(self, *args, file, dry_run, batch_size, verbosity, **options):
+    def handle(self, *args, file, dry_run, batch_size, verbosity, queue=False, **options):
         if batch_size < 1:
             raise CommandError(_("--batch-size must be at least 1."))
         path = Path(file)
@@ -39,6 +48,21 @@ class Command(BaseCommand):
                 _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}
             ) from None
         try:
+            if queue and not dry_run:
+                check = importing.check_contacts_csv(data=data)
+                if check.errors:
+                    raise importing.ContactImportError(check.errors)
+                with transaction.atomic():
+                    job = importing.queue_import(data=data, rows=check.total, name=path.name)
+                if verbosity:
+                    self.stdout.write(
+                        _(
+                            "Queued the import of %(count)d contacts as job %(job)s; "
+                            "a worker (manage.py db_worker) imports them."
+                        )
+                        % {"count": check.total, "job": job.pk}
+                    )
+                return
             if dry_run:
                 check = importing.check_contacts_csv(data=data)
                 if check.errors:
