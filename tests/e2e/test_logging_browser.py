@@ -33,7 +33,8 @@ def test_log_a_segment_with_email_and_land_on_the_logged_segment(login):
     logged = LoggedSegment.objects.get()
     page.wait_for_url(re.compile(rf"/logged-segments/{logged.pk}/$"))
     expect(page.locator(".alert-success")).to_contain_text(
-        f"Segment {segment.no} logged: 3 interactions, 1 campaign entry, 3 e-mails queued for sending."
+        f"Segment {segment.no} logged: 3 interactions, 1 campaign entry, "
+        "3 e-mails queued for sending."
     )
     entries = page.locator("#entries")
     entry = CampaignEntry.objects.get()
