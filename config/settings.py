@@ -172,6 +172,8 @@ EMAIL_BACKEND = env(
 )
 # For django.core.mail.backends.filebased.EmailBackend (tests of the worker use it).
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
+# Progress of long single-transaction jobs on SQLite (see core.jobs.Progress).
+JOB_PROGRESS_DIR = env("JOB_PROGRESS_DIR", default=str(BASE_DIR / "var" / "job-progress"))
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")

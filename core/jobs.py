@@ -11,10 +11,13 @@ Handlers must be idempotent: a job whose worker was killed can be queued again
 (``requeue_job``) and must finish without doing anything twice.
 """
 
+import json
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F
@@ -113,7 +116,7 @@ class Progress:
     ``in_transaction=True`` is for work that runs inside one long transaction (an
     import): its writes would only be seen at commit, so on PostgreSQL progress
     goes through a second connection; SQLite allows one writer at a time, so there
-    the progress shows when the transaction ends.
+    it goes to a small file that the progress panel reads (``side_progress``).
     """
 
     def __init__(self, job: Job):
@@ -136,6 +139,8 @@ class Progress:
             )
         elif connection.vendor == "postgresql":
             self._side_update()
+        else:
+            _write_side_progress(self.job.pk, self.job.processed, self.job.total)
 
     def _side_update(self):
         if self._side is None:
@@ -150,6 +155,33 @@ class Progress:
         if self._side is not None:
             self._side.close()
             self._side = None
+        _side_progress_file(self.job.pk).unlink(missing_ok=True)
+
+
+def _side_progress_file(job_id: int) -> Path:
+    return Path(settings.JOB_PROGRESS_DIR) / f"{int(job_id)}.json"
+
+
+def _write_side_progress(job_id: int, processed: int, total: int) -> None:
+    path = _side_progress_file(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"processed": processed, "total": total}))
+    temporary.replace(path)  # readers never see half a file
+
+
+def side_progress(job: Job) -> Job:
+    """``job`` with the progress its worker reported outside the database (SQLite,
+    during one long transaction), when there is such a report."""
+    if job.state != Job.State.RUNNING:
+        return job
+    try:
+        report = json.loads(_side_progress_file(job.pk).read_text())
+    except (OSError, ValueError):
+        return job
+    job.processed = max(job.processed, int(report.get("processed", 0)))
+    job.total = max(job.total, int(report.get("total", 0)))
+    return job
 
 
 def error_summary(error: BaseException) -> str:

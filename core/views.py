@@ -12,7 +12,7 @@ from django.views.generic import DetailView, TemplateView
 from core import generic_views as generic
 from core.filters import SearchFilterSet
 from core.forms import NumberSeriesForm
-from core.jobs import requeue_job, visible_jobs
+from core.jobs import requeue_job, side_progress, visible_jobs
 from core.models import Job, NumberSeries
 from core.tables import JobTable, NumberSeriesTable
 
@@ -113,7 +113,7 @@ class JobCard(generic.ModelPermissionMixin, generic.PageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["job"] = self.object
+        context["job"] = side_progress(self.object)
         context["can_requeue"] = self.object.state != Job.State.DONE and self.request.user.has_perm(
             "core.change_job"
         )

@@ -156,3 +156,24 @@ def test_a_user_without_a_role_sees_no_jobs(client):
     user = UserFactory(username="nobody")
     client.force_login(user)
     assert client.get(reverse("core:job_list")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_progress_inside_one_long_transaction_reaches_the_panel_on_sqlite(
+    manager_client, manager, settings, tmp_path
+):
+    """An import's writes only show at commit; its progress goes beside the database."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL reports this progress through a second connection")
+    settings.JOB_PROGRESS_DIR = str(tmp_path)
+    job = Job.objects.create(kind="test", user=manager, state=Job.State.RUNNING, total=10)
+    progress = jobs.Progress(job)
+    with transaction.atomic():
+        progress(10_000, 200_000, in_transaction=True)
+        assert Job.objects.get(pk=job.pk).processed == 0  # not written to the table
+    page = manager_client.get(reverse("core:job_progress", kwargs={"key": job.pk}))
+    assert "10,000 of 200,000 processed" in page.content.decode()
+    progress.close()
+    assert list(tmp_path.iterdir()) == []
