@@ -93,3 +93,14 @@ def test_language_can_be_switched_on_the_login_page(client):
     response = client.post(reverse("set_language"), {"language": "nl", "next": "/login/"})
     assert response.status_code == 302
     assert client.get(reverse("login")).content.decode().count('lang="nl"') == 1
+
+
+def test_login_is_locked_after_repeated_failures(client, manager, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _attempt in range(3):
+        response = client.post(reverse("login"), {"username": "manager", "password": "wrong"})
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.content.decode()
+    # Even the right password is refused while locked.
+    response = client.post(reverse("login"), {"username": "manager", "password": "pw-for-tests-1"})
+    assert response.status_code == 429
