@@ -15,6 +15,8 @@ def history_rows(obj, limit: int = 20) -> list[dict]:
     if history is None:
         return []
     records = list(history.select_related("history_user").order_by("-history_id")[: limit + 1])
+    if not records:
+        return []  # e.g. rows created by a migration, before history was kept
     fields = [
         f
         for f in obj._meta.concrete_fields
