@@ -104,3 +104,16 @@ def test_login_is_locked_after_repeated_failures(client, manager, settings):
     # Even the right password is refused while locked.
     response = client.post(reverse("login"), {"username": "manager", "password": "pw-for-tests-1"})
     assert response.status_code == 429
+
+
+def test_pages_carry_a_content_security_policy(client):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_favicon_is_served_without_login(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.url.endswith("favicon.svg")

@@ -65,7 +65,15 @@ ANONYMOUS = "anonymous"
 SALESPERSON_CODE = "JO"
 
 # Pages tested elsewhere (tests/core/test_pages.py) or not ours (the Django admin).
-SKIPPED_NAMES = {"login", "logout", "password_change", "password_change_done", "set_language"}
+# Open to everybody or tested elsewhere (tests/core/test_pages.py).
+SKIPPED_NAMES = {
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "set_language",
+    "favicon",
+}
 SKIPPED_PREFIXES = ("admin/",)
 
 Kwargs = Callable[[object], dict]
