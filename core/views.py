@@ -1,13 +1,16 @@
 """Core pages: the home page and the number series setup pages."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, RedirectView, TemplateView
 
 from core import generic_views as generic
 from core.filters import SearchFilterSet
@@ -142,3 +145,13 @@ class JobRequeue(JobCard):
         else:
             messages.success(request, gettext_now("Job %(id)s queued again.") % {"id": job.pk})
         return redirect(job.get_absolute_url())
+
+
+@method_decorator(login_not_required, name="dispatch")
+class FaviconRedirect(RedirectView):
+    """Browsers (and the admin pages) ask for /favicon.ico whatever a page links."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")  # resolved per request: the manifest may not exist at import
