@@ -1,13 +1,11 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Task, TaskStatus
 from campaigns.models import Campaign
 from core.filters import SearchFilterSet, YesNoFilter
+from core.forms import DATE_INPUT
 from salespeople.models import Salesperson, Team
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ActivityFilter(SearchFilterSet):

@@ -7,10 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import OPEN_STATUSES, Activity, ActivityStep, Task
 from campaigns.models import Campaign
 from contacts.models import Contact
-from core.forms import KeyChoiceField, NumberedFormMixin
+from core.forms import DATE_INPUT, KeyChoiceField, NumberedFormMixin
 from salespeople.models import Salesperson, Team
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CHOOSE_ONE = _("Choose a salesperson or a team.")
 NOT_BOTH = _("Choose a salesperson or a team, not both.")
 

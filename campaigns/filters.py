@@ -1,5 +1,4 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import (
@@ -11,6 +10,7 @@ from campaigns.models import (
 )
 from contacts.models import CorrespondenceType
 from core.filters import SearchFilterSet
+from core.forms import DATE_INPUT
 from salespeople.models import Salesperson
 
 
@@ -20,7 +20,7 @@ class CampaignFilter(SearchFilterSet):
     active_on = django_filters.DateFilter(
         label=_("Active on"),
         method="filter_active_on",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_INPUT,
     )
 
     class Meta:
@@ -31,17 +31,14 @@ class CampaignFilter(SearchFilterSet):
         return queryset.active_on(value) if value else queryset
 
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
-
-
 def date_range_filters(field_name="date"):
     """``date_from`` / ``date_to`` filters (both inclusive) on ``field_name``."""
     return (
         django_filters.DateFilter(
-            label=_("Date from"), field_name=field_name, lookup_expr="gte", widget=DATE_WIDGET
+            label=_("Date from"), field_name=field_name, lookup_expr="gte", widget=DATE_INPUT
         ),
         django_filters.DateFilter(
-            label=_("Date to"), field_name=field_name, lookup_expr="lte", widget=DATE_WIDGET
+            label=_("Date to"), field_name=field_name, lookup_expr="lte", widget=DATE_INPUT
         ),
     )
 

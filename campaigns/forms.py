@@ -4,11 +4,9 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, InteractionLogEntry, InteractionTemplate
-from core.forms import NumberedFormMixin
+from core.forms import DATE_INPUT, NumberedFormMixin
 from core.placeholders import render_placeholders
 from salespeople.models import Salesperson
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CampaignForm(NumberedFormMixin, forms.ModelForm):

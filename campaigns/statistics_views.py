@@ -9,8 +9,7 @@ from django.views.generic import DetailView
 from campaigns.models import Campaign
 from campaigns.statistics import campaign_statistics, cost_per_entry, timeline
 from core import generic_views as generic
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from core.forms import DATE_INPUT
 
 # Higher apps (opportunities) add charts to the statistics page. Arguments: campaign,
 # date_from, date_to. Each receiver returns a chart or None: {"key", "title", "type"

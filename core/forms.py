@@ -4,6 +4,9 @@ from django.utils.translation import gettext as _
 from core.models import NumberSeries
 from core.numbering import check_manual_number
 
+# The browser's date picker; ISO format is what <input type="date"> expects.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class NumberSeriesForm(forms.ModelForm):
     class Meta:

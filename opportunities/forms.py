@@ -6,11 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from activities.forms import AssignActivityForm
 from campaigns.models import Campaign
 from contacts.models import Contact
-from core.forms import KeyChoiceField, NumberedFormMixin
+from core.forms import DATE_INPUT, KeyChoiceField, NumberedFormMixin
 from opportunities.models import Opportunity, SalesCycle, SalesCycleStage
 from salespeople.models import Salesperson
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def amount_field(label, **kwargs):

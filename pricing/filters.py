@@ -1,8 +1,8 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import SearchFilterSet
+from core.forms import DATE_INPUT
 from pricing.models import Item, SalesLineDiscount, SalesPrice
 
 
@@ -10,7 +10,7 @@ class ValidOnFilterMixin(django_filters.FilterSet):
     valid_on = django_filters.DateFilter(
         label=_("Valid on"),
         method="filter_valid_on",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_INPUT,
     )
 
     def filter_valid_on(self, queryset, name, value):

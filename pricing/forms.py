@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from contacts.models import Customer, CustomerDiscountGroup, CustomerPriceGroup
-from core.forms import KeyChoiceField, NumberedFormMixin
+from core.forms import DATE_INPUT, KeyChoiceField, NumberedFormMixin
 from pricing.models import (
     DiscountSalesType,
     DiscountType,
@@ -13,8 +13,6 @@ from pricing.models import (
     SalesPrice,
     SalesType,
 )
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 # sales type -> (model holding the codes, field with the code)
 SALES_CODE_SOURCES = {

@@ -14,10 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Campaign
 from contacts.models import Contact, Customer
 from core.filters import SearchFilterSet
-from core.forms import NumberedFormMixin
+from core.forms import DATE_INPUT, NumberedFormMixin
 from pricing.models import Item, SalesQuote, SalesQuoteLine, UnitOfMeasure
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 QUANTITY_NOT_POSITIVE = _("The quantity must be greater than 0.")
 PRICE_NEGATIVE = _("The unit price may not be negative.")
 

@@ -41,6 +41,7 @@ from contacts.models import (
     Language,
     MailingGroup,
 )
+from core.forms import DATE_INPUT
 from salespeople.models import Salesperson
 
 TEXT_FIELDS = {
@@ -289,12 +290,12 @@ class CriteriaForm(forms.Form):
     interaction_date_from = forms.DateField(
         label=_("interaction date from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DATE_INPUT,
     )
     interaction_date_to = forms.DateField(
         label=_("interaction date to"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DATE_INPUT,
     )
     logged_segment = forms.IntegerField(
         label=_("contacts of logged segment (entry No.)"),

@@ -1,12 +1,10 @@
 import django_filters
-from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import SearchFilterSet
+from core.forms import DATE_INPUT
 from segments.models import LoggedSegment, SavedSegmentCriteria, Segment
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SegmentFilter(SearchFilterSet):

@@ -4,12 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, InteractionTemplate
 from core.fields import code_validator
-from core.forms import NumberedFormMixin
+from core.forms import DATE_INPUT, NumberedFormMixin
 from salespeople.models import Salesperson
 from segments.criteria import CriteriaForm
 from segments.models import SavedSegmentCriteria, Segment, SegmentLine
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TARGET_NEEDS_CAMPAIGN = _("Choose a campaign first: only lines with a campaign can be targets.")
 RESPONSE_NEEDS_CAMPAIGN = _("Choose a campaign first: only lines with a campaign can be responses.")
 
