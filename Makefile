@@ -9,7 +9,7 @@ DEV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages compile-messages serve e2e clean
+.PHONY: install run test lint format messages compile-messages serve e2e bad-input bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,22 @@ test: lint compile-messages
 
 e2e: compile-messages
 	$(BIN)/pytest -m e2e
+
+# Generated data posted to every form and action, 200 examples each (about ten minutes;
+# `make test` runs 10 each): tests/core/test_bad_input.py.
+bad-input: compile-messages
+	$(BIN)/pytest -m bad_input
+
+# Benchmark suite (README "Performance"): every workload on each database in BENCH_DB.
+# The data set is made once per size and kept (benchmarks/data/, PostgreSQL bench_<N>).
+BENCH_DB ?= sqlite postgres
+BENCH_CONTACTS ?= 1000000
+BENCH_ARGS ?=
+bench: compile-messages
+	@command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+	@status=0; for db in $(BENCH_DB); do \
+	  $(PY) -m benchmarks.run --db $$db --contacts $(BENCH_CONTACTS) $(BENCH_ARGS) || status=1; \
+	done; exit $$status
 
 # makemessages needs GNU gettext (apt-get install gettext); compiling does not.
 messages: install

@@ -3,13 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Task, TaskStatus
 from campaigns.models import Campaign
-from core.filters import SearchFilterSet, YesNoFilter
+from core.filters import CONTAINS, SearchFilterSet, YesNoFilter
 from core.forms import DATE_INPUT
 from salespeople.models import Salesperson, Team
 
 
 class ActivityFilter(SearchFilterSet):
     search_fields = ("code", "description")
+    search_mode = CONTAINS  # setup table: stays small
 
     class Meta:
         model = Activity

@@ -1,6 +1,6 @@
 from django import forms
 from django.db.models import Exists, OuterRef
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,8 +30,44 @@ class ActivityStepForm(forms.ModelForm):
         self.fields["date_formula"].help_text = ""  # explained once below the rows
 
 
+class BaseActivityStepFormSet(BaseInlineFormSet):
+    """The steps of an activity. A step No. held by a step that is not on the page (added
+    by someone else meanwhile, or left out of the posted form) is an error of the form,
+    not a failure of the database's unique constraint."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.pk is None:
+            return
+        numbers = {
+            form.cleaned_data["step_no"]: form
+            for form in self.forms
+            if form.cleaned_data.get("step_no") is not None
+            and not (self.can_delete and self._should_delete_form(form))
+            and (form in self.initial_forms or form.has_changed())
+        }
+        shown = [form.instance.pk for form in self.initial_forms if form.instance.pk]
+        taken = ActivityStep.objects.filter(activity=self.instance, step_no__in=numbers).exclude(
+            pk__in=shown
+        )
+        for step_no in taken.values_list("step_no", flat=True):
+            numbers[step_no].add_error(
+                "step_no",
+                _("Step %(no)s already exists; reload the page to see every step.")
+                % {"no": step_no},
+            )
+
+
+# absolute_max: a posted TOTAL_FORMS of thousands builds at most this many forms.
 ActivityStepFormSet = inlineformset_factory(
-    Activity, ActivityStep, form=ActivityStepForm, extra=2, can_delete=True
+    Activity,
+    ActivityStep,
+    form=ActivityStepForm,
+    formset=BaseActivityStepFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=100,
+    absolute_max=100,
 )
 
 

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity, Priority, Task, TaskStatus, TaskType
 from contacts.models import Contact
+from core import audit
 from core.date_formulas import apply_formula
-from core.models import NumberSeries
+from core.models import AuditAction, NumberSeries
 from core.sql import insert_from_select
 
 _ID = models.BigIntegerField()
@@ -358,6 +359,7 @@ def assign_activity(
     series, first = _reserve_numbers(total)
     last = first + total - 1
     token = uuid.uuid4()
+    source_is_contacts = source is not None
     if source is None:  # one set without a contact: any single row will do as source
         source = Activity.objects.filter(pk=activity.pk)
         contact_column = _const("contact", None)
@@ -406,6 +408,19 @@ def assign_activity(
     if created != total:  # a No. was taken meanwhile (ON CONFLICT skipped the row)
         raise ValidationError(_("Task numbers were taken meanwhile. Please try again."))
     _record_history(Task.objects.filter(assignment=token), user=user, history_type="+")
+    audit.record(
+        user,
+        AuditAction.ACTIVITIES_ASSIGNED,
+        segment or opportunity or campaign or activity,
+        created,
+        _("Activity %(code)s to %(to)s; contacts: %(contacts)d, steps: %(steps)d")
+        % {
+            "code": activity.code,
+            "to": salesperson.code if salesperson is not None else team.code,
+            "contacts": contact_count if source_is_contacts else 0,
+            "steps": len(steps),
+        },
+    )
     return AssignResult(
         tasks=created, contacts=contact_count, steps=len(steps), team_tasks=team_tasks
     )

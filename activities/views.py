@@ -309,6 +309,8 @@ def _week_start(value: str | None) -> datetime.date:
         day = datetime.date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
         day = timezone.localdate()
+    if not datetime.date(1, 1, 15) <= day <= datetime.date(9999, 12, 17):
+        day = timezone.localdate()  # the page links the weeks before and after: both must exist
     return day - datetime.timedelta(days=day.weekday())
 
 

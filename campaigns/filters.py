@@ -9,7 +9,7 @@ from campaigns.models import (
     InteractionTemplate,
 )
 from contacts.models import CorrespondenceType
-from core.filters import SearchFilterSet
+from core.filters import CONTAINS, SearchFilterSet
 from core.forms import DATE_INPUT
 from salespeople.models import Salesperson
 
@@ -76,6 +76,7 @@ def salesperson_filter():
 
 class InteractionTemplateFilter(SearchFilterSet):
     search_fields = ("code", "description")
+    search_mode = CONTAINS  # setup table: stays small
 
     campaign = campaign_filter()
     correspondence_type = BlankableChoiceFilter(

@@ -54,6 +54,7 @@ def check_campaign_flags(form, cleaned) -> None:
 class InteractionTemplateForm(forms.ModelForm):
     class Meta:
         model = InteractionTemplate
+        localized_fields = ["unit_cost", "unit_duration"]  # 12,50 in Dutch
         fields = [
             "code",
             "description",
@@ -130,6 +131,7 @@ class LogInteractionForm(forms.ModelForm):
 
     class Meta:
         model = InteractionLogEntry
+        localized_fields = ["cost", "duration"]  # 12,50 in Dutch
         fields = [
             "template",
             "date",

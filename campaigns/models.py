@@ -201,18 +201,34 @@ class CampaignEntryQuerySet(models.QuerySet):
         """Annotate No. of interactions, cost and duration from the entry's
         interactions that share its canceled state (SPEC §3.3); postponed
         interactions are not logged yet and do not count."""
-        same_state = Q(interactions__canceled=models.F("canceled"), interactions__postponed=False)
+        # One correlated subquery per figure, not a join + GROUP BY: a list page
+        # then adds up the interactions of its 50 entries only, not of every entry
+        # (an entry of a logged 200,000-line segment has 200,000; issue 7).
+        interactions = (
+            InteractionLogEntry.objects.filter(
+                campaign_entry=models.OuterRef("pk"),
+                canceled=models.OuterRef("canceled"),
+                postponed=False,
+            )
+            .order_by()
+            .values("campaign_entry")
+        )
+
+        def figure(aggregate, zero, output_field):
+            total = interactions.annotate(figure=aggregate).values("figure")
+            return Coalesce(models.Subquery(total), Value(zero), output_field=output_field)
+
         return self.annotate(
-            interaction_count=models.Count("interactions", filter=same_state),
-            cost=Coalesce(
-                models.Sum("interactions__cost", filter=same_state),
-                Value(Decimal(0)),
-                output_field=models.DecimalField(max_digits=14, decimal_places=2),
+            interaction_count=figure(models.Count("id"), 0, models.IntegerField()),
+            cost=figure(
+                models.Sum("cost"),
+                Decimal(0),
+                models.DecimalField(max_digits=14, decimal_places=2),
             ),
-            duration=Coalesce(
-                models.Sum("interactions__duration", filter=same_state),
-                Value(Decimal(0)),
-                output_field=models.DecimalField(max_digits=14, decimal_places=1),
+            duration=figure(
+                models.Sum("duration"),
+                Decimal(0),
+                models.DecimalField(max_digits=14, decimal_places=1),
             ),
         )
 

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import audit_card_panel
 from core.panels import CardAction, CardPanel, register_card_action, register_card_panel
 
 SHOWN = 20
@@ -36,6 +37,8 @@ def contact_interactions(contact):
 
 
 def register():
+    # The last bulk operations on the campaign (activation, deleted entries …).
+    register_card_panel("campaigns.campaign", audit_card_panel())
     register_card_panel(
         "contacts.contact",
         CardPanel(

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -12,6 +13,8 @@ from campaigns.signals import (
     campaign_deletion_summary,
     interactions_changed,
 )
+from core import audit
+from core.models import AuditAction
 
 
 @transaction.atomic
@@ -151,6 +154,14 @@ def delete_campaign_entry(*, entry: CampaignEntry, user=None) -> int:
     removed, _detail = InteractionLogEntry.objects.filter(campaign_entry=entry).delete()
     CampaignEntry.objects.filter(pk=entry.pk).delete()
     notify_interactions_changed({entry.campaign_id})
+    audit.record(
+        user,
+        AuditAction.CAMPAIGN_ENTRIES_DELETED,
+        entry.campaign,
+        1,
+        _("Campaign entry %(no)s %(description)s; interaction log entries: %(n)d")
+        % {"no": entry.pk, "description": entry.description, "n": removed},
+    )
     return removed
 
 
@@ -170,7 +181,22 @@ def delete_canceled_campaign_entries(
     if salesperson is not None:
         entries = entries.filter(salesperson=salesperson)
     campaign_ids = set(entries.values_list("campaign_id", flat=True).distinct())
-    InteractionLogEntry.objects.filter(campaign_entry__in=entries.values("id")).delete()
+    _total, removed = InteractionLogEntry.objects.filter(
+        campaign_entry__in=entries.values("id")
+    ).delete()
+    interactions = removed.get(InteractionLogEntry._meta.label, 0)
     _total, detail = CampaignEntry.objects.filter(id__in=entries.values("id")).delete()
     notify_interactions_changed(campaign_ids)
-    return detail.get(CampaignEntry._meta.label, 0)
+    deleted = detail.get(CampaignEntry._meta.label, 0)
+    filters = [
+        f"{label}: {value}"
+        for label, value in (
+            (_("date from"), date_from and date_format(date_from, "SHORT_DATE_FORMAT")),
+            (_("date to"), date_to and date_format(date_to, "SHORT_DATE_FORMAT")),
+            (_("salesperson"), getattr(salesperson, "code", salesperson)),
+        )
+        if value
+    ]
+    filters.append(_("interaction log entries: %(n)d") % {"n": interactions})
+    audit.record(user, AuditAction.CAMPAIGN_ENTRIES_DELETED, campaign, deleted, "; ".join(filters))
+    return deleted

@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignEntry, InteractionLogEntry, InteractionTemplate
+from core.tables import AmountColumn, CountColumn
 
 # Activation lives in the pricing app (higher up); the list links to it by URL name.
 ACTIVATION_URLS = ("pricing:campaign_activate", "pricing:campaign_deactivate")
@@ -122,11 +123,9 @@ class CampaignEntryTable(tables.Table):
     )
     user = _code_column("user__username", _("User"))
     salesperson = _code_column("salesperson__code", _("Salesperson"))
-    interaction_count = tables.Column(
-        verbose_name=_("No. of interactions"), attrs={"td": {"class": "text-end"}}
-    )
-    cost = tables.Column(verbose_name=_("Cost"), attrs={"td": {"class": "text-end"}})
-    duration = tables.Column(verbose_name=_("Duration (min.)"), attrs={"td": {"class": "text-end"}})
+    interaction_count = CountColumn(verbose_name=_("No. of interactions"))
+    cost = AmountColumn(verbose_name=_("Cost"), decimal_places=2)
+    duration = AmountColumn(verbose_name=_("Duration (min.)"), decimal_places=1)
 
     class Meta:
         model = CampaignEntry

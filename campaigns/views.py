@@ -2,7 +2,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -38,6 +37,8 @@ from campaigns.tables import (
 )
 from contacts.models import Contact, Language
 from core import generic_views as generic
+from core.pagination import CURSOR_PARAM, count_rows
+from core.pagination import paginate as keyset_paginate
 from core.placeholders import PLACEHOLDERS
 from core.presentation import field_display
 
@@ -507,8 +508,15 @@ class CampaignEntryCard(FieldSectionsMixin, generic.RecordCardView):
         interactions = InteractionLogEntry.objects.filter(campaign_entry=entry).select_related(
             "contact", "template", "salesperson"
         )
-        paginator = Paginator(interactions.order_by("id"), ENTRY_INTERACTIONS_PER_PAGE)
-        context["interactions_page"] = paginator.get_page(self.request.GET.get("page"))
+        # Keyset pages and a capped count: an entry may have 200,000 interactions.
+        context["interactions_page"] = keyset_paginate(
+            interactions.order_by("id"),
+            cursor=self.request.GET.get(CURSOR_PARAM),
+            per_page=ENTRY_INTERACTIONS_PER_PAGE,
+            count=count_rows(interactions),
+            query=self.request.GET,
+            fragment="#interactions",
+        )
         context["interactions_url"] = (
             f"{reverse('campaigns:interactionlogentry_list')}?"
             f"{urlencode({'campaign': entry.campaign.no})}"
@@ -556,7 +564,7 @@ class EntryCancelAction(generic.ConfirmActionView):
 
 
 class EntryCancel(EntryCancelAction):
-    action_label = gettext_lazy("Cancel")
+    action_label = gettext_lazy("Cancel entry")  # the title; "Cancel" alone reads as "go back"
     submit_label = gettext_lazy("Yes, cancel")
     template_name = "campaigns/campaignentry_confirm.html"
 

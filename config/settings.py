@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.UserLanguageMiddleware",  # the user's remembered language
     "django.middleware.common.CommonMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -251,3 +252,7 @@ LOGGING = {
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 
 FORMAT_MODULE_PATH = ["config.formats"]
+# Not for every number a template prints: IDs, page numbers and line numbers are keys
+# (?page=1234, #line-1234). Amounts and counts are grouped where they are shown
+# (core.tables.AmountColumn/CountColumn, card fields, floatformat:"2g", intcomma).
+USE_THOUSAND_SEPARATOR = False

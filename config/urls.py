@@ -1,10 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
-from core.views import FaviconRedirect, HomeView
+from core.views import FaviconRedirect, HomeView, set_user_language
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -15,8 +13,8 @@ urlpatterns = [
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
-    # The language can be switched on the login page too.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # The language can be switched on the login page too; it is remembered per user.
+    path("i18n/setlang/", set_user_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
     path("", include("salespeople.urls")),

@@ -1,10 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from contacts.importing import UPLOAD_TOKEN_RE
 from contacts.models import Contact, ContactType, Customer
-from core.forms import NumberedFormMixin
+from core.forms import KeysMultipleChoiceField, NumberedFormMixin
 from salespeople.models import Salesperson
 
 COMPANY_ONLY = ["industry_groups", "business_relations"]
@@ -14,7 +15,7 @@ PERSON_ONLY = ["job_responsibilities"]
 class ContactForm(NumberedFormMixin, forms.ModelForm):
     # A text field, not a select: there may be a million companies.
     company_no = forms.CharField(
-        label=_("company No."),
+        label=capfirst(_("company No.")),
         required=False,
         max_length=20,
         help_text=_("For a person: the No. of the company contact it works for."),
@@ -50,6 +51,10 @@ class ContactForm(NumberedFormMixin, forms.ModelForm):
             "job_responsibilities": forms.CheckboxSelectMultiple,
             "mailing_groups": forms.CheckboxSelectMultiple,
         }
+        field_classes = dict.fromkeys(
+            ["industry_groups", "business_relations", "job_responsibilities", "mailing_groups"],
+            KeysMultipleChoiceField,
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,10 +122,10 @@ class CreateCustomerForm(forms.Form):
     """Options of *Create as customer*."""
 
     price_group = forms.ModelChoiceField(
-        label=_("customer price group"), queryset=None, required=False
+        label=capfirst(_("customer price group")), queryset=None, required=False
     )
     discount_group = forms.ModelChoiceField(
-        label=_("customer discount group"), queryset=None, required=False
+        label=capfirst(_("customer discount group")), queryset=None, required=False
     )
 
     def __init__(self, *args, **kwargs):

@@ -53,8 +53,9 @@ from contacts.models import (
     MailingGroup,
 )
 from contacts.services import INHERITED_FROM_COMPANY
+from core import audit
 from core.jobs import start_job
-from core.models import Job, NumberSeries
+from core.models import AuditAction, Job, NumberSeries
 from salespeople.models import Salesperson
 
 COLUMNS = [
@@ -778,6 +779,14 @@ def _import(contact_file, *, user, progress, batch_size) -> ImportResult:
             _fill_missing_ids([c.contact for c in group])
         _write_history([c.contact for c in candidates], user=user, batch_size=batch_size)
         assignments = _write_codes(candidates, plan.code_ids, batch_size=batch_size)
+    audit.record(
+        user,
+        AuditAction.CONTACTS_IMPORTED,
+        None,
+        total,
+        _("Companies: %(companies)d, persons: %(persons)d, classification codes: %(codes)d")
+        % {"companies": len(companies), "persons": len(persons), "codes": assignments},
+    )
     return ImportResult(
         companies=len(companies), persons=len(persons), code_assignments=assignments
     )

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.models import Job, NumberSeries
+from core.models import AuditEntry, Job, NumberSeries, UserPreference
 
 
 @admin.register(NumberSeries)
@@ -27,3 +27,31 @@ class JobAdmin(admin.ModelAdmin):
     search_fields = ["description", "error", "reference"]
     readonly_fields = ["task_result_id", "started_at", "finished_at", "attempts"]
     exclude = ["payload"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: entries are written by the bulk operations (``core.audit.record``)."""
+
+    list_display = ["created_at", "user", "action", "object_repr", "count", "detail"]
+    list_filter = ["action", "created_at"]
+    search_fields = ["object_key", "object_repr", "detail", "user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]

@@ -9,7 +9,7 @@ from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 
 from core import generic_views as generic
-from core.filters import SearchFilterSet
+from core.filters import CONTAINS, SearchFilterSet
 from core.urls_helpers import record_urls
 
 FIELDS = ["code", "description"]
@@ -27,7 +27,9 @@ def code_table_views(model, *, empty_text=""):
     name = model.__name__
     meta = type("Meta", (), {"model": model, "fields": []})
     filterset = type(
-        f"{name}Filter", (SearchFilterSet,), {"search_fields": tuple(FIELDS), "Meta": meta}
+        f"{name}Filter",
+        (SearchFilterSet,),
+        {"search_fields": tuple(FIELDS), "search_mode": CONTAINS, "Meta": meta},  # small
     )
     table = tables.table_factory(model, table=CodeTableTable, fields=FIELDS)
     form = modelform_factory(model, fields=FIELDS)

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 UNITS = ("WD", "D", "W", "M", "Q", "Y")  # WD before D and W for matching
@@ -56,8 +57,15 @@ class DateFormula:
 
     def apply(self, start: datetime.date) -> datetime.date:
         date = start
-        for term in self.terms:
-            date = _apply(term, date)
+        try:
+            for term in self.terms:
+                date = _apply(term, date)
+        except (OverflowError, ValueError):  # past 31-12-9999 or before 1-1-1
+            raise ValidationError(
+                _("The date formula %(formula)s gives no date from %(date)s.")
+                % {"formula": self, "date": date_format(start)},
+                code="out_of_range",
+            ) from None
         return date
 
 

@@ -1,9 +1,28 @@
-"""The base of every list filter: a ``q`` search box over ``search_fields``."""
+"""The base of every list filter: a ``q`` search box over ``search_fields``.
+
+The search is a case-insensitive *starts with* match (decision, issue 7): a
+prefix is a range of the sorted values, ``UPPER(name) >= 'ABC' AND UPPER(name) <
+'ABD'``, which a plain b-tree index (on ``Upper("name")``, or on the column itself
+for upper-case codes and numbers) answers on SQLite and on PostgreSQL with any
+collation, where ``LIKE``/``ILIKE '%abc%'`` reads every row of a large table. A
+list whose table stays small may set ``search_mode = "contains"``.
+"""
 
 import django_filters
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
+from django.db.models.constants import LOOKUP_SEP
+from django.db.models.functions import Upper
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from core.fields import CodeField
+
+PREFIX = "prefix"
+CONTAINS = "contains"
+
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 class YesNoWidget(django_filters.widgets.BooleanWidget):
@@ -20,8 +39,88 @@ class YesNoFilter(django_filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
+def _final_field(model, path: str):
+    """The model field at the end of ``path`` (``contact__name`` → Contact.name)."""
+    parts = path.split(LOOKUP_SEP)
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    return model._meta.get_field(parts[-1])
+
+
+def is_upper_case(field) -> bool:
+    """Fields whose values are stored upper case (codes, numbers from a number
+    series): their own index serves the prefix range, no ``UPPER()`` needed."""
+    from core.models import NumberedModel
+
+    return isinstance(field, CodeField) or (
+        field.name == "no"
+        and isinstance(field.model, type)
+        and issubclass(field.model, NumberedModel)
+    )
+
+
+def db_upper(value: str, vendor: str) -> str:
+    """``value`` upper-cased the way the database's ``UPPER()`` does it: SQLite's
+    built-in upper() changes only A-Z; PostgreSQL maps one character to one."""
+    if vendor == "sqlite":
+        return value.translate(_ASCII_UPPER)
+    return "".join(c if len(c.upper()) != 1 else c.upper() for c in value)
+
+
+def prefix_successor(prefix: str) -> str | None:
+    """The smallest string greater than every string that starts with ``prefix``
+    (code point order): its last character incremented. None: no upper bound."""
+    while prefix:
+        code = ord(prefix[-1]) + 1
+        if code == 0xD800:  # skip the surrogates, which cannot be stored
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return prefix[:-1] + chr(code)
+        prefix = prefix[:-1]
+    return None
+
+
+class Unindexed(models.Func):
+    """``(expression || '')``: the same value, but no index matches it, so that the
+    database reads the rows in the order of the page (see ``SearchFilterSet``)."""
+
+    template = "(%(expressions)s || '')"
+    output_field = models.CharField()
+
+
+def prefix_condition(
+    model, path: str, text: str, *, using: str = "default", indexed: bool = True
+) -> Q:
+    """Rows whose ``path`` starts with ``text``, ignoring case, as an index range."""
+    vendor = connections[using].vendor
+    field = _final_field(model, path)
+    bound = db_upper(text, vendor)
+    expression = models.F(path) if is_upper_case(field) else Upper(path)
+    if not indexed:
+        expression = Unindexed(expression)
+    condition = Q(GreaterThanOrEqual(expression, bound))
+    upper = prefix_successor(bound)
+    if upper is not None:
+        condition &= Q(LessThan(expression, upper))
+    return condition
+
+
+def search_label(model, path: str) -> str:
+    """``contact__name`` → "contact name"; ``no`` → "No."."""
+    parts = path.split(LOOKUP_SEP)
+    labels = []
+    for part in parts:
+        field = model._meta.get_field(part)
+        labels.append(str(field.verbose_name))
+        if field.is_relation:
+            model = field.related_model
+    return " ".join(labels)
+
+
 class SearchFilterSet(django_filters.FilterSet):
-    """FilterSet with a free-text search over the fields named in ``search_fields``."""
+    """FilterSet with a free-text search over the fields named in ``search_fields``:
+    each field *starts with* the text (``search_mode = "prefix"``, index-friendly) or,
+    for lists that stay small, *contains* it (``search_mode = "contains"``)."""
 
     FILTER_DEFAULTS = {
         **django_filters.FilterSet.FILTER_DEFAULTS,
@@ -29,8 +128,40 @@ class SearchFilterSet(django_filters.FilterSet):
     }
 
     search_fields: tuple[str, ...] = ()
+    search_mode: str = PREFIX
+    # Set by the list when the filters match too many rows (more than
+    # pagination.COUNT_LIMIT) for their indexes to pay off: the search ranges
+    # (and other filters that offer it, e.g. ContactFilter's codes) are then
+    # checked on the rows read in the page's order, which finds a page of them in
+    # a few thousand rows instead of collecting and sorting every match.
+    read_in_order: bool = False
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.search_fields and "q" in self.filters:
+            names = [search_label(self._meta.model, path) for path in self.search_fields]
+            listed = ", ".join(names)
+            if self.search_mode == CONTAINS:
+                help_text = _("Contains the text, in: %(fields)s") % {"fields": listed}
+            else:
+                help_text = _("Starts with the text, in: %(fields)s") % {"fields": listed}
+            self.filters["q"].extra["help_text"] = capfirst(help_text)
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.search_fields and str(self.data.get("q", "")).strip())
+
+    def broad_on(self, path: str, *, limit: int) -> bool:
+        """Whether the search alone matches more than ``limit`` rows on ``path``
+        (one of ``search_fields``; a capped count over its index range)."""
+        if path not in self.search_fields or self.search_mode == CONTAINS:
+            return False
+        queryset = self.queryset
+        value = str(self.data.get("q", "")).strip()
+        condition = prefix_condition(queryset.model, path, value, using=queryset.db)
+        return queryset.filter(condition).order_by().values("pk")[: limit + 1].count() > limit
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -38,5 +169,14 @@ class SearchFilterSet(django_filters.FilterSet):
             return queryset
         condition = Q()
         for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
+            if self.search_mode == CONTAINS:
+                condition |= Q(**{f"{field}__icontains": value})
+            else:
+                condition |= prefix_condition(
+                    queryset.model,
+                    field,
+                    value,
+                    using=queryset.db,
+                    indexed=not self.read_in_order,
+                )
         return queryset.filter(condition)

@@ -1,4 +1,6 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connections
 from django.utils.translation import gettext as _
 
 from core.models import NumberSeries
@@ -57,3 +59,30 @@ class KeyChoiceField(forms.ModelChoiceField):
         if isinstance(value, str):
             value = value.strip().upper()
         return super().to_python(value)
+
+
+class KeysMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's ModelMultipleChoiceField, but a key beyond the database's integer range
+    (``99999999999999999999``) is the field's "not a valid value" error: Django looks
+    all the keys up with one ``IN (…)`` query, which the database driver refuses."""
+
+    def _check_values(self, value):
+        meta = self.queryset.model._meta
+        key_field = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
+        ops = connections[self.queryset.db].ops
+        kind = key_field.get_internal_type()
+        if kind not in ops.integer_field_ranges:  # not an integer key
+            return super()._check_values(value)
+        low, high = ops.integer_field_range(kind)
+        for key in value if isinstance(value, list | tuple) else ():
+            try:
+                number = int(str(key))
+            except ValueError:
+                continue  # Django's own check reports it
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": key},
+                )
+        return super()._check_values(value)

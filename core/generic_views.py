@@ -6,24 +6,35 @@ sections) instead of writing its own views. URL names follow
 ``key`` (see ``core.models.CardUrlMixin``).
 """
 
+import copy
+import csv
+from types import SimpleNamespace
+
+import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils.encoding import force_str
+from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DeleteView, DetailView, UpdateView
 from django.views.generic.edit import FormMixin
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin
+from django_tables2.rows import BoundRow, BoundRows
 
+from core import pagination
+from core.filters import SearchFilterSet
 from core.history import history_rows
 from core.panels import actions_for, panels_for
 from core.presentation import card_sections, describe_protected
+from core.submit_once import SubmitOnceMixin
 
 
 class ModelPermissionMixin(PermissionRequiredMixin):
@@ -93,14 +104,114 @@ class PageMixin:
         return context
 
 
+class _Echo:
+    """A file that hands back what is written to it (csv.writer into a stream)."""
+
+    def write(self, value):
+        return value
+
+
+def stream_csv(rows, *, batch: int = 500):
+    """CSV text of ``rows`` in pieces of ``batch`` lines, for a StreamingHttpResponse."""
+    writer = csv.writer(_Echo())
+    lines = []
+    for row in rows:
+        lines.append(writer.writerow(row))
+        if len(lines) >= batch:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
+
+
+def table_export_rows(table, exclude_columns=(), rows=None):
+    """The header and the values of every row of ``table`` (as django-tables2's
+    ``as_values``; ``rows`` instead of the table's own queryset), read in keyset
+    chunks so that a million rows never sit in memory."""
+    columns = [
+        column
+        for column in table.columns.iterall()
+        if not (column.column.exclude_from_export or column.name in exclude_columns)
+    ]
+    yield [force_str(column.header, strings_only=True) for column in columns]
+    model = table.data.model
+    # Plain columns are read straight from the record (per cell, django-tables2
+    # inspects call signatures: 2-3 ms a row, most of an export's time).
+    readers = {
+        column.name: _plain_reader(model, column)
+        for column in columns
+        if _plain_column(table, column)
+    }
+
+    def value_of(row, column):
+        reader = readers.get(column.name)
+        return row.get_cell_value(column.name) if reader is None else reader(row.record)
+
+    for record in pagination.iterate(table.data.data if rows is None else rows):
+        row = BoundRow(record, table=table)
+        yield [force_str(value_of(row, column), strings_only=True) for column in columns]
+
+
+def _plain_reader(model, bound_column):
+    """Read the accessor's value of a record as django-tables2 does for a plain
+    column: through relations, the choice label for a field with choices, None
+    for an empty value."""
+    bits = tables.A(bound_column.accessor).bits
+    try:
+        field = tables.A(bound_column.accessor).get_field(model)
+    except Exception:  # noqa: BLE001 - not a model field: the attribute as is
+        field = None
+    label = bool(getattr(field, "choices", None))
+    empty = bound_column.column.empty_values
+
+    def read(record):
+        value = record
+        for bit in bits[:-1]:
+            value = getattr(value, bit, None)
+            if value is None:
+                return None
+        if label:
+            value = getattr(value, f"get_{bits[-1]}_display")()
+        else:
+            value = getattr(value, bits[-1], None)
+            if callable(value):
+                value = value()
+        return None if value in empty else value
+
+    return read
+
+
+def _plain_column(table, bound_column) -> bool:
+    """A column whose export value is the accessor's value (or choice label) as is:
+    a plain ``Column`` without ``render_FOO``/``value_FOO`` on the table."""
+    column = bound_column.column
+    name = bound_column.name
+    return (
+        type(column).value is tables.Column.value
+        and type(column).render is tables.Column.render
+        and not hasattr(table, f"render_{name}")
+        and not hasattr(table, f"value_{name}")
+    )
+
+
 class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMixin, FilterView):
-    """A list page: search, filter panel, sortable paginated table, CSV export."""
+    """A list page: search, filter panel, sortable table with keyset pages, CSV export.
+
+    Pages are addressed by a cursor (``core.pagination``), never by ``OFFSET``; the
+    count is exact up to ``pagination.COUNT_LIMIT`` rows and estimated above. A
+    list with more rows than that offers sorting only by columns an index can
+    deliver in order (sorting a million rows by an unindexed column is a full
+    sort per page); the others say so in their header.
+    """
 
     template_name = "generic/list.html"
     partial_template_name = "generic/partials/list_results.html"
-    # Only the table paginates (one COUNT); the ListView itself must not.
+    # Neither the ListView nor django-tables2 paginates (their COUNT + OFFSET pages
+    # are what large lists must avoid); get_context_data pages by keyset.
     paginate_by = None
-    table_pagination = {"per_page": 50}
+    table_pagination = False
+    per_page = 50
+    count_limit = pagination.COUNT_LIMIT  # exact count up to this many rows
     export_formats = ("csv",)
     empty_text = ""
     create_label = ""
@@ -111,13 +222,33 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
     def get_breadcrumbs(self):
         return [(self.get_title(), None)]
 
+    def exporting(self) -> str | None:
+        return self.request.GET.get(self.export_trigger_param)
+
     def render_to_response(self, context, **response_kwargs):
-        if self.request.GET.get(self.export_trigger_param) not in (None, *self.export_formats):
-            raise Http404  # only the formats we offer (CSV); anything else is not a page
+        export_format = self.exporting()
+        if export_format is not None:
+            if export_format not in self.export_formats:
+                raise Http404  # only the formats we offer (CSV); anything else is not a page
+            return self.stream_export(context[self.context_table_name], export_format)
         return super().render_to_response(context, **response_kwargs)
 
     def get_export_filename(self, export_format):
         return f"{self.model._meta.model_name}s.{export_format}"
+
+    def stream_export(self, table, export_format):
+        """The filtered rows as CSV, in the list's order, streamed in chunks."""
+        response = StreamingHttpResponse(
+            stream_csv(table_export_rows(table, self.exclude_columns, self.page_source(table))),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            True, self.get_export_filename(export_format)
+        )
+        return response
+
+    def create_export(self, export_format):
+        return self.stream_export(self.get_table(**self.get_table_kwargs()), export_format)
 
     def get_template_names(self):
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
@@ -129,17 +260,88 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
         kwargs.setdefault("empty_text", self.empty_text or _("Nothing here yet."))
         return kwargs
 
+    def get_table(self, **kwargs):
+        """The table, sorted as asked (by the columns keyset pages can follow)."""
+        data = self.get_table_data()
+        table = self.get_table_class()(data=data, **kwargs)
+        if getattr(self, "row_count", None) is None:
+            self.row_count = pagination.count_rows(data, limit=self.count_limit)
+        self.limit_sorting(table, data, large=self.row_count.large)
+        RequestConfig(self.request, paginate=False).configure(table)
+        return table
+
+    def limit_sorting(self, table, data, *, large: bool):
+        """Make the columns that keyset pages cannot follow not sortable: those
+        ordered through a to-many relation, and on a large list those no index
+        delivers in order. Names the latter in ``table.keyset_unsortable``."""
+        indexed = pagination.indexed_columns(data.model)
+        table.keyset_unsortable = set()
+        for column in table.columns:
+            if not column.orderable:
+                continue
+            try:
+                keys = pagination.sort_keys(
+                    data.order_by(*(accessor.for_queryset() for accessor in column.order_by))
+                )
+            except (pagination.KeysetError, FieldError):
+                column.column.orderable = False
+                continue
+            first = keys[0]
+            if large and (first.annotate or first.path not in indexed):
+                column.column.orderable = False
+                table.keyset_unsortable.add(column.name)
+
+    def page_source(self, table):
+        """The sorted rows to page. When the filters match more rows than the exact
+        count covers, they are applied again with ``read_in_order`` (see
+        core.filters): reading the rows in the page's order finds 50 matches fast,
+        where the indexes would collect and sort every match."""
+        source = table.data.data
+        filterset = getattr(self, "filterset", None)
+        if not (self.row_count.large and isinstance(filterset, SearchFilterSet)):
+            return source
+        if not filterset.is_bound or not filterset.is_valid():
+            return source
+        if filterset.searching and filterset.broad_on(
+            pagination.sort_keys(source)[0].path, limit=self.count_limit
+        ):
+            # The matches crowd together in the sort order (q=CT09 by No.): reading
+            # in order would pass every row before them; the ranges collect them.
+            return source
+        filterset.read_in_order = True
+        rows = filterset.filter_queryset(filterset.queryset.all())
+        if source.query.order_by:
+            rows = rows.order_by(*source.query.order_by)
+        return rows
+
+    def paginate_table(self, table):
+        """Page the sorted table by keyset; the rows of the page become the table's."""
+        page = pagination.paginate(
+            self.page_source(table),
+            cursor=self.request.GET.get(pagination.CURSOR_PARAM),
+            per_page=self.per_page,
+            count=self.row_count,
+            query=self.request.GET,
+        )
+        table.page = SimpleNamespace(object_list=BoundRows(page.object_list, table=table))
+        return page
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        if not self.exporting():
+            context["list_page"] = self.paginate_table(context[self.context_table_name])
         if _has_model_perm(self.request.user, self.model, "add"):
             context["create_url"] = _url_or_none(self.model.url_name("create"))
             context["create_label"] = self.create_label or _("New")
         query = self.request.GET.copy()
-        query.pop("page", None)
+        for name in ("page", pagination.CURSOR_PARAM):
+            query.pop(name, None)
         query["_export"] = "csv"
         context["export_query"] = query.urlencode()
         context["filters_active"] = any(
-            v for k, v in self.request.GET.items() if k not in {"page", "sort", "q"}
+            v
+            for k, v in self.request.GET.items()
+            if k not in {"page", "sort", "q", pagination.CURSOR_PARAM}
         )
         return context
 
@@ -175,11 +377,22 @@ class RecordCardView(ModelPermissionMixin, KeyObjectMixin, PageMixin, DetailView
         return context
 
 
-class FormPageMixin(PageMixin):
-    """Save a form in one transaction; a refused service call becomes a form error."""
+class FormPageMixin(SubmitOnceMixin, PageMixin):
+    """Save a form in one transaction; a refused service call becomes a form error.
+
+    A form sent again with its one-time token is refused (``core.submit_once``).
+    """
 
     template_name = "generic/form.html"
     success_message = ""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if getattr(kwargs.get("instance"), "pk", None) is not None:
+            # The form puts what was typed on its instance even when it is refused; the
+            # page (title, breadcrumbs, Cancel) keeps showing the record as stored.
+            kwargs["instance"] = copy.copy(kwargs["instance"])
+        return kwargs
 
     def form_valid(self, form):
         try:
@@ -283,7 +496,9 @@ class RecordDeleteView(ModelPermissionMixin, KeyObjectMixin, PageMixin, DeleteVi
         self.object.delete()
 
 
-class ConfirmActionView(ModelPermissionMixin, KeyObjectMixin, PageMixin, FormMixin, DetailView):
+class ConfirmActionView(
+    ModelPermissionMixin, SubmitOnceMixin, KeyObjectMixin, PageMixin, FormMixin, DetailView
+):
     """A card action that asks yes/no first (NAV's confirm), then calls a service.
 
     Subclasses set ``permission_required`` and implement ``question()`` and

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 HISTORY_TYPES = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+YES_NO = {True: _("Yes"), False: _("No")}
 
 
 def history_rows(obj, limit: int = 20) -> list[dict]:
@@ -51,6 +52,9 @@ def history_rows(obj, limit: int = 20) -> list[dict]:
     for row in rows:
         for change in row["changes"]:
             field = change["field"]
+            if field.get_internal_type() == "BooleanField":
+                for side in ("before", "after"):
+                    change[side] = YES_NO.get(change[side], change[side])
             if field.choices:
                 labels = dict(field.flatchoices)
                 for side in ("before", "after"):

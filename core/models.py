@@ -1,8 +1,10 @@
-"""Number series: where campaigns, segments, contacts … get their No. (SPEC §2.1)."""
+"""Number series: where campaigns, segments, contacts … get their No. (SPEC §2.1);
+background jobs, the audit log of bulk operations and user preferences."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -172,3 +174,85 @@ class Job(CardUrlMixin, models.Model):
         if not self.total:
             return 100 if self.state == self.State.DONE else 0
         return min(100, int(self.processed * 100 / self.total))
+
+
+class AuditAction(models.TextChoices):
+    """The bulk operations that write a summary audit record (``core.audit.record``)."""
+
+    CAMPAIGN_ACTIVATED = "campaign_activated", _("Campaign activated")
+    CAMPAIGN_DEACTIVATED = "campaign_deactivated", _("Campaign deactivated")
+    SEGMENT_CONTACTS_ADDED = "segment_contacts_added", _("Contacts added to segment")
+    SEGMENT_REDUCED = "segment_reduced", _("Segment reduced")
+    SEGMENT_REFINED = "segment_refined", _("Segment refined")
+    SEGMENT_WENT_BACK = "segment_went_back", _("Segment criteria action undone")
+    SEGMENT_LOGGED = "segment_logged", _("Segment logged")
+    LOGGED_SEGMENT_CANCELED = "logged_segment_canceled", _("Logged segment canceled")
+    CAMPAIGN_ENTRIES_DELETED = "campaign_entries_deleted", _("Campaign entries deleted")
+    ACTIVITIES_ASSIGNED = "activities_assigned", _("Activity assigned")
+    CONTACTS_IMPORTED = "contacts_imported", _("Contacts imported")
+
+
+class AuditEntry(CardUrlMixin, models.Model):
+    """One bulk operation as a whole: who did what to which record, when, and how
+    many rows it touched. Written by ``core.audit.record`` in the transaction of
+    the operation (one row per operation, never per row); never edited."""
+
+    created_at = models.DateTimeField(_("date and time"), default=timezone.now, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
+    # The record the operation worked on (a campaign, segment, logged segment …);
+    # kept as text too, so the entry still says what it was after the record is gone.
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("record type"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    object_id = models.CharField(_("record ID"), max_length=64, blank=True)
+    object_key = models.CharField(_("record key"), max_length=100, blank=True)
+    object_repr = models.CharField(_("record"), max_length=200, blank=True)
+    count = models.PositiveBigIntegerField(_("rows"), default=0)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-id"], name="core_audit_object_idx"),
+            models.Index(fields=["created_at"], name="core_audit_created_idx"),
+            models.Index(fields=["action", "-id"], name="core_audit_action_idx"),
+            models.Index(fields=["user", "-id"], name="core_audit_user_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}".strip()
+
+
+class UserPreference(models.Model):
+    """What a user chose for themselves and keeps on every browser: the language
+    (saved by the language switcher, applied at login)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="preference",
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self):
+        return str(self.user)

@@ -121,6 +121,13 @@ MENU = [
             (_("Jobs"), "core:job_list", "core.view_job"),
         ],
     ),
+    (
+        _("Administration"),
+        "shield-check",
+        [
+            (_("Audit log"), "core:auditentry_list", "core.view_auditentry"),
+        ],
+    ),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.urls import NoReverseMatch
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,6 +19,9 @@ def field_display(obj, name: str) -> dict:
         entry["value"] = getattr(obj, f"get_{name}_display")()
     elif isinstance(field, models.BooleanField):
         entry["is_bool"] = True
+    elif isinstance(field, models.DecimalField) and value is not None:
+        # 1,234.56 / 1.234,56: grouped here, as USE_THOUSAND_SEPARATOR is off (settings).
+        entry["value"] = number_format(value, decimal_pos=field.decimal_places, force_grouping=True)
     elif field.is_relation and value is not None:
         try:
             entry["url"] = value.get_absolute_url()

@@ -53,10 +53,19 @@ SALESPERSON_CHANGES = {
 }
 
 
+# The audit log is written by the operations only (nobody adds, changes or deletes an
+# entry) and read by the manager and the read-only role (auditors, controllers); the
+# staff and the salespeople whose operations it records do not read it.
+AUDIT_MODELS = {"core.auditentry"}
+AUDIT_READERS = {MARKETING_MANAGER, READ_ONLY}
+
+
 def permitted(role: str, app_label: str, model: str, codename: str) -> bool:
     """Whether ``role`` holds permission ``codename`` on ``app_label.model``."""
     key = f"{app_label}.{model}"
     action = codename.split("_", 1)[0]
+    if key in AUDIT_MODELS:
+        return action == "view" and role in AUDIT_READERS
     if role == MARKETING_MANAGER:
         return True
     if codename in MANAGER_ONLY_PERMISSIONS:

@@ -1,7 +1,51 @@
 import django_tables2 as tables
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django_tables2.columns.base import library
 
-from core.models import Job, NumberSeries
+from core.models import AuditEntry, Job, NumberSeries
+
+NUMBER_ATTRS = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+
+
+@library.register
+class AmountColumn(tables.Column):
+    """A decimal (amount, quantity, percentage) as the user's language writes it,
+    thousands grouped: ``1,234.56`` in English, ``1.234,56`` in Dutch.
+
+    Registered with django-tables2, so every ``DecimalField`` a table shows gets it;
+    declare it for annotated decimals. The CSV export keeps the plain number.
+    """
+
+    def __init__(self, *args, decimal_places=None, **kwargs):
+        self.decimal_places = decimal_places
+        kwargs.setdefault("attrs", NUMBER_ATTRS)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return number_format(value, decimal_pos=self.decimal_places, force_grouping=True)
+
+    def value(self, value):
+        return value
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        if isinstance(field, models.DecimalField):
+            return cls(decimal_places=field.decimal_places, **kwargs)
+        return None
+
+
+class CountColumn(AmountColumn):
+    """A count (lines, rows, interactions) with thousands grouped: ``1.234``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, decimal_places=None, **kwargs)
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        return None  # integers are often keys (No., step No.): only where declared
 
 
 class NumberSeriesTable(tables.Table):
@@ -44,3 +88,27 @@ class JobTable(tables.Table):
             "error",
         ]
         sequence = [*fields[:5], "progress", *fields[5:], "result_url"]
+
+
+def _record_url(record: AuditEntry) -> str | None:
+    content_type = record.content_type
+    if content_type is None or not record.object_key:
+        return None
+    try:
+        return reverse(
+            f"{content_type.app_label}:{content_type.model}_card", kwargs={"key": record.object_key}
+        )
+    except NoReverseMatch:
+        return None
+
+
+class AuditEntryTable(tables.Table):
+    created_at = tables.DateTimeColumn(short=True)
+    user = tables.Column(order_by="user__username", default=_("system"))
+    object_repr = tables.Column(linkify=_record_url, verbose_name=_("record"))
+    count = CountColumn(verbose_name=_("rows"))
+
+    class Meta:
+        model = AuditEntry
+        fields = ["created_at", "user", "action", "object_repr", "count", "detail"]
+        empty_text = _("No bulk operations recorded yet.")

@@ -7,6 +7,7 @@ from core.urls_helpers import record_urls
 app_name = "core"
 
 urlpatterns = [
+    path("audit-log/", views.AuditEntryList.as_view(), name="auditentry_list"),
     path("jobs/", views.JobList.as_view(), name="job_list"),
     path("jobs/<str:key>/", views.JobCard.as_view(), name="job_card"),
     path("jobs/<str:key>/progress/", views.JobProgress.as_view(), name="job_progress"),

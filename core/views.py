@@ -1,23 +1,32 @@
-"""Core pages: the home page and the number series setup pages."""
+"""Core pages: the home page, the number series setup pages, the jobs, the audit
+log and the language switcher that remembers the user's choice."""
 
+import datetime
+
+import django_filters
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, RedirectView, TemplateView
+from django.views.i18n import set_language
 
 from core import generic_views as generic
 from core.filters import SearchFilterSet
-from core.forms import NumberSeriesForm
+from core.forms import DATE_INPUT, NumberSeriesForm
 from core.jobs import requeue_job, side_progress, visible_jobs
-from core.models import Job, NumberSeries
-from core.tables import JobTable, NumberSeriesTable
+from core.middleware import remember_language
+from core.models import AuditAction, AuditEntry, Job, NumberSeries
+from core.tables import AuditEntryTable, JobTable, NumberSeriesTable
 
 
 class HomeView(TemplateView):
@@ -145,6 +154,75 @@ class JobRequeue(JobCard):
         else:
             messages.success(request, gettext_now("Job %(id)s queued again.") % {"id": job.pk})
         return redirect(job.get_absolute_url())
+
+
+# Audit log ----------------------------------------------------------------------------
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class AuditEntryFilter(SearchFilterSet):
+    search_fields = ("object_key", "object_repr", "detail")
+
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"))
+    user = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.order_by("username"), label=_("User")
+    )
+    # Whole days in the local time zone, as a range on the indexed timestamp.
+    date_from = django_filters.DateFilter(
+        label=_("Date from"), method="filter_date_from", widget=DATE_INPUT
+    )
+    date_to = django_filters.DateFilter(
+        label=_("Date to"), method="filter_date_to", widget=DATE_INPUT
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields = ["action", "user", "date_from", "date_to"]
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(created_at__gte=_day_start(value)) if value else queryset
+
+    def filter_date_to(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(created_at__lt=_day_start(value + datetime.timedelta(days=1)))
+
+
+class AuditEntryList(generic.RecordListView):
+    """The bulk operations, newest first; read-only (written by ``core.audit.record``)."""
+
+    model = AuditEntry
+    queryset = AuditEntry.objects.select_related("user", "content_type").order_by("-id")
+    table_class = AuditEntryTable
+    filterset_class = AuditEntryFilter
+    empty_text = _(
+        "No bulk operations recorded yet. Activating a campaign, segment criteria actions, "
+        "logging a segment, deleting campaign entries, assigning activities and importing "
+        "contacts are recorded here."
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.pop("create_url", None)  # written by the operations only, never by hand
+        return context
+
+
+# Language ------------------------------------------------------------------------------
+
+
+@login_not_required
+def set_user_language(request):
+    """Django's ``set_language``, and the choice is remembered: on the user when
+    logged in (applied at their next login on any browser), in the session before
+    logging in (it becomes the user's choice when they log in)."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and language in dict(settings.LANGUAGES):
+        remember_language(request, language)
+    return response
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -2,13 +2,14 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
-from core.filters import SearchFilterSet, YesNoFilter
+from core.filters import CONTAINS, SearchFilterSet, YesNoFilter
 from opportunities.models import Opportunity, OpportunityStatus, SalesCycle
 from salespeople.models import Salesperson
 
 
 class SalesCycleFilter(SearchFilterSet):
     search_fields = ("code", "description")
+    search_mode = CONTAINS  # setup table: stays small
 
     blocked = YesNoFilter(label=_("Blocked"))
 

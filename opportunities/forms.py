@@ -12,12 +12,20 @@ from salespeople.models import Salesperson
 
 
 def amount_field(label, **kwargs):
-    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, min_value=0, **kwargs)
+    return forms.DecimalField(
+        label=label, max_digits=14, decimal_places=2, min_value=0, localize=True, **kwargs
+    )
 
 
 def percent_field(label, **kwargs):
     return forms.DecimalField(
-        label=label, max_digits=5, decimal_places=2, min_value=0, max_value=100, **kwargs
+        label=label,
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        localize=True,
+        **kwargs,
     )
 
 
@@ -32,6 +40,7 @@ class SalesCycleStageForm(forms.ModelForm):
 
     class Meta:
         model = SalesCycleStage
+        localized_fields = ["completed_percent"]  # 12,50 in Dutch
         fields = [
             "stage",
             "description",

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from core.tables import AmountColumn
 from opportunities.models import Opportunity, SalesCycle
 
 NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
@@ -35,9 +36,9 @@ class OpportunityTable(tables.Table):
         order_by="current_stage__stage",
         attrs=NUMBER,
     )
-    estimated_value = tables.Column(attrs=NUMBER)
-    probability_percent = tables.Column(attrs=NUMBER)
-    calculated_current_value = tables.Column(attrs=NUMBER)
+    estimated_value = AmountColumn(decimal_places=2)
+    probability_percent = AmountColumn(decimal_places=2)
+    calculated_current_value = AmountColumn(decimal_places=2)
 
     class Meta:
         model = Opportunity

@@ -26,6 +26,7 @@ SALES_CODE_SOURCES = {
 class ItemForm(NumberedFormMixin, forms.ModelForm):
     class Meta:
         model = Item
+        localized_fields = ["unit_price"]  # 12,50 in Dutch
         fields = [
             "no",
             "description",
@@ -44,6 +45,13 @@ class PriceRuleForm(forms.ModelForm):
         self.campaign = None
         for name in ("starting_date", "ending_date"):
             self.fields[name].widget = DATE_INPUT
+        if (self.initial.get("sales_type") or self.instance.sales_type) == SalesType.CAMPAIGN:
+            # Say so before the user types other dates (SPEC §6.1), not only in the error.
+            for name in ("starting_date", "ending_date"):
+                self.fields[name].help_text = _(
+                    "A campaign row takes the dates of the campaign: change them on the "
+                    "campaign card."
+                )
 
     def clean_sales_code(self):
         return (self.cleaned_data.get("sales_code") or "").strip().upper()
@@ -97,6 +105,7 @@ class PriceRuleForm(forms.ModelForm):
 class SalesPriceForm(PriceRuleForm):
     class Meta:
         model = SalesPrice
+        localized_fields = ["minimum_quantity", "unit_price"]  # 12,50 in Dutch
         fields = [
             "item",
             "sales_type",
@@ -122,6 +131,7 @@ class SalesPriceForm(PriceRuleForm):
 class SalesLineDiscountForm(PriceRuleForm):
     class Meta:
         model = SalesLineDiscount
+        localized_fields = ["minimum_quantity", "line_discount_percent"]  # 12,50 in Dutch
         fields = [
             "type",
             "code",
@@ -134,6 +144,11 @@ class SalesLineDiscountForm(PriceRuleForm):
             "minimum_quantity",
             "line_discount_percent",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A new row is for an item unless the user says otherwise (NAV's default too).
+        self.fields["type"].initial = DiscountType.ITEM
 
     def clean_code(self):
         return (self.cleaned_data.get("code") or "").strip().upper()

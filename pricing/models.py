@@ -210,6 +210,10 @@ class SalesPrice(PriceRuleFields):
             ),
         ]
 
+    def __str__(self):
+        # "IT00001 · Campaign CP0001": the item, then for whom.
+        return f"{self.item.no} · {super().__str__()}" if self.item_id else super().__str__()
+
 
 class SalesLineDiscount(PriceRuleFields):
     """A line discount % on an item or item discount group."""
@@ -263,6 +267,10 @@ class SalesLineDiscount(PriceRuleFields):
                 violation_error_message=_("The line discount % must be between 0 and 100."),
             ),
         ]
+
+    def __str__(self):
+        # "IT00001 · Campaign CP0001": what the discount is on, then for whom.
+        return f"{self.code} · {super().__str__()}"
 
 
 class CampaignTarget(models.Model):

@@ -164,6 +164,7 @@ class QuoteLineAddForm(ItemNoMixin, QuantityMixin, forms.ModelForm):
     class Meta:
         model = SalesQuoteLine
         fields = ["item_no", "quantity", "unit_of_measure"]
+        localized_fields = ["quantity"]  # 12,50 in Dutch
         help_texts = {"unit_of_measure": _("Blank: the item's base unit of measure.")}
 
     def __init__(self, *args, **kwargs):
@@ -190,12 +191,14 @@ class QuoteLineEditForm(QuantityMixin, forms.ModelForm):
         required=False,
         max_digits=14,
         decimal_places=2,
+        localize=True,
         help_text=_("Leave blank to let the best price apply; a typed price is kept as it is."),
     )
 
     class Meta:
         model = SalesQuoteLine
         fields = ["quantity", "unit_of_measure", "override_price"]
+        localized_fields = ["quantity"]  # 12,50 in Dutch
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,7 +39,8 @@ REPRICING_FIELDS = ("customer_id", "order_date", "currency_code")
 
 
 def _money(value) -> str:
-    return number_format(Decimal(value or 0), 2)
+    """1,234.56 / 1.234,56 like the quote card's ``floatformat:"2g"``."""
+    return number_format(Decimal(value or 0), 2, force_grouping=True)
 
 
 def _percent(value) -> str:

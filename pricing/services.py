@@ -16,6 +16,8 @@ from django.utils.translation import ngettext
 
 from campaigns.models import Campaign, InteractionLogEntry
 from contacts.models import Contact, Customer
+from core import audit
+from core.models import AuditAction
 from core.sql import insert_from_select
 from pricing.engine import PriceRequest, line_amount, price_lines
 from pricing.models import CampaignTarget, SalesLineDiscount, SalesPrice, SalesQuote, SalesQuoteLine
@@ -106,6 +108,14 @@ def activate_campaign(*, campaign: Campaign, user=None) -> ActivationResult:
     targets = sync_targets(campaign)
     Campaign.objects.filter(pk=campaign.pk).update(activated=True)
     prices, discounts = price_counts(campaign)
+    audit.record(
+        user,
+        AuditAction.CAMPAIGN_ACTIVATED,
+        campaign,
+        targets,
+        _("Sales prices: %(prices)d, sales line discounts: %(discounts)d")
+        % {"prices": prices, "discounts": discounts},
+    )
     return ActivationResult(targets=targets, prices=prices, discounts=discounts)
 
 
@@ -115,6 +125,7 @@ def deactivate_campaign(*, campaign: Campaign, user=None) -> int:
     campaign = _lock(campaign)
     removed, _detail = CampaignTarget.objects.filter(campaign=campaign).delete()
     Campaign.objects.filter(pk=campaign.pk).update(activated=False)
+    audit.record(user, AuditAction.CAMPAIGN_DEACTIVATED, campaign, removed)
     return removed
 
 

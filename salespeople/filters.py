@@ -1,9 +1,10 @@
-from core.filters import SearchFilterSet
+from core.filters import CONTAINS, SearchFilterSet
 from salespeople.models import Salesperson, Team
 
 
 class SalespersonFilter(SearchFilterSet):
     search_fields = ("code", "name", "email")
+    search_mode = CONTAINS  # setup table: stays small
 
     class Meta:
         model = Salesperson
@@ -12,6 +13,7 @@ class SalespersonFilter(SearchFilterSet):
 
 class TeamFilter(SearchFilterSet):
     search_fields = ("code", "name")
+    search_mode = CONTAINS  # setup table: stays small
 
     class Meta:
         model = Team

@@ -1,12 +1,14 @@
 from django import forms
 from django.db.models import Q
 
+from core.forms import KeysMultipleChoiceField
 from salespeople.models import Salesperson, Team
 
 
 class SalespersonForm(forms.ModelForm):
     class Meta:
         model = Salesperson
+        localized_fields = ["commission_percent"]  # 12,50 in Dutch
         fields = ["code", "name", "email", "phone", "commission_percent", "user", "blocked"]
 
 
@@ -15,6 +17,7 @@ class TeamForm(forms.ModelForm):
         model = Team
         fields = ["code", "name", "members"]
         widgets = {"members": forms.CheckboxSelectMultiple}
+        field_classes = {"members": KeysMultipleChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import SearchFilterSet
+from core.filters import CONTAINS, SearchFilterSet
 from core.forms import DATE_INPUT
 from segments.models import LoggedSegment, SavedSegmentCriteria, Segment
 
@@ -17,6 +17,7 @@ class SegmentFilter(SearchFilterSet):
 
 class SavedCriteriaFilter(SearchFilterSet):
     search_fields = ("code", "description")
+    search_mode = CONTAINS  # setup table: stays small
 
     class Meta:
         model = SavedSegmentCriteria

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, InteractionTemplate
@@ -24,6 +25,7 @@ def check_campaign_flags(form, cleaned):
 class SegmentForm(NumberedFormMixin, forms.ModelForm):
     class Meta:
         model = Segment
+        localized_fields = ["unit_cost", "unit_duration"]  # 12,50 in Dutch
         fields = [
             "no",
             "description",
@@ -60,6 +62,7 @@ class SegmentForm(NumberedFormMixin, forms.ModelForm):
 class SegmentLineForm(forms.ModelForm):
     class Meta:
         model = SegmentLine
+        localized_fields = ["cost", "duration"]  # 12,50 in Dutch
         fields = [
             "interaction_template",
             "campaign",
@@ -128,8 +131,12 @@ class RemoveContactsForm(CriteriaForm):
 
 
 class SaveCriteriaForm(forms.Form):
-    code = forms.CharField(label=_("code"), max_length=10)
-    description = forms.CharField(label=_("description"), max_length=100, required=False)
+    code = forms.CharField(
+        label=capfirst(_("code")),
+        max_length=10,
+        help_text=_("Up to 10 characters, stored in capitals."),
+    )
+    description = forms.CharField(label=capfirst(_("description")), max_length=100, required=False)
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip().upper()
@@ -141,7 +148,7 @@ class SaveCriteriaForm(forms.Form):
 
 class ReuseCriteriaForm(forms.Form):
     criteria = forms.ModelChoiceField(
-        label=_("saved criteria"), queryset=SavedSegmentCriteria.objects.all()
+        label=capfirst(_("saved criteria")), queryset=SavedSegmentCriteria.objects.all()
     )
 
 

@@ -21,8 +21,9 @@ from django.utils.translation import ngettext
 from campaigns.models import CampaignEntry, InteractionLogEntry
 from campaigns.services import notify_interactions_changed
 from contacts.models import CorrespondenceType
+from core import audit
 from core.jobs import start_job
-from core.models import Job
+from core.models import AuditAction, Job
 from core.placeholders import render_placeholders
 from core.sql import insert_from_select
 from segments.models import LoggedSegment, Segment, SegmentLine
@@ -210,6 +211,14 @@ def log_segment(
     if emails:
         # After commit (immediate backend) or with the commit (database queue).
         job = queue_logged_segment_emails(logged=logged, user=acting)
+    audit.record(
+        acting,
+        AuditAction.SEGMENT_LOGGED,
+        logged,
+        count,
+        _("Segment %(no)s; campaign entries: %(entries)d, e-mails: %(emails)d")
+        % {"no": segment.no, "entries": len(campaign_ids), "emails": emails},
+    )
     return LogResult(
         logged_segment=logged,
         interactions=count,
@@ -396,4 +405,5 @@ def cancel_logged_segment(*, logged_segment: LoggedSegment, user=None) -> int:
     )
     notify_interactions_changed(campaigns)
     logged_segment.canceled = True
+    audit.record(user, AuditAction.LOGGED_SEGMENT_CANCELED, logged_segment, changed)
     return changed

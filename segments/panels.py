@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import audit_card_panel
 from core.panels import CardPanel, register_card_panel
 
 SHOWN = 20
@@ -30,6 +31,8 @@ def contact_segments(contact):
 
 
 def register():
+    # The last criteria actions, Go backs and activity assignments of a segment.
+    register_card_panel("segments.segment", audit_card_panel())
     register_card_panel(
         "campaigns.campaign",
         CardPanel(

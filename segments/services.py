@@ -10,13 +10,15 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
 from contacts.models import Contact, ContactType
+from core import audit
+from core.models import AuditAction
 from core.sql import insert_from_select
-from segments.criteria import matching_contacts
+from segments.criteria import describe, matching_contacts
 from segments.models import (
     CriteriaActionType,
     SavedSegmentCriteria,
@@ -121,6 +123,13 @@ def _new_action(segment, user, *, action, filters, options) -> SegmentCriteriaAc
     )
 
 
+def _audit_detail(action: SegmentCriteriaAction, extra: str = "") -> str:
+    """The criteria of ``action`` as its history on the card shows them."""
+    return "; ".join(
+        part for part in (f"{action.sequence}: {describe(action.filters)}", extra) if part
+    )
+
+
 def _line_campaigns(lines) -> set:
     return set(lines.order_by().values_list("campaign_id", flat=True).distinct())
 
@@ -187,8 +196,12 @@ def add_contacts(
 
     chosen = candidates()
     if not allow_related_companies:
-        persons_chosen = candidates().filter(company_id=OuterRef("pk"))
-        chosen = chosen.exclude(Q(type=ContactType.COMPANY) & Exists(persons_chosen))
+        # One uncorrelated subquery (the companies of the persons chosen), not an
+        # EXISTS per company: SQLite re-ran the inner selection for every row.
+        companies_of_persons = (
+            candidates().filter(company_id__isnull=False).order_by().values("company_id")
+        )
+        chosen = chosen.exclude(type=ContactType.COMPANY, id__in=companies_of_persons)
     existing = SegmentLine.objects.filter(segment=segment, contact_id__in=chosen.values("id"))
     campaigns = {segment.campaign_id}
     removed = 0
@@ -219,6 +232,13 @@ def add_contacts(
     action.lines_added, action.lines_removed = added, removed
     _refresh_line_count(segment)
     _notify(segment, campaigns)
+    audit.record(
+        user,
+        AuditAction.SEGMENT_CONTACTS_ADDED,
+        segment,
+        added,
+        _audit_detail(action, _("lines renewed: %(n)d") % {"n": removed} if removed else ""),
+    )
     return ActionResult(action=action, added=added, removed=removed)
 
 
@@ -291,6 +311,13 @@ def _remove(segment, filters, entire_companies, user, *, keep_matching: bool) ->
     action.lines_removed = removed
     _refresh_line_count(segment)
     _notify(segment, campaigns)
+    audit.record(
+        user,
+        AuditAction.SEGMENT_REFINED if keep_matching else AuditAction.SEGMENT_REDUCED,
+        segment,
+        removed,
+        _audit_detail(action),
+    )
     return ActionResult(action=action, removed=removed)
 
 
@@ -326,9 +353,18 @@ def go_back(*, segment: Segment, user=None) -> ActionResult:
     annotations["r_segment"] = _const(SegmentLine, "segment", segment.pk)
     columns = {name: f"r_{name}" for name in [*LINE_FIELDS, "segment"]}
     restored = insert_from_select(SegmentLine, columns, history.annotate(**annotations))
+    undone = _(
+        "Undone: %(sequence)d %(action)s (lines removed: %(removed)d, restored: %(restored)d)"
+    ) % {
+        "action": action.get_action_display(),
+        "sequence": action.sequence,
+        "removed": removed,
+        "restored": restored,
+    }
     action.delete()  # its history rows go with it
     _refresh_line_count(segment)
     _notify(segment, campaigns)
+    audit.record(user, AuditAction.SEGMENT_WENT_BACK, segment, removed + restored, undone)
     return ActionResult(action=None, added=restored, removed=removed)
 
 

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from core.tables import CountColumn
 from segments.models import LoggedSegment, SavedSegmentCriteria, Segment
 
 
@@ -12,6 +13,7 @@ class SegmentTable(tables.Table):
     salesperson = tables.Column(
         accessor="salesperson__code", verbose_name=_("Salesperson"), order_by="salesperson__code"
     )
+    line_count = CountColumn()
 
     class Meta:
         model = Segment
@@ -40,6 +42,7 @@ class LoggedSegmentTable(tables.Table):
     user = tables.Column(
         accessor="user__username", verbose_name=_("User"), order_by="user__username"
     )
+    line_count = CountColumn()
 
     class Meta:
         model = LoggedSegment

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -14,6 +13,8 @@ from contacts.models import CorrespondenceType
 from core import generic_views as generic
 from core.jobs import visible_jobs
 from core.models import Job
+from core.pagination import CURSOR_PARAM, RowCount, count_rows
+from core.pagination import paginate as keyset_paginate
 from core.placeholders import render_placeholders
 from segments import logging as segment_logging
 from segments import services
@@ -86,9 +87,16 @@ class SegmentCard(generic.RecordCardView):
             "salesperson",
             "interaction_template",
         )
-        paginator = Paginator(lines, LINES_PER_PAGE)
-        paginator.count = segment.line_count  # kept by the services: no COUNT(*)
-        context["lines_page"] = paginator.get_page(self.request.GET.get("page"))
+        # Keyset pages (a segment may have 200,000 lines: no OFFSET); the line
+        # count is kept by the services, so no COUNT(*) either.
+        context["lines_page"] = keyset_paginate(
+            lines,
+            cursor=self.request.GET.get(CURSOR_PARAM),
+            per_page=LINES_PER_PAGE,
+            count=RowCount(segment.line_count),
+            query=self.request.GET,
+            fragment="#lines",
+        )
         context["totals"] = lines.aggregate(cost=Sum("cost"), duration=Sum("duration"))
         actions = list(segment.criteria_actions.select_related("user").order_by("sequence"))
         for action in actions:
@@ -267,16 +275,32 @@ class GoBack(SegmentAction):
             return _("There is no criteria action to undo on segment %(no)s.") % {
                 "no": self.object.no
             }
-        return _(
-            "Undo criteria action %(seq)d (%(action)s: %(summary)s)? "
-            "%(added)d added lines are deleted and %(removed)d removed lines come back."
-        ) % {
+        question = _("Undo criteria action %(seq)d (%(action)s: %(summary)s)?") % {
             "seq": action.sequence,
             "action": action.get_action_display(),
             "summary": describe(action.filters),
-            "added": action.lines_added,
-            "removed": action.lines_removed,
         }
+        # Say only what happens, in correct singular/plural.
+        effects = []
+        if action.lines_added:
+            effects.append(
+                ngettext(
+                    "The line it added is deleted.",
+                    "The %(n)d lines it added are deleted.",
+                    action.lines_added,
+                )
+                % {"n": action.lines_added}
+            )
+        if action.lines_removed:
+            effects.append(
+                ngettext(
+                    "The line it removed comes back.",
+                    "The %(n)d lines it removed come back.",
+                    action.lines_removed,
+                )
+                % {"n": action.lines_removed}
+            )
+        return " ".join([question, *effects])
 
     def perform(self, form):
         result = services.go_back(segment=self.object, user=self.request.user)
@@ -683,14 +707,16 @@ class LoggedSegmentCard(generic.RecordCardView):
         for entry in entries:
             entry.card_url = _url_or_none("campaigns:campaignentry_card", entry.pk)
         figures = interaction_figures(logged)
-        paginator = Paginator(
+        page = keyset_paginate(  # a logged segment may have 200,000 interactions
             interactions.select_related("contact", "template", "campaign", "salesperson").order_by(
                 "id"
             ),
-            INTERACTIONS_PER_PAGE,
+            cursor=self.request.GET.get(CURSOR_PARAM),
+            per_page=INTERACTIONS_PER_PAGE,
+            count=RowCount(figures["count"]),  # counted above already
+            query=self.request.GET,
+            fragment="#interactions",
         )
-        paginator.count = figures["count"]  # counted above already
-        page = paginator.get_page(self.request.GET.get("page"))
         for interaction in page:
             interaction.card_url = _url_or_none(
                 "campaigns:interactionlogentry_card", interaction.pk
@@ -925,7 +951,13 @@ class LoggedSegmentLetters(
             .select_related("contact__company", "contact__salesperson", "template")
             .order_by("id")
         )
-        page = Paginator(interactions, LETTERS_PER_PAGE).get_page(self.request.GET.get("page"))
+        page = keyset_paginate(
+            interactions,
+            cursor=self.request.GET.get(CURSOR_PARAM),
+            per_page=LETTERS_PER_PAGE,
+            count=count_rows(interactions),
+            query=self.request.GET,
+        )
         context["letters_page"] = page
         context["letters"] = [letter(interaction) for interaction in page]
         return context

@@ -26,7 +26,7 @@ def test_task_list_exports_csv_and_answers_htmx_with_the_partial(manager_client)
     task = TaskFactory(description="Export me")
     response = manager_client.get(reverse("activities:task_list"), {"_export": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    assert "Export me" in response.content.decode()
+    assert "Export me" in response.getvalue().decode()
     response = manager_client.get(reverse("activities:task_list"), HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert task.no in body

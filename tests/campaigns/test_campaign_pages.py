@@ -137,7 +137,7 @@ def test_list_exports_the_filtered_rows_as_csv(manager_client):
         reverse("campaigns:campaign_list"), {"q": "spring", "_export": "csv"}
     )
     assert response["Content-Type"].startswith("text/csv")
-    body = response.content.decode()
+    body = response.getvalue().decode()
     assert "Spring fair" in body
     assert "Autumn mailing" not in body
 

@@ -161,6 +161,7 @@ def code_table(namespace, model):
 MATRIX: dict[str, Page] = {
     "home": Page(None),
     # core
+    "core:auditentry_list": Page("core.view_auditentry"),
     "core:job_list": Page("core.view_job"),
     "core:job_card": Page("core.view_job", own_job),
     "core:job_progress": Page("core.view_job", own_job),

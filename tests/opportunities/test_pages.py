@@ -152,7 +152,7 @@ def test_list_with_bad_filter_values_is_not_a_server_error(manager_client):
 def test_list_exports_csv(manager_client, opportunity):
     response = manager_client.get(reverse("opportunities:opportunity_list"), {"_export": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    assert opportunity.no in response.content.decode()
+    assert opportunity.no in response.getvalue().decode()
 
 
 # -- Create and edit ---------------------------------------------------------------

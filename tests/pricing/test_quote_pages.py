@@ -91,7 +91,7 @@ def test_list_search_and_filters(manager_client, quote, other_customer):
 def test_list_csv_export(manager_client, quote):
     response = manager_client.get(url("salesquote_list"), {"_export": "csv"})
     assert response.status_code == 200
-    assert quote.no in response.content.decode()
+    assert quote.no in response.getvalue().decode()
 
 
 def test_list_query_count_does_not_grow_with_quotes(manager_client, quote_customer, widget):

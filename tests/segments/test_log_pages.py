@@ -194,7 +194,7 @@ def test_logged_segment_admin_pages(admin_client, logged):
 def test_logged_segment_list_exports_csv(manager_client, logged):
     response = manager_client.get(reverse("segments:loggedsegment_list"), {"_export": "csv"})
     assert response.status_code == 200
-    assert logged.segment_no in response.content.decode()
+    assert logged.segment_no in response.getvalue().decode()
 
 
 def test_logged_segment_pages_need_the_view_permission(client, logged):

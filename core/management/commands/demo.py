@@ -3,19 +3,27 @@
 Each app contributes its part through a ``demo`` module with a ``load(stdout)``
 function, called in dependency order; running the command twice changes nothing
 but the demo user's password.
+
+``--contacts N`` then adds the bulk data set (performance tests, demos at scale):
+each app's ``demo_bulk`` module has a ``load_bulk(n, stdout, **sizes)`` function
+that generates its tables set-based (see ``core.demo_bulk``), all in one
+transaction. When a module's ``is_loaded()`` says the bulk data is already there,
+nothing is added.
 """
 
 import os
 import secrets
+import time
 from importlib import import_module
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core import roles
+from core.demo_bulk import bulk_session
 
 DEMO_USER = "demo"
 # One login per role, to try the permissions (same password as the demo user).
@@ -36,8 +44,29 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing when the database already has users (used by `make run`).",
         )
+        parser.add_argument(
+            "--contacts",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also generate N bulk contacts with codes, customers, items and prices.",
+        )
+        parser.add_argument(
+            "--items",
+            type=int,
+            default=5000,
+            help="Bulk items generated with --contacts (default 5,000).",
+        )
+        parser.add_argument(
+            "--prices",
+            type=int,
+            default=200000,
+            help="Bulk sales prices generated with --contacts (default 200,000).",
+        )
 
     def handle(self, *args, **options):
+        if min(options["contacts"], options["items"], options["prices"]) < 0:
+            raise CommandError("--contacts, --items and --prices cannot be negative.")
         User = get_user_model()
         if options["if_empty"] and User.objects.exists():
             self.stdout.write(
@@ -55,10 +84,52 @@ class Command(BaseCommand):
                 module.load(stdout=self.stdout if options["verbosity"] >= 2 else None)
             self._users(User, password)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        if options["contacts"] > 0:
+            self._bulk(options)
         self.stdout.write(f"Demo login: {DEMO_USER} / {password}")
         self.stdout.write(
             "Role logins with the same password: "
             + ", ".join(f"{name} ({role})" for name, role in ROLE_USERS.items())
+        )
+
+    def _bulk(self, options):
+        """Each app's ``demo_bulk`` part, in dependency order, in one transaction."""
+        modules = []
+        for config in apps.get_app_configs():
+            name = f"{config.name}.demo_bulk"
+            try:
+                module = import_module(name)
+            except ModuleNotFoundError as error:
+                if error.name != name:
+                    raise  # a demo_bulk module that fails to import is a bug
+                continue
+            if hasattr(module, "load_bulk"):  # core.demo_bulk is the toolkit
+                modules.append(module)
+        if any(module.is_loaded() for module in modules if hasattr(module, "is_loaded")):
+            self.stdout.write(
+                self.style.WARNING(
+                    "Bulk demo data is already loaded: nothing added. "
+                    "Start from an empty database for another size."
+                )
+            )
+            return
+        stdout = self.stdout if options["verbosity"] >= 1 else None
+        sizes = {"items": options["items"], "prices": options["prices"]}
+        started = time.perf_counter()
+        with bulk_session():
+            with transaction.atomic():
+                for module in modules:
+                    if stdout:
+                        stdout.write(f"{module.__name__}:")
+                    module.load_bulk(options["contacts"], stdout=stdout, **sizes)
+                committing = time.perf_counter()
+            if stdout:
+                stdout.write(f"commit: {time.perf_counter() - committing:.1f} s")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Bulk demo data loaded: {options['contacts']:,} contacts "
+                f"in {time.perf_counter() - started:.1f} s."
+            )
         )
 
     def _users(self, User, password):

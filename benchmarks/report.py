@@ -1,0 +1,157 @@
+"""The targets of issue 7, and the JSON and markdown reports of a run."""
+
+import json
+from pathlib import Path
+
+APP_OVER_FLOOR_MAX = 1.5
+NAIVE_OVER_APP_MIN = 20
+LOOKUPS_PER_SECOND_MIN = 2000
+QUOTE_QUERIES_MAX = 10
+PAGE_P95_MS_MAX = 150
+LOAD_P95_MS_MAX = 250
+
+
+def verdict(result) -> list[str]:
+    """What misses its target ([] when everything holds)."""
+    misses = []
+    if result.workload in {"W1", "W2", "W4"}:
+        over_floor = result.ratio("app", "floor")
+        naive_over = result.ratio("naive", "app")
+        if over_floor is not None and over_floor > APP_OVER_FLOOR_MAX:
+            misses.append(f"app/floor {over_floor:.2f} > {APP_OVER_FLOOR_MAX}")
+        if naive_over is not None and naive_over < NAIVE_OVER_APP_MIN:
+            misses.append(f"naive/app {naive_over:.1f} < {NAIVE_OVER_APP_MIN}")
+        app, floor = result.ways.get("app"), result.ways.get("floor")
+        if app and floor and app.rows != floor.rows:
+            misses.append(f"app made {app.rows:,} rows, floor {floor.rows:,}")
+    elif result.workload == "W3":
+        speed = result.extra.get("lookups_per_second")
+        if speed is not None and "single" in result.title and speed < LOOKUPS_PER_SECOND_MIN:
+            misses.append(f"{speed:,} lookups/s < {LOOKUPS_PER_SECOND_MIN:,}")
+        queries = result.extra.get("queries")
+        if queries is not None and queries > QUOTE_QUERIES_MAX:
+            misses.append(f"{queries} queries > {QUOTE_QUERIES_MAX}")
+    elif result.workload == "W5":
+        extra = result.extra
+        if extra["p95_ms"] > PAGE_P95_MS_MAX:
+            misses.append(f"p95 {extra['p95_ms']} ms > {PAGE_P95_MS_MAX}")
+        if len(extra["queries"]) != 1:
+            misses.append(f"query count varies: {extra['queries']}")
+        if extra["status"] != 200:
+            misses.append(f"status {extra['status']}")
+        misses += extra["problems"]
+    elif result.workload == "W6":
+        if result.extra["errors"]:
+            misses.append(f"{result.extra['errors']} errors")
+        if result.extra["p95_ms"] > LOAD_P95_MS_MAX:
+            misses.append(f"p95 {result.extra['p95_ms']} ms > {LOAD_P95_MS_MAX}")
+    return misses
+
+
+def targets_met(results) -> bool:
+    return not any(verdict(result) for result in results)
+
+
+def _seconds(way) -> str:
+    return f"{way.seconds:.3f}" if way else ""
+
+
+def _ratio(value, digits=2) -> str:
+    return f"{value:.{digits}f}" if value is not None else ""
+
+
+def line(result) -> str:
+    """One line for the console while the suite runs."""
+    misses = verdict(result)
+    status = "ok" if not misses else "MISS: " + "; ".join(misses)
+    if result.workload in {"W5", "W6"}:
+        extra = result.extra
+        detail = ", ".join(f"{key} {extra[key]}" for key in extra if key not in {"url", "paths"})
+        return f"  {result.workload} {result.title}: {detail} [{status}]"
+    ways = ", ".join(
+        f"{name} {way.seconds:.3f} s / {way.rows:,} rows / {way.queries:,} q"
+        for name, way in result.ways.items()
+    )
+    return f"  {result.workload} {result.title}: {ways} {result.extra or ''} [{status}]"
+
+
+def markdown(meta, results) -> str:
+    out = [
+        f"# Benchmark {meta['date']}: {meta['database_version']}, {meta['contacts']:,} contacts",
+        "",
+        f"Machine: {meta['machine']}. Set-up of the workloads' segments: {meta['setup_s']} s. "
+        f"Whole run: {meta['total_s']} s.",
+    ]
+    if meta.get("data"):
+        out.append(f"Data set made in this run: {meta['data']}.")
+    out += [
+        "",
+        "## Bulk work (W1-W4): seconds, rows, queries",
+        "",
+        "| Workload | app s | floor s | naive s | rows | app q | naive q "
+        "| app/floor | naive/app | |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for result in results:
+        if result.workload not in {"W1", "W2", "W3", "W4"}:
+            continue
+        app, floor, naive = (result.ways.get(name) for name in ("app", "floor", "naive"))
+        speed = result.extra.get("lookups_per_second")
+        title = result.title + (f" ({speed:,} lookups/s)" if speed else "")
+        naive_seconds = _seconds(naive) + (
+            f" (from {naive.extrapolated_from:,})" if naive and naive.extrapolated_from else ""
+        )
+        misses = verdict(result)
+        out.append(
+            f"| {result.workload} {title} | {_seconds(app)} | {_seconds(floor)} | "
+            f"{naive_seconds} | {app.rows:,} | {app.queries:,} | "
+            f"{f'{naive.queries:,}' if naive else ''} | "
+            f"{_ratio(result.ratio('app', 'floor'))} | {_ratio(result.ratio('naive', 'app'), 0)} | "
+            f"{'ok' if not misses else 'MISS ' + '; '.join(misses)} |"
+        )
+    pages = [result for result in results if result.workload == "W5"]
+    if pages:
+        out += [
+            "",
+            "## Pages (W5): server time over the requests, queries per request",
+            "",
+            "| Page | median ms | p95 ms | queries | |",
+            "|---|---:|---:|---:|---|",
+        ]
+        for result in pages:
+            extra, misses = result.extra, verdict(result)
+            out.append(
+                f"| {result.title} | {extra['median_ms']} | {extra['p95_ms']} | "
+                f"{'/'.join(str(count) for count in extra['queries'])} | "
+                f"{'ok' if not misses else 'MISS ' + '; '.join(misses)} |"
+            )
+    for result in results:
+        if result.workload == "W6":
+            extra, misses = result.extra, verdict(result)
+            out += [
+                "",
+                f"## {result.title} (W6)",
+                "",
+                f"{extra['requests']:,} requests, {extra['requests_per_second']} per second, "
+                f"{extra['errors']} errors; latency p50 {extra['p50_ms']} ms, "
+                f"p95 {extra['p95_ms']} ms, p99 {extra['p99_ms']} ms, max {extra['max_ms']} ms "
+                f"— {'ok' if not misses else 'MISS ' + '; '.join(misses)}.",
+            ]
+    notes = [note for result in results for note in result.notes]
+    if notes:
+        out += ["", "Notes:", *[f"- {note}" for note in dict.fromkeys(notes)]]
+    return "\n".join(out) + "\n"
+
+
+def write(directory: Path, meta, results) -> tuple[Path, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = f"{meta['date']}-{meta['database']}"
+    json_path = directory / f"{stem}.json"
+    md_path = directory / f"{stem}.md"
+    payload = {
+        **meta,
+        "results": [{**result.as_dict(), "misses": verdict(result)} for result in results],
+    }
+    json_path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    md_path.write_text(markdown(meta, results))
+    return json_path, md_path

@@ -1,0 +1,182 @@
+"""The audit log of bulk operations (issue 8): one summary row per operation.
+
+The change history (django-simple-history) records every change of a master
+record; a bulk operation (activation, a segment criteria action, logging, a
+batch delete, an import …) writes thousands of rows set-based and is recorded
+here as a whole instead: who, when, which record, how many rows. The services of
+the higher apps call ``record`` inside their own transaction, so the entry is
+written exactly when the operation commits.
+
+Core must not import the higher apps: ``record`` takes any model instance, and
+the card panel (``audit_card_panel``) is registered by the app that owns the card.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
+
+from core.models import AuditAction, AuditEntry
+from core.panels import CardPanel
+
+# The newest entries a card's panel shows.
+PANEL_SHOWN = 5
+
+# What the panel and the list say about an entry, in the reader's language.
+SENTENCES = {
+    AuditAction.CAMPAIGN_ACTIVATED: ngettext_lazy(
+        "Activated by %(user)s on %(date)s with %(count)s target",
+        "Activated by %(user)s on %(date)s with %(count)s targets",
+        "n",
+    ),
+    AuditAction.CAMPAIGN_DEACTIVATED: ngettext_lazy(
+        "Deactivated by %(user)s on %(date)s: %(count)s target removed",
+        "Deactivated by %(user)s on %(date)s: %(count)s targets removed",
+        "n",
+    ),
+    AuditAction.SEGMENT_CONTACTS_ADDED: ngettext_lazy(
+        "Contacts added by %(user)s on %(date)s: %(count)s line added",
+        "Contacts added by %(user)s on %(date)s: %(count)s lines added",
+        "n",
+    ),
+    AuditAction.SEGMENT_REDUCED: ngettext_lazy(
+        "Reduced by %(user)s on %(date)s: %(count)s line removed",
+        "Reduced by %(user)s on %(date)s: %(count)s lines removed",
+        "n",
+    ),
+    AuditAction.SEGMENT_REFINED: ngettext_lazy(
+        "Refined by %(user)s on %(date)s: %(count)s line removed",
+        "Refined by %(user)s on %(date)s: %(count)s lines removed",
+        "n",
+    ),
+    AuditAction.SEGMENT_WENT_BACK: ngettext_lazy(
+        "Go back by %(user)s on %(date)s: %(count)s line changed",
+        "Go back by %(user)s on %(date)s: %(count)s lines changed",
+        "n",
+    ),
+    AuditAction.SEGMENT_LOGGED: ngettext_lazy(
+        "Logged by %(user)s on %(date)s: %(count)s interaction",
+        "Logged by %(user)s on %(date)s: %(count)s interactions",
+        "n",
+    ),
+    AuditAction.LOGGED_SEGMENT_CANCELED: ngettext_lazy(
+        "Canceled by %(user)s on %(date)s: %(count)s interaction canceled",
+        "Canceled by %(user)s on %(date)s: %(count)s interactions canceled",
+        "n",
+    ),
+    AuditAction.CAMPAIGN_ENTRIES_DELETED: ngettext_lazy(
+        "%(count)s canceled campaign entry deleted by %(user)s on %(date)s",
+        "%(count)s canceled campaign entries deleted by %(user)s on %(date)s",
+        "n",
+    ),
+    AuditAction.ACTIVITIES_ASSIGNED: ngettext_lazy(
+        "Activity assigned by %(user)s on %(date)s: %(count)s task created",
+        "Activity assigned by %(user)s on %(date)s: %(count)s tasks created",
+        "n",
+    ),
+    AuditAction.CONTACTS_IMPORTED: ngettext_lazy(
+        "%(count)s contact imported by %(user)s on %(date)s",
+        "%(count)s contacts imported by %(user)s on %(date)s",
+        "n",
+    ),
+}
+
+
+def record(user, action: str, obj=None, count: int = 0, detail: str = "") -> AuditEntry:
+    """Write one audit entry for a bulk operation; call it inside the operation's
+    transaction. One ``INSERT`` (the record type is looked up inside it).
+
+    ``user`` may be ``None`` (a management command, a background job without a
+    user); ``obj`` is the record the operation worked on, or ``None`` (an import).
+    """
+    entry = AuditEntry(
+        user=user if getattr(user, "pk", None) else None,
+        action=action,
+        count=max(int(count or 0), 0),
+        detail=str(detail)[: AuditEntry._meta.get_field("detail").max_length],
+    )
+    if obj is not None:
+        meta = obj._meta
+        # A subquery instead of ContentType.objects.get_for_model: no extra query the
+        # first time a process audits a model (set-based operations count their queries).
+        entry.content_type_id = Subquery(
+            ContentType.objects.filter(app_label=meta.app_label, model=meta.model_name).values(
+                "pk"
+            )[:1]
+        )
+        entry.object_id = str(obj.pk)
+        entry.object_key = record_key(obj)[:100]
+        entry.object_repr = str(obj)[:200]
+    entry.save(force_insert=True)
+    if obj is not None:
+        # Not read back by the INSERT: leave it deferred (loaded if anybody asks).
+        del entry.__dict__["content_type_id"]
+    return entry
+
+
+def record_key(obj) -> str:
+    """The business key of ``obj`` as its URLs use it (``CP0001``), else its pk."""
+    return str(getattr(obj, getattr(obj, "url_key", "pk"), obj.pk))
+
+
+def user_label(user) -> str:
+    if user is None:
+        return _("system")
+    return user.get_full_name() or user.get_username()
+
+
+def sentence(entry: AuditEntry) -> str:
+    """ "Activated by Jo on 27-11-2026 14:03 with 1,234 targets" in the active language."""
+    template = SENTENCES.get(entry.action)
+    if template is None:
+        return str(entry)
+    return template % {
+        "n": entry.count,
+        "count": number_format(entry.count, force_grouping=True),
+        "user": user_label(entry.user),
+        "date": date_format(timezone.localtime(entry.created_at), "SHORT_DATETIME_FORMAT"),
+    }
+
+
+def entries_for(obj, limit: int = PANEL_SHOWN) -> list[AuditEntry]:
+    """The newest ``limit`` entries of ``obj``: one query (the record type by a join)."""
+    meta = obj._meta
+    return list(
+        AuditEntry.objects.filter(
+            content_type__app_label=meta.app_label,
+            content_type__model=meta.model_name,
+            object_id=str(obj.pk),
+        )
+        .select_related("user")
+        .order_by("-id")[:limit]
+    )
+
+
+def panel_context(obj) -> dict:
+    rows = entries_for(obj, PANEL_SHOWN + 1)
+    return {
+        "audit_entries": [
+            {"entry": entry, "sentence": sentence(entry)} for entry in rows[:PANEL_SHOWN]
+        ],
+        "audit_more": len(rows) > PANEL_SHOWN,
+        "audit_list_url": f"{reverse('core:auditentry_list')}?{urlencode({'q': record_key(obj)})}",
+    }
+
+
+AUDIT_PANEL = CardPanel(
+    title=gettext_lazy("Audit log"),
+    template="core/partials/audit_panel.html",
+    permission="core.view_auditentry",
+    get_context=panel_context,
+    order=90,
+)
+
+
+def audit_card_panel() -> CardPanel:
+    """The panel with the last audit entries of a card's record; the app that owns
+    the card registers it (``core.panels.register_card_panel``)."""
+    return AUDIT_PANEL
