@@ -146,6 +146,8 @@ def markdown(meta, results) -> str:
 def write(directory: Path, meta, results) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     stem = f"{meta['date']}-{meta['database']}"
+    if meta["contacts"] != 1_000_000:  # the reference size keeps the plain name
+        stem += f"-{meta['contacts']}"
     json_path = directory / f"{stem}.json"
     md_path = directory / f"{stem}.md"
     payload = {

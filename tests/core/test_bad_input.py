@@ -350,7 +350,9 @@ def typed_bad_values(form_field):
     ):
         typed = FORMULAS
     elif isinstance(form_field, forms.CharField):
-        typed = HUGE + UNICODE + [("x" * form_field.max_length + "y")] * bool(form_field.max_length)
+        typed = HUGE + UNICODE
+        if form_field.max_length:
+            typed = [*typed, "x" * form_field.max_length + "y"]  # one character too many
     else:
         return BAD_VALUES
     return st.one_of(st.sampled_from(typed).map(lambda value: [value]), BAD_VALUES)
