@@ -41,6 +41,7 @@ from core.pagination import CURSOR_PARAM, count_rows
 from core.pagination import paginate as keyset_paginate
 from core.placeholders import PLACEHOLDERS
 from core.presentation import field_display
+from core.submit_once import SubmitOnceMixin
 
 
 class CampaignList(generic.RecordListView):
@@ -335,7 +336,9 @@ class InteractionEvaluation(generic.RecordUpdateView):
 # Log an interaction for one contact (SPEC §4) ---------------------------------------
 
 
-class ContactLogInteraction(generic.ModelPermissionMixin, generic.PageMixin, FormView):
+class ContactLogInteraction(
+    generic.ModelPermissionMixin, SubmitOnceMixin, generic.PageMixin, FormView
+):
     """The contact card's *Log interaction*: one interaction, saved through
     ``services.log_interaction`` (which joins the campaign's "Interactions" entry).
 

@@ -276,6 +276,7 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
         delivers in order. Names the latter in ``table.keyset_unsortable``."""
         indexed = pagination.indexed_columns(data.model)
         table.keyset_unsortable = set()
+        table.keyset_limit = self.count_limit
         for column in table.columns:
             if not column.orderable:
                 continue

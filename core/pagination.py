@@ -16,7 +16,7 @@ last on PostgreSQL), so an index on the column still serves the order.
 The count shown above a list is "exact when small": the rows of a ``LIMIT
 COUNT_LIMIT + 1`` subquery are counted, and above that the planner's estimate of
 an unfiltered table (``pg_class.reltuples`` on PostgreSQL, ``sqlite_stat1`` after
-``ANALYZE`` on SQLite) or simply "10,000+".
+``ANALYZE`` on SQLite) or simply "1,000+".
 """
 
 from __future__ import annotations
@@ -35,7 +35,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 CURSOR_PARAM = "cursor"
-COUNT_LIMIT = 10_000
+# Counted exactly up to here. Measured at a million contacts: a broad filter's
+# capped count reads COUNT_LIMIT / selectivity rows, ~0.5 s on PostgreSQL for
+# 10,000 ("q=a"), so the cap is 1,000 ("1–50 of 1,000+").
+COUNT_LIMIT = 1_000
 _SALT = "core.pagination.cursor"
 _FORWARD, _BACKWARD = "n", "p"
 
@@ -478,7 +481,7 @@ class KeysetPage:
 
     @property
     def summary(self) -> str:
-        """ "1–50 of 1,234", "51–100 of about 1,000,000", "50 rows of 10,000+"."""
+        """ "1–50 of 234", "51–100 of about 1,000,000", "1–50 of 1,000+"."""
         if not self.object_list:
             return _("No rows")
         if self.start_index is None:  # the last page of a list too large to count

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView, TemplateView
 
 from core import generic_views as generic
+from core.submit_once import SubmitOnceMixin, hidden_field
 from pricing import services
 from pricing.engine import customer_campaign_nos
 from pricing.models import SalesQuote, SalesQuoteLine
@@ -155,6 +156,7 @@ class SalesQuoteCard(generic.RecordCardView):
         context["can_change"] = can_change
         if can_change:
             context.setdefault("add_line_form", QuoteLineAddForm())
+            context["submit_once_field"] = hidden_field(self.request)  # for Add line
         return context
 
 
@@ -334,7 +336,7 @@ class QuoteLineFormMixin(QuoteChangeMixin, generic.PageMixin):
         return self.priced_message_text % values
 
 
-class QuoteLineAdd(QuoteLineFormMixin, FormView):
+class QuoteLineAdd(QuoteLineFormMixin, SubmitOnceMixin, FormView):
     """The card's inline *Add line* form posts here; without JavaScript a GET shows it alone."""
 
     form_class = QuoteLineAddForm

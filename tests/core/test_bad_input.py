@@ -899,3 +899,114 @@ def test_a_nul_character_in_a_multipart_post_is_refused_by_the_forms(world):
         if response.status_code >= 500 or (changed and not success):
             problems.append(f"{name}: {response.status_code} {texts} {changed}")
     assert not problems, problems
+
+
+# --- What the generated data found, as fixed examples -------------------------------------
+
+
+def post_form(world, name, **values):
+    """Post the page's form with ``values`` typed over what it shows; the response and
+    the row counts that changed."""
+    case = case_for(world, name)
+    data = {**case.baseline, **{k: v if isinstance(v, list) else [v] for k, v in values.items()}}
+    response = post(world["client"], case, data)
+    changed = {k: (case.before[k], v) for k, v in row_counts().items() if v != case.before[k]}
+    return response, changed
+
+
+def field_errors(response, name) -> list[str]:
+    return response.context["form"].errors.get(name, [])
+
+
+def test_an_edit_refused_by_the_model_shows_the_form_again_with_the_stored_record(world):
+    """A code with a slash passes the form field and fails the model's validator: the
+    page linked the record under the refused code (NoReverseMatch, a 500)."""
+    response, changed = post_form(world, "salespeople:team_edit", code="2026/02/28")
+    assert response.status_code == 200
+    assert field_errors(response, "code")
+    assert changed == {}
+    assert response.context["object"].code != "2026/02/28"
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [("contacts:contact_create", "industry_groups"), ("salespeople:team_create", "members")],
+)
+def test_a_key_beyond_the_integer_range_in_a_multiple_choice_is_a_field_error(world, name, field):
+    """Django looked the keys up with IN (…): the driver refused 99999999999999999999."""
+    response, changed = post_form(world, name, **{field: ["1", "99999999999999999999"]})
+    assert response.status_code == 200
+    assert field_errors(response, field)
+    assert changed == {}
+
+
+def test_a_step_no_held_by_a_step_not_on_the_page_is_a_field_error(world):
+    """With INITIAL_FORMS 0 the activity's steps are posted as new ones: their numbers
+    broke the unique constraint (IntegrityError, a 500)."""
+    response, changed = post_form(world, "activities:activity_edit", **{"steps-INITIAL_FORMS": "0"})
+    assert response.status_code == 200
+    errors = [form.errors.get("step_no") for form in response.context["formset"].forms]
+    assert any(errors), errors
+    assert changed == {}
+
+
+def test_a_posted_total_forms_of_thousands_builds_at_most_a_hundred_step_forms(world):
+    response, changed = post_form(
+        world, "activities:activity_edit", **{"steps-TOTAL_FORMS": "5000"}
+    )
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) <= 100
+    assert response.context["formset"].non_form_errors()
+    assert changed == {}
+
+
+def test_assigning_an_activity_from_the_last_day_of_the_calendar_is_a_form_error(world):
+    """The steps' date formulas went past 31-12-9999 (OverflowError, a 500)."""
+    from activities.models import Activity
+    from salespeople.models import Salesperson
+
+    activity = Activity.objects.filter(steps__date_formula__gt="").order_by("code").first()
+    salesperson = Salesperson.objects.filter(blocked=False).order_by("code").first()
+    response, changed = post_form(
+        world,
+        "activities:campaign_assign_activity",
+        activity=str(activity.pk),
+        salesperson=str(salesperson.pk),
+        team="",
+        start_date="9999-12-31",
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "__all__": [response.context["form"].non_field_errors()[0]]
+    }
+    assert "gives no date" in response.context["form"].non_field_errors()[0]
+    assert changed == {}
+
+
+@pytest.mark.parametrize(
+    ("formula", "start"),
+    [
+        ("9999Y", datetime.date(2026, 1, 1)),
+        ("1D", datetime.date.max),
+        ("-1D", datetime.date.min),
+        ("D31", datetime.date(9999, 12, 31)),
+        ("CY+1Y", datetime.date(9999, 6, 1)),
+    ],
+)
+def test_a_date_formula_past_the_calendar_is_a_validation_error(formula, start):
+    from core.date_formulas import apply_formula
+
+    with pytest.raises(ValidationError):
+        apply_formula(formula, start)
+
+
+def test_the_week_of_my_tasks_at_the_edge_of_the_calendar_shows_this_week(world):
+    """The page links the week before and after: at 9999-12-31 there is none (a 500)."""
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="sales"))
+    for week in ("9999-12-31", "0001-01-01"):
+        response = client.get(reverse("activities:my_tasks"), {"view": "week", "week": week})
+        assert response.status_code == 200
+        assert response.context["monday"].year not in (1, 9999)

@@ -9,8 +9,9 @@ same data twice and checks that the second post:
 - gets a clear answer: a redirect with "This form was already submitted." to where the
   first post led (``core.submit_once``), or a message or form error; never a 500.
 
-Forms of ``core.generic_views`` (create/edit forms and yes/no actions) carry a one-time
-token; a post without it works as before (the rest of the suite posts without one).
+Forms of ``core.generic_views`` (create/edit forms and yes/no actions), Log interaction
+and the quote's Add line carry a one-time token; a post without it works as before (the
+rest of the suite posts without one).
 """
 
 import threading
@@ -23,10 +24,10 @@ from django.test import Client
 from django.urls import reverse
 
 from activities.models import Activity, Task
-from campaigns.models import Campaign, CampaignEntry, CampaignStatus
+from campaigns.models import Campaign, CampaignEntry, CampaignStatus, InteractionTemplate
 from contacts.models import Contact, Customer
 from core import roles, submit_once
-from pricing.models import Item, SalesPrice
+from pricing.models import Item, SalesPrice, SalesQuote
 from salespeople.models import Salesperson
 from segments.logging import check_segment_can_be_logged
 from segments.models import LoggedSegment, Segment, SegmentLine
@@ -51,10 +52,11 @@ def texts(response) -> list[tuple[int, str]]:
     return [(m.level, str(m)) for m in get_messages(response.wsgi_request)]
 
 
-def form_data(browser, url, **values) -> dict:
-    """The form of the page at ``url`` as a browser sends it, with ``values`` typed in."""
-    response = browser.get(url)
-    assert response.status_code == 200, url
+def form_data(browser, url, *, page=None, **values) -> dict:
+    """The form posting to ``url`` on the page at ``page`` (``url`` itself by default) as a
+    browser sends it, with ``values`` typed in."""
+    response = browser.get(page or url)
+    assert response.status_code == 200, page or url
     form = page_form(response.content.decode(), url)
     assert form is not None, f"no form posting to {url}"
     data = {k: v for k, v in form["values"].items() if k != "csrfmiddlewaretoken"}
@@ -197,6 +199,27 @@ def test_create_as_customer_posted_twice_without_the_token_is_refused_by_the_ser
     assert changed(once, twice) == {}
     assert second.status_code == 302
     assert any(level == messages.ERROR for level, _text in texts(second))
+
+
+def test_log_interaction_posted_twice_logs_one_interaction(browser):
+    contact = Contact.objects.filter(type="company").order_by("no").first()
+    template = InteractionTemplate.objects.order_by("code").first()
+    url = reverse("campaigns:contact_log_interaction", kwargs={"key": contact.no})
+    data = form_data(browser, url, template=template.code, date="2031-02-03")
+    first, second, before, once, twice = submit_twice(browser, url, data)
+    label = "campaigns.InteractionLogEntry"
+    assert once[label] == before[label] + 1
+    assert_refused_as_already_submitted(first, second, once, twice)
+
+
+def test_add_quote_line_posted_twice_adds_one_line(browser):
+    quote = SalesQuote.objects.filter(customer__blocked=False).order_by("no").first()
+    item = Item.objects.filter(blocked=False).order_by("no").first()
+    url = reverse("pricing:salesquoteline_add", kwargs={"key": quote.no})
+    data = form_data(browser, url, page=quote.get_absolute_url(), item_no=item.no, quantity="3")
+    first, second, before, once, twice = submit_twice(browser, url, data)
+    assert once["pricing.SalesQuoteLine"] == before["pricing.SalesQuoteLine"] + 1
+    assert_refused_as_already_submitted(first, second, once, twice)
 
 
 # --- Actions -----------------------------------------------------------------------------

@@ -188,6 +188,7 @@ def _focus_problems(page):
             break  # past the end of <main> without a button: enough seen
         if focused["tag"] in {"a", "button"} and not (focused["outline"] or focused["shadow"]):
             problems.append(f"no visible focus on {focused}")
+            break  # one is enough to show the problem
         if focused["tag"] == "button":
             break
         page.keyboard.press("Tab")
