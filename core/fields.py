@@ -10,6 +10,14 @@ code_validator = RegexValidator(
     _("Use upper-case letters, digits, spaces and . _ - only (no slash)."),
 )
 
+# A record's No. is part of its card's address (/segments/SG0001/): no slash, no
+# characters a URL or a shell would treat specially. Numbers from a series are
+# the series' prefix and digits; a typed number keeps its case.
+number_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$",
+    _("Use letters, digits, spaces and . _ - only (no slash)."),
+)
+
 
 class CodeField(models.CharField):
     """An upper-case business code (NAV's Code type): trimmed and upper-cased on input."""

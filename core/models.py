@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.fields import CodeField
+from core.fields import CodeField, number_validator
 
 
 class CardUrlMixin:
@@ -53,7 +53,7 @@ class NumberSeries(CardUrlMixin, models.Model):
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     description = models.CharField(_("description"), max_length=100, blank=True)
-    prefix = models.CharField(_("prefix"), max_length=10, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=10, blank=True, validators=[number_validator])
     digits = models.PositiveSmallIntegerField(
         _("digits"),
         default=4,
@@ -96,7 +96,9 @@ class NumberedModel(models.Model):
 
     number_series: str = ""
 
-    no = models.CharField(_("No."), max_length=20, unique=True, blank=True)
+    no = models.CharField(
+        _("No."), max_length=20, unique=True, blank=True, validators=[number_validator]
+    )
 
     class Meta:
         abstract = True

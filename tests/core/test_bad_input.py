@@ -1010,3 +1010,15 @@ def test_the_week_of_my_tasks_at_the_edge_of_the_calendar_shows_this_week(world)
         response = client.get(reverse("activities:my_tasks"), {"view": "week", "week": week})
         assert response.status_code == 200
         assert response.context["monday"].year not in (1, 9999)
+
+
+@pytest.mark.parametrize(
+    "name", ["segments:segment_create", "campaigns:campaign_create", "contacts:contact_create"]
+)
+def test_a_typed_no_with_a_slash_is_a_field_error(world, name):
+    """The No. is part of the card's address: "/" was saved and the redirect to the
+    card could not be built (NoReverseMatch, a 500)."""
+    response, changed = post_form(world, name, no="/")
+    assert response.status_code == 200
+    assert field_errors(response, "no")
+    assert changed == {}
