@@ -385,9 +385,8 @@ class ContactLogInteraction(
             "salesperson": salesperson if salesperson and not salesperson.blocked else None,
             "correspondence_type": contact.correspondence_type,
         }
-        for name in ("date", "evaluation", "salesperson", "attempt_failed"):
-            if data.get(name):
-                initial[name] = data[name]
+        typed = [name for name in self.form_class.Meta.fields if name != "template"]
+        initial.update((name, data[name]) for name in typed if data.get(name))
         code = data.get("template", "").strip().upper()
         template = (
             InteractionTemplate.objects.select_related("campaign").filter(code=code).first()
@@ -395,7 +394,13 @@ class ContactLogInteraction(
             else None
         )
         if template is not None:
-            initial.update(template_defaults(template, contact))
+            # The template's values replace what was typed; where it has none
+            # (no subject, no information flow) the typing stays.
+            initial.update(
+                (name, value)
+                for name, value in template_defaults(template, contact).items()
+                if value not in ("", None) or not data.get(name)
+            )
             initial["template"] = template
             initial["defaults_from"] = template.code
         return initial

@@ -1,5 +1,6 @@
-"""The main menu. Entries whose page does not exist yet, or that the user may not
-see, are left out, so a later app only has to add its URLs here."""
+"""The main menu and the home page's workflow (SPEC §1). Entries whose page does not
+exist yet, or that the user may not see, are left out (a workflow step keeps its
+text without a link), so a later app only has to add its URLs here."""
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -130,6 +131,76 @@ MENU = [
     ),
 ]
 
+# SPEC §1, one line per step: (what to do, where it is done, url name, permission).
+WORKFLOW = [
+    (
+        _("Set up campaign status codes (1-PLAN, 2-ACTIVE, 3-DONE)."),
+        _("Campaign statuses"),
+        "campaigns:campaignstatus_list",
+        "campaigns.view_campaignstatus",
+    ),
+    (
+        _("Create a campaign with its status, dates and salesperson."),
+        _("Campaigns"),
+        "campaigns:campaign_list",
+        "campaigns.view_campaign",
+    ),
+    (
+        _("Create a segment: add and reduce contacts by criteria, go back a step, save them."),
+        _("Segments"),
+        "segments:segment_list",
+        "segments.view_segment",
+    ),
+    (
+        _("Link the segment to the campaign and tick Campaign target on its header or lines."),
+        _("Segments"),
+        "segments:segment_list",
+        "segments.view_segment",
+    ),
+    (
+        _("On the campaign card, record sales prices and sales line discounts."),
+        _("Campaigns"),
+        "campaigns:campaign_list",
+        "campaigns.view_campaign",
+    ),
+    (
+        _("Activate them: quotes for the targeted customers get the campaign prices."),
+        _("Sales quotes"),
+        "pricing:salesquote_list",
+        "pricing.view_salesquote",
+    ),
+    (
+        _("Assign an activity to the salespeople; they work through their tasks."),
+        _("My tasks"),
+        "activities:my_tasks",
+        "activities.view_task",
+    ),
+    (
+        _("Log the segment with an interaction template (a letter, an e-mail)."),
+        _("Logged segments"),
+        "segments:loggedsegment_list",
+        "segments.view_loggedsegment",
+    ),
+    (
+        _("Record the responses: a second segment with Campaign response, logged."),
+        _("Segments"),
+        "segments:segment_list",
+        "segments.view_segment",
+    ),
+    (
+        _("Read the campaign statistics: targeted, contacted, responded, cost, opportunities."),
+        _("Campaigns"),
+        "campaigns:campaign_list",
+        "campaigns.view_campaign",
+    ),
+    (
+        _("Cancel a mistaken campaign entry; only canceled entries may be deleted."),
+        _("Campaign entries"),
+        "campaigns:campaignentry_list",
+        "campaigns.view_campaignentry",
+    ),
+]
+
 
 def _reverse(name: str) -> str | None:
     try:
@@ -150,3 +221,12 @@ def menu_for(user) -> list[dict]:
         if items:
             menus.append({"label": label, "icon": icon, "items": items})
     return menus
+
+
+def workflow_for(user) -> list[dict]:
+    """The workflow steps, each with a link to where it is done when ``user`` may open it."""
+    steps = []
+    for text, where, url_name, permission in WORKFLOW:
+        url = _reverse(url_name) if user.has_perm(permission) else None
+        steps.append({"text": text, "where": where, "url": url})
+    return steps

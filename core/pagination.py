@@ -116,6 +116,10 @@ def _expand(model, path: str, descending: bool, annotations, nullable=False, dep
         except Exception as error:
             raise KeysetError(f"unknown field {path}") from error
         last = index == len(parts) - 1
+        if last and field_.concrete and part == field_.attname != field_.name:
+            # "segment_id": the foreign key's own column, as Django orders by it.
+            unique = not prefix and field_.unique and not (nullable or field_.null)
+            return [(path, descending, nullable or field_.null, unique)]
         if field_.is_relation:
             if field_.many_to_many or field_.one_to_many:
                 raise KeysetError(f"{path} goes through a to-many relation")

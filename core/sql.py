@@ -2,6 +2,13 @@
 
 from django.db import connections
 
+# An insert of at least this many rows refreshes PostgreSQL's statistics of the
+# table (ANALYZE, a sample: ~0.2 s at a million rows). Without it the planner
+# still believes e.g. a new segment has 1 line until autovacuum comes by, and
+# the segment card joined all 200,000 lines before sorting (1.3 s instead of
+# 0.05 s); statements later in the same transaction plan on the same belief.
+ANALYZE_AFTER_ROWS = 10_000
+
 
 def insert_from_select(model, columns: dict, queryset) -> int:
     """``INSERT INTO model (…) SELECT … ON CONFLICT DO NOTHING`` in one statement.
@@ -9,7 +16,8 @@ def insert_from_select(model, columns: dict, queryset) -> int:
     ``columns`` maps each model field name to write to the name of an annotation
     (or field) of ``queryset`` that supplies it. Rows that would break a unique
     constraint are skipped, which makes the insert idempotent. Returns the
-    number of rows inserted.
+    number of rows inserted. A large insert on PostgreSQL is followed by an
+    ``ANALYZE`` of the table (``ANALYZE_AFTER_ROWS``).
     """
     connection = connections[queryset.db]
     qn = connection.ops.quote_name
@@ -28,4 +36,7 @@ def insert_from_select(model, columns: dict, queryset) -> int:
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        return cursor.rowcount
+        inserted = cursor.rowcount
+        if inserted >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {table}")
+    return inserted

@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tables2.columns.base import library
 
@@ -35,6 +36,27 @@ class AmountColumn(tables.Column):
         if isinstance(field, models.DecimalField):
             return cls(decimal_places=field.decimal_places, **kwargs)
         return None
+
+
+@library.register
+class YesNoColumn(tables.BooleanColumn):
+    """A yes/no field as a check or a dash, with "Yes" / "No" for screen readers and
+    as a tooltip (the bare ✔ / ✘ said nothing to either).
+
+    Registered with django-tables2, so every ``BooleanField`` a table shows gets it.
+    """
+
+    def render(self, value, record, bound_column):
+        value = self._get_bool_value(record, value, bound_column)
+        text = _("Yes") if value else _("No")
+        icon = "bi-check-lg text-success" if value else "bi-dash text-body-secondary"
+        return format_html(
+            '<span title="{}"><i class="bi {}" aria-hidden="true"></i>'
+            '<span class="visually-hidden">{}</span></span>',
+            text,
+            icon,
+            text,
+        )
 
 
 class CountColumn(AmountColumn):

@@ -26,6 +26,7 @@ from core.forms import DATE_INPUT, NumberSeriesForm
 from core.jobs import requeue_job, side_progress, visible_jobs
 from core.middleware import remember_language
 from core.models import AuditAction, AuditEntry, Job, NumberSeries
+from core.navigation import workflow_for
 from core.tables import AuditEntryTable, JobTable, NumberSeriesTable
 
 
@@ -37,6 +38,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = _("Marketing Campaigns")
+        context["workflow"] = workflow_for(self.request.user)
         return context
 
 

@@ -224,6 +224,9 @@ class SegmentLine(SegmentLineFields):
             models.Index(fields=["campaign", "campaign_target"], name="segment_line_campaign_idx"),
             models.Index(fields=["contact_company"], name="segment_line_company_idx"),
             models.Index(fields=["segment", "added_by"], name="segment_line_added_by_idx"),
+            # The segment card's lines in No. order, a page at a time, straight
+            # from the index (keyset: WHERE segment = … AND id > … ORDER BY id).
+            models.Index(fields=["segment", "id"], name="segment_line_page_idx"),
         ]
 
     def __str__(self):

@@ -79,13 +79,23 @@ class SegmentCard(generic.RecordCardView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         segment = self.object
-        lines = SegmentLine.objects.filter(segment=segment).select_related(
-            "segment",
-            "contact",
-            "contact_company",
-            "campaign",
-            "salesperson",
-            "interaction_template",
+        # The lines in No. order, a page at a time from the index on (segment, id).
+        # The segment is given as a range: PostgreSQL takes "segment = …" as a
+        # constant, orders by id alone and walks the primary key past every other
+        # segment's lines (60 ms for a segment at the end of 1.2 million lines,
+        # growing with the table); "segment >= … and <= …" ordered by (segment,
+        # id) leaves the composite index as the only ordered path.
+        lines = (
+            SegmentLine.objects.filter(segment_id__gte=segment.pk, segment_id__lte=segment.pk)
+            .select_related(
+                "segment",
+                "contact",
+                "contact_company",
+                "campaign",
+                "salesperson",
+                "interaction_template",
+            )
+            .order_by("segment_id", "id")
         )
         # Keyset pages (a segment may have 200,000 lines: no OFFSET); the line
         # count is kept by the services, so no COUNT(*) either.

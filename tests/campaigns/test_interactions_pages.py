@@ -333,6 +333,26 @@ def test_choosing_a_template_fills_in_its_defaults(manager_client, ann, response
     assert not InteractionLogEntry.objects.exists()
 
 
+def test_choosing_a_template_keeps_the_typing_the_template_has_no_value_for(
+    manager_client, ann, response_template
+):
+    response_template.information_flow = ""
+    response_template.save()
+    typed = {"description": "Phoned back", "subject": "About the fair", "date": "2026-03-01"}
+    response = manager_client.post(
+        log_url(ann), {**typed, "information_flow": "inbound", "template": "REPLY", "_fill": "1"}
+    )
+    initial = response.context["form"].initial
+    assert initial["description"] == "Reply to invitation"  # the template's value wins
+    assert initial["subject"] == "Thank you, Ann Buyer"
+    assert initial["information_flow"] == "inbound"  # the template has none: typing stays
+    # Clearing the template keeps everything typed.
+    response = manager_client.post(log_url(ann), {**typed, "template": "", "_fill": "1"})
+    initial = response.context["form"].initial
+    assert (initial["description"], initial["subject"]) == ("Phoned back", "About the fair")
+    assert not InteractionLogEntry.objects.exists()
+
+
 def test_logged_interaction_joins_the_campaigns_interactions_entry(
     manager_client, manager, ann, response_template, fair, rep
 ):

@@ -48,6 +48,26 @@ def test_home_menu_shows_only_what_the_user_may_open(client, viewer, manager):
     assert reverse("core:numberseries_list") in page
 
 
+def test_home_lists_the_eleven_workflow_steps_with_links_the_user_may_open(
+    client, manager, django_user_model
+):
+    from core.navigation import WORKFLOW
+
+    client.force_login(manager)
+    response = client.get(reverse("home"))
+    steps = response.context["workflow"]
+    assert len(steps) == 11
+    assert all(step["url"] for step in steps)
+    page = response.content.decode()
+    assert page.count("<li>") >= 11
+    assert f'href="{reverse("campaigns:campaignentry_list")}"' in page
+    nobody = django_user_model.objects.create_user("nobody", password="pw-for-tests-1")
+    client.force_login(nobody)
+    steps = client.get(reverse("home")).context["workflow"]
+    assert [step["text"] for step in steps] == [text for text, *_rest in WORKFLOW]
+    assert not any(step["url"] for step in steps)
+
+
 def test_user_without_any_role_gets_403_on_lists(client, django_user_model):
     user = django_user_model.objects.create_user("nobody", password="pw-for-tests-1")
     client.force_login(user)
