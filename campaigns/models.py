@@ -93,8 +93,11 @@ class Campaign(CardUrlMixin, NumberedModel):
         editable=False,
         help_text=_("Its sales prices and line discounts apply to its target group."),
     )
+    # Kept by pricing's services whenever they rebuild or remove the target group,
+    # so the card does not count 200,000 target rows on every view.
+    target_count = models.PositiveIntegerField(_("targets"), default=0, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["last_date_modified"])
+    history = HistoricalRecords(excluded_fields=["last_date_modified", "target_count"])
     objects = CampaignQuerySet.as_manager()
 
     class Meta:

@@ -10,14 +10,15 @@ from django.db import connections
 ANALYZE_AFTER_ROWS = 10_000
 
 
-def insert_from_select(model, columns: dict, queryset) -> int:
+def insert_from_select(model, columns: dict, queryset, *, analyze: bool = True) -> int:
     """``INSERT INTO model (…) SELECT … ON CONFLICT DO NOTHING`` in one statement.
 
     ``columns`` maps each model field name to write to the name of an annotation
     (or field) of ``queryset`` that supplies it. Rows that would break a unique
     constraint are skipped, which makes the insert idempotent. Returns the
     number of rows inserted. A large insert on PostgreSQL is followed by an
-    ``ANALYZE`` of the table (``ANALYZE_AFTER_ROWS``).
+    ``ANALYZE`` of the table (``ANALYZE_AFTER_ROWS``) unless ``analyze`` is false:
+    for a table that is only read back by an indexed key, such as a history.
     """
     connection = connections[queryset.db]
     qn = connection.ops.quote_name
@@ -37,6 +38,6 @@ def insert_from_select(model, columns: dict, queryset) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         inserted = cursor.rowcount
-        if inserted >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        if analyze and inserted >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {table}")
     return inserted

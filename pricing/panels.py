@@ -7,11 +7,10 @@ from core.panels import CardPanel, register_card_panel
 
 
 def campaign_pricing(campaign):
-    from pricing.models import CampaignTarget
     from pricing.services import price_counts
 
     prices, discounts = price_counts(campaign)
-    targets = CampaignTarget.objects.filter(campaign=campaign).count()
+    targets = campaign.target_count
     return {
         "campaign": campaign,
         "summary": ", ".join(

@@ -50,7 +50,8 @@ def has_target_sources(campaign: Campaign) -> bool:
 def sync_targets(campaign: Campaign) -> int:
     """Make the target group exactly what the campaign's sources say: each
     targeted company as its customer, or as the company contact when it is not a
-    customer. Four statements; returns the number of targets."""
+    customer. Four statements, and the count kept on the campaign; returns the
+    number of targets."""
     customers = Customer.objects.filter(targeted(campaign, "contact_id"))
     contacts = Contact.objects.filter(targeted(campaign, "id"), customer__isnull=True)
     CampaignTarget.objects.filter(campaign=campaign).filter(
@@ -68,7 +69,10 @@ def sync_targets(campaign: Campaign) -> int:
         {"campaign": "t_campaign", "contact": "t_contact"},
         contacts.annotate(t_campaign=campaign_value, t_contact=F("id")),
     )
-    return CampaignTarget.objects.filter(campaign=campaign).count()
+    count = CampaignTarget.objects.filter(campaign=campaign).count()
+    Campaign.objects.filter(pk=campaign.pk).update(target_count=count)
+    campaign.target_count = count
+    return count
 
 
 def _lock(campaign) -> Campaign:
@@ -124,7 +128,7 @@ def deactivate_campaign(*, campaign: Campaign, user=None) -> int:
     """Stop the campaign's prices applying; returns the number of targets removed."""
     campaign = _lock(campaign)
     removed, _detail = CampaignTarget.objects.filter(campaign=campaign).delete()
-    Campaign.objects.filter(pk=campaign.pk).update(activated=False)
+    Campaign.objects.filter(pk=campaign.pk).update(activated=False, target_count=0)
     audit.record(user, AuditAction.CAMPAIGN_DEACTIVATED, campaign, removed)
     return removed
 

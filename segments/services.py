@@ -135,11 +135,12 @@ def _line_campaigns(lines) -> set:
 
 
 def _record_removed(lines, action) -> int:
-    """Copy ``lines`` into the segment history of ``action`` (one INSERT … SELECT)."""
+    """Copy ``lines`` into the segment history of ``action`` (one INSERT … SELECT).
+    The history is only read back by its action (Go back): no statistics needed."""
     annotations = {f"h_{name}": F(f"{name}_id" if name in _FK else name) for name in LINE_FIELDS}
     annotations["h_action"] = _const(SegmentHistory, "action", action.pk)
     columns = {name: f"h_{name}" for name in [*LINE_FIELDS, "action"]}
-    return insert_from_select(SegmentHistory, columns, lines.annotate(**annotations))
+    return insert_from_select(SegmentHistory, columns, lines.annotate(**annotations), analyze=False)
 
 
 _FK = {"interaction_template", "contact", "contact_company", "campaign", "salesperson", "added_by"}
@@ -301,8 +302,10 @@ def _remove(segment, filters, entire_companies, user, *, keep_matching: bool) ->
         doomed = SegmentLine.objects.filter(segment=segment).exclude(id__in=matching.values("id"))
     else:
         doomed = matching
-    campaigns = _line_campaigns(doomed)
     removed = _record_removed(doomed, action)
+    # The campaigns of the removed lines, from their copies (read by the action's
+    # index) rather than by evaluating the criteria once more.
+    campaigns = _line_campaigns(SegmentHistory.objects.filter(action=action))
     # Delete by the same criteria, not by joining the history rows just written:
     # PostgreSQL's statistics do not know those rows yet within this transaction,
     # and the planner looped over the whole history for every line (minutes at

@@ -212,3 +212,32 @@ def _activation_queries(count):
 
 def test_activation_runs_a_constant_number_of_queries():
     assert _activation_queries(10) == _activation_queries(10_000)
+
+
+def test_the_campaign_keeps_its_target_count_and_the_card_does_not_count_targets(client, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a, b, c = company("A"), company("B"), company("C")
+    campaign, segment = campaign_with_segment(a, b, c, targets=[a, b])
+
+    def kept():
+        campaign.refresh_from_db()
+        return campaign.target_count
+
+    services.activate_campaign(campaign=campaign)
+    assert kept() == 2 == CampaignTarget.objects.filter(campaign=campaign).count()
+    segment_services.set_line_campaign_target(line=segment.lines.get(contact=c), value=True)
+    assert kept() == 3  # the target group follows the lines, and so does the count
+    segment_services.set_line_campaign_target(line=segment.lines.get(contact=a), value=False)
+    assert kept() == 2
+
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(campaign.get_absolute_url()).content.decode()
+    assert "2 targets" in page
+    target_table = connection.ops.quote_name(CampaignTarget._meta.db_table)
+    assert not [q["sql"] for q in queries if "COUNT" in q["sql"] and target_table in q["sql"]]
+
+    services.deactivate_campaign(campaign=campaign)
+    assert kept() == 0
