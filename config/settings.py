@@ -150,6 +150,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    # The price engine's statement is prepared and planned once for all parameters
+    # (pricing/engine.py). Django's own queries bind parameters on the client and are
+    # never prepared, so neither setting changes them.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"prepare_threshold": 5, "options": "-c plan_cache_mode=force_generic_plan"}
+    )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # Background jobs (Django's tasks API through the django-tasks backport). The queue

@@ -207,7 +207,9 @@ def _activation_queries(count):
     with CaptureQueriesContext(connection) as queries:
         result = services.activate_campaign(campaign=campaign)
     assert result.targets == count
-    return len(queries)
+    # On PostgreSQL an insert of 10,000 rows or more is followed by an ANALYZE of
+    # its table (core.sql): statistics upkeep, not a query per row.
+    return len([q for q in queries if not q["sql"].startswith("ANALYZE")])
 
 
 def test_activation_runs_a_constant_number_of_queries():

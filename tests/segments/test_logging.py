@@ -510,6 +510,9 @@ def test_logging_runs_a_constant_number_of_queries_whatever_the_number_of_lines(
     assert (small.interactions, large.interactions) == (10, 10_000)
     assert large.follow_up.line_count == 10_000
     assert large.emails == 10_000
+    # On PostgreSQL an insert of 10,000 rows or more is followed by an ANALYZE of
+    # its table (core.sql): statistics upkeep, not a query per line.
+    large_queries = [q for q in large_queries if not q["sql"].startswith("ANALYZE")]
     assert len(small_queries) == len(large_queries)
     assert len(large_queries) <= 40
     # No query fetches one row per line (e.g. a DISTINCT defeated by the model ordering).
