@@ -153,8 +153,13 @@ else:
     # The price engine's statement is prepared and planned once for all parameters
     # (pricing/engine.py). Django's own queries bind parameters on the client and are
     # never prepared, so neither setting changes them.
+    # Off behind a transaction-mode connection pooler (PgBouncer before 1.21).
+    prepared = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"prepare_threshold": 5, "options": "-c plan_cache_mode=force_generic_plan"}
+        {
+            "prepare_threshold": 5 if prepared else None,
+            "options": "-c plan_cache_mode=force_generic_plan",
+        }
     )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

