@@ -1,9 +1,10 @@
+import datetime
 import functools
 
 import django_tables2 as tables
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import utils as tables_utils
@@ -66,6 +67,32 @@ class AmountColumn(tables.Column):
     def from_field(cls, field, **kwargs):
         if isinstance(field, models.DecimalField):
             return cls(decimal_places=field.decimal_places, **kwargs)
+        return None
+
+
+@library.register
+class DayColumn(tables.Column):
+    """A date in the language's short format (``27-11-2026``), kept on one line.
+
+    Registered for every ``DateField`` (not date-times) instead of django-tables2's
+    ``DateColumn``, which rendered a template per cell and let the date wrap at
+    its hyphens. The CSV export keeps ISO dates.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"td": {"class": "text-nowrap"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return date_format(value, "SHORT_DATE_FORMAT")
+
+    def value(self, value):
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+            return cls(**kwargs)
         return None
 
 
