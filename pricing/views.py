@@ -200,10 +200,11 @@ class ActivateCampaign(generic.ConfirmActionView):
 
     def perform(self, form):
         result = services.activate_campaign(campaign=self.object, user=self.request.user)
-        return _("Campaign %(no)s is now activated (%(n)d targets).") % {
-            "no": self.object.no,
-            "n": result.targets,
-        }
+        return ngettext(
+            "Campaign %(no)s is now activated (%(n)d target).",
+            "Campaign %(no)s is now activated (%(n)d targets).",
+            result.targets,
+        ) % {"no": self.object.no, "n": result.targets}
 
 
 class DeactivateCampaign(generic.ConfirmActionView):

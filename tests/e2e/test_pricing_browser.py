@@ -54,14 +54,16 @@ def test_campaign_price_reaches_only_targeted_customers(login):
         "button", name="Not a target"
     ).click()
     expect(
-        page.get_by_role("row", name=re.compile("Company A")).get_by_role("button", name="Target")
+        page.get_by_role("row", name=re.compile("Company A")).get_by_role(
+            "button", name="Target", exact=True
+        )
     ).to_be_visible()
 
     # Activate from the campaign card.
     page.goto(f"{page.base_url}{campaign.get_absolute_url()}")
     page.get_by_role("link", name="Activate sales prices/line discounts").click()
     page.get_by_role("button", name="Yes").click()
-    expect(page.locator(".alert-success")).to_contain_text("is now activated (1 targets)")
+    expect(page.locator(".alert-success")).to_contain_text("is now activated (1 target)")
 
     # A quote for A gets the campaign price, a quote for B the normal price.
     _new_quote(page, customer_a.no, chair.no)

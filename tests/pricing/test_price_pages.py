@@ -161,7 +161,7 @@ def test_activate_from_the_card_with_confirmation_and_message(manager_client):
     question = manager_client.get(url).content.decode()
     assert "has no sales prices and no sales line discounts" in question
     response = manager_client.post(url, follow=True)
-    assert f"Campaign {campaign.no} is now activated (1 targets)." in response.content.decode()
+    assert f"Campaign {campaign.no} is now activated (1 target)." in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.activated
     response = manager_client.post(
