@@ -201,6 +201,22 @@ def test_100_lookups_issue_exactly_100_queries(shop):
     assert len(queries) == 100
 
 
+@pytest.mark.postgres
+def test_a_single_lookup_is_a_prepared_statement_on_postgresql(shop):
+    """Planning was three quarters of a lookup: the statement is prepared once per
+    connection, and a prepared lookup answers as an unprepared one would."""
+    chair = loaded(shop["chair"])
+    request = PriceRequest(item=chair, quantity=Decimal(3), date=MID)
+    first = find_price(shop["customer"], request).as_json()
+    second = find_price(shop["customer"], request).as_json()
+    assert first == second
+    assert first["unit_price"] == "91.00"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("campaign_nos" in statement for statement in prepared), prepared
+
+
 def test_a_quote_is_priced_in_one_query_whatever_its_length(shop, django_assert_num_queries):
     chair, other = loaded(shop["chair"]), loaded(shop["other"])
     for lines in (1, 2, 40):
