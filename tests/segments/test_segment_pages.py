@@ -207,6 +207,40 @@ def test_segment_card_query_count_does_not_grow_with_lines(manager_client, world
     assert counts[0] == counts[1]
 
 
+def test_segment_card_reads_its_lines_from_the_segment_and_id_index(manager_client, filled):
+    """With ``segment = …`` PostgreSQL ordered by id alone and walked the primary key
+    past every other segment's lines; a range on the segment ordered by (segment, id)
+    leaves the index on (segment, id) as the only ordered path."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    segment, persons = filled
+    with CaptureQueriesContext(connection) as queries:
+        page = manager_client.get(segment.get_absolute_url()).content.decode()
+    assert persons[0].no in page
+    line_table = connection.ops.quote_name(SegmentLine._meta.db_table)
+    pages = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and "LIMIT" in q["sql"]]
+    lines_page = next(sql for sql in pages if f"FROM {line_table}" in sql)
+    qn = connection.ops.quote_name
+    segment_column = f"{line_table}.{qn('segment_id')}"
+    assert f"{segment_column} >=" in lines_page
+    assert f"{segment_column} <=" in lines_page
+    assert f"ORDER BY {segment_column} ASC, {line_table}.{qn('id')} ASC" in lines_page
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN QUERY PLAN "  # noqa: S608 - a table name, the values are parameters
+                f"SELECT id FROM {line_table} WHERE segment_id >= %s AND segment_id <= %s "
+                "ORDER BY segment_id, id LIMIT 51",
+                [segment.pk, segment.pk],
+            )
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        # An index delivers the order (SQLite's index on segment keeps the rowid,
+        # which is the id): no sort of the segment's lines.
+        assert "USING" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+
+
 def test_campaign_card_lists_its_segments(manager_client, filled):
     segment, _persons = filled
     page = manager_client.get(segment.campaign.get_absolute_url()).content.decode()
