@@ -28,6 +28,7 @@ from collections import namedtuple
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -280,24 +281,18 @@ def _cursor(db, *, prepared: bool):
     counted and its errors translated like any other query. Several items (a
     quote) are priced by a statement planned for their values: the generic plan
     of a long IN list was three times slower, and one plan serves many lines."""
-    if not prepared or db.vendor != "postgresql" or _PreparedCursor is None:
+    if not prepared or db.vendor != "postgresql":
         return db.cursor()
     db.ensure_connection()
     raw = _PreparedCursor(db.connection)
     return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
 
 
-try:
-    import psycopg
+class _PreparedCursor(psycopg.Cursor):
+    """Server-side binding, every statement prepared."""
 
-    class _PreparedCursor(psycopg.Cursor):
-        """Server-side binding, every statement prepared."""
-
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
-
-except ImportError:  # an install without PostgreSQL's driver
-    _PreparedCursor = None
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
 
 
 def customer_campaign_nos(customer, date) -> list[str]:

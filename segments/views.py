@@ -44,6 +44,17 @@ LETTERS_PER_PAGE = 200
 CAMPAIGNS_NAMED = 5
 
 
+# What a line's row on the segment card shows (segments/partials/line_row.html).
+LINE_ROW_RELATED = (
+    "segment",
+    "contact",
+    "contact_company",
+    "campaign",
+    "salesperson",
+    "interaction_template",
+)
+
+
 class SegmentList(generic.RecordListView):
     model = Segment
     queryset = Segment.objects.select_related("campaign", "salesperson")
@@ -87,14 +98,7 @@ class SegmentCard(generic.RecordCardView):
         # id) leaves the composite index as the only ordered path.
         lines = (
             SegmentLine.objects.filter(segment_id__gte=segment.pk, segment_id__lte=segment.pk)
-            .select_related(
-                "segment",
-                "contact",
-                "contact_company",
-                "campaign",
-                "salesperson",
-                "interaction_template",
-            )
+            .select_related(*LINE_ROW_RELATED)
             .order_by("segment_id", "id")
         )
         # Keyset pages (a segment may have 200,000 lines: no OFFSET); the line
@@ -400,16 +404,7 @@ class SegmentHistoryView(
 def _line(request, key, line_id):
     segment = get_object_or_404(Segment, no=key)
     return get_object_or_404(
-        SegmentLine.objects.select_related(
-            "segment",
-            "contact",
-            "contact_company",
-            "campaign",
-            "salesperson",
-            "interaction_template",
-        ),
-        segment=segment,
-        pk=line_id,
+        SegmentLine.objects.select_related(*LINE_ROW_RELATED), segment=segment, pk=line_id
     )
 
 
