@@ -10,6 +10,9 @@ number of queries depends on the number of batches, never on the number of
 rows.
 
 The export writes the same columns, so an exported file imports again as it is.
+A text a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) is
+written with a leading ``'`` and the import takes it off again
+(``core.spreadsheet_safety``).
 
 File format: UTF-8 (a byte order mark is fine), a header row, comma separated
 (semicolon when the header uses semicolons). Row numbers in messages are the
@@ -56,6 +59,7 @@ from contacts.services import INHERITED_FROM_COMPANY
 from core import audit
 from core.jobs import start_job
 from core.models import AuditAction, Job, NumberSeries
+from core.spreadsheet_safety import neutralise_row, restore
 from salespeople.models import Salesperson
 
 COLUMNS = [
@@ -346,7 +350,9 @@ class _Validator:
                 _("The row has %(count)d more value(s) than the header has columns.")
                 % {"count": len(raw[None])},
             )
-        value = {c: (raw.get(c) or "").strip() for c in COLUMNS}
+        # Trimmed, then the spreadsheet-safety prefix of the export taken off: an
+        # exported name "'=HYPERLINK(…)" or "'\tx" imports as "=HYPERLINK(…)" or "\tx".
+        value = {c: restore((raw.get(c) or "").strip()) for c in COLUMNS}
         contact = Contact()
         for name in TEXT_COLUMNS:
             text = value[name]
@@ -885,11 +891,13 @@ def export_contacts_csv(
         )
         .order_by("no")
     )
-    writer = csv.writer(output, lineterminator="\n")
+    # Lines end in CRLF (RFC 4180): the writer quotes a cell holding any character of
+    # the line end, so a carriage return inside a name cannot split its row.
+    writer = csv.writer(output, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     count = 0
     for contact in queryset.iterator(chunk_size=chunk_size):
-        writer.writerow(_export_row(contact))
+        writer.writerow(neutralise_row(_export_row(contact)))
         count += 1
         if progress and count % chunk_size == 0:
             progress(count)

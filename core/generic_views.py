@@ -112,11 +112,15 @@ class _Echo:
 
 
 def stream_csv(rows, *, batch: int = 500):
-    """CSV text of ``rows`` in pieces of ``batch`` lines, for a StreamingHttpResponse."""
+    """CSV text of ``rows`` in pieces of ``batch`` lines, for a StreamingHttpResponse.
+    Text cells a spreadsheet would run as a formula are neutralised
+    (``core.spreadsheet_safety``)."""
+    from core.spreadsheet_safety import neutralise_row
+
     writer = csv.writer(_Echo())
     lines = []
     for row in rows:
-        lines.append(writer.writerow(row))
+        lines.append(writer.writerow(neutralise_row(row)))
         if len(lines) >= batch:
             yield "".join(lines)
             lines = []
