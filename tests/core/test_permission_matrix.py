@@ -8,9 +8,12 @@ every role and for an anonymous visitor, with GET and with an empty POST.
 
 ``MATRIX`` names, for every URL pattern, the permission it needs and how to fill
 its URL kwargs from the demo data; a URL pattern added without an entry fails
-``test_every_url_pattern_is_in_the_matrix``. The demo data is loaded once for the
-module, and every request runs in a savepoint that is rolled back, so an empty
-POST that deletes or changes something does not change what the next one sees.
+``test_every_url_pattern_is_in_the_matrix``. Every (URL name, role) pair is a test
+of its own (``test_permission_matrix[campaigns:campaign_edit-staff]``), so one failure
+hides no other. The demo data and a logged-in session per role are made once for the
+module (once per xdist worker), and every request runs in a savepoint that is rolled
+back, so an empty POST that deletes or changes something does not change what the
+next one sees.
 """
 
 import io
@@ -327,6 +330,19 @@ def users(demo_data, db):
     return {name: get_user_model().objects.get(pk=user.pk) for name, user in demo_data.items()}
 
 
+@pytest.fixture(scope="module")
+def session_keys(demo_data, django_db_blocker):
+    """A logged-in session per role, made once for the module (in the demo data's
+    transaction): a test's client only takes its cookie."""
+    keys = {}
+    with django_db_blocker.unblock():
+        for name, user in demo_data.items():
+            client = Client()
+            client.force_login(user)
+            keys[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return keys
+
+
 def client_for(user):
     client = Client()
     if user is not None:
@@ -411,18 +427,29 @@ def test_every_matrix_entry_fills_the_kwargs_of_its_pattern(users):
         reverse(name, kwargs=kwargs or None)
 
 
-@pytest.mark.parametrize("role", [ANONYMOUS, *ROLE_USERS])
-def test_permission_matrix(role, users):
+# Every URL pattern for every role, each its own test: one failure hides no other.
+PATTERNS = {name: pattern for name, _route, pattern in matrix_patterns()}
+CASES = [
+    pytest.param(name, role, id=f"{name}-{role}")
+    for name in sorted(PATTERNS, key=str)
+    for role in [ANONYMOUS, *ROLE_USERS]
+]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES)
+def test_permission_matrix(name, role, users, session_keys):
+    if name not in MATRIX:
+        pytest.fail(f"{name} has no entry in MATRIX")
     user = users.get(role)
-    client = client_for(user)
-    problems = []
-    for name, _route, pattern in matrix_patterns():
-        page = MATRIX[name]
-        kwargs = page.kwargs(user or users["manager"]) if page.kwargs else {}
-        url = reverse(name, kwargs=kwargs or None)
-        view_class = getattr(pattern.callback, "view_class", None)
-        problems += check(client, user, name, page, url, view_class)
-    assert not problems, f"{len(problems)} unexpected outcomes for {role}:\n" + "\n".join(problems)
+    client = Client()
+    if user is not None:
+        client.cookies[settings.SESSION_COOKIE_NAME] = session_keys[role]
+    page = MATRIX[name]
+    kwargs = page.kwargs(user or users["manager"]) if page.kwargs else {}
+    url = reverse(name, kwargs=kwargs or None)
+    view_class = getattr(PATTERNS[name].callback, "view_class", None)
+    problems = check(client, user, name, page, url, view_class)
+    assert not problems, "\n".join(problems)
 
 
 def test_the_roles_differ_as_intended(users):
