@@ -1,7 +1,8 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from activities import services
 from activities.models import Activity, ActivityStep, Task
+from core.admin_base import RecordHistoryAdmin
 
 
 class ActivityStepInline(admin.TabularInline):
@@ -10,14 +11,17 @@ class ActivityStepInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(RecordHistoryAdmin):
+    def save_service(self, request, obj, form, change):
+        services.save_activity(activity=obj, user=request.user)  # steps: the inline
+
     list_display = ["code", "description"]
     search_fields = ["code", "description"]
     inlines = [ActivityStepInline]
 
 
 @admin.register(ActivityStep)
-class ActivityStepAdmin(SimpleHistoryAdmin):
+class ActivityStepAdmin(RecordHistoryAdmin):
     list_display = ["activity", "step_no", "type", "description", "priority", "date_formula"]
     list_filter = ["type", "priority"]
     search_fields = ["activity__code", "description"]
@@ -25,7 +29,16 @@ class ActivityStepAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(SimpleHistoryAdmin):
+class TaskAdmin(RecordHistoryAdmin):
+    def save_service(self, request, obj, form, change):
+        if change:
+            services.save_task(task=obj, user=request.user)
+        else:
+            super().save_service(request, obj, form, change)
+
+    def delete_service(self, request, obj):
+        services.delete_task(task=obj, user=request.user)
+
     list_display = [
         "no",
         "description",

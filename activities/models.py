@@ -10,6 +10,7 @@ A task is either
 * a **member task**: one per team member, linked to its team task.
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -72,7 +73,9 @@ class ActivityStep(models.Model):
     activity = models.ForeignKey(
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="steps"
     )
-    step_no = models.PositiveIntegerField(_("step No."))
+    step_no = models.PositiveIntegerField(
+        _("step No."), validators=[MinValueValidator(1), MaxValueValidator(999_999)]
+    )
     type = models.CharField(_("type"), max_length=12, choices=TaskType.choices, blank=True)
     description = models.CharField(_("description"), max_length=100)
     priority = models.CharField(

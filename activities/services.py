@@ -11,19 +11,23 @@ window over the source rows, padded and prefixed like ``NumberSeries.format``).
 import uuid
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q, Value, Window
 from django.db.models.functions import Cast, Concat, Greatest, Length, LPad, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, Priority, Task, TaskStatus, TaskType
+from activities.models import Activity, ActivityStep, Priority, Task, TaskStatus, TaskType
 from contacts.models import Contact
 from core import audit
+from core.arguments import record_arg
+from core.concurrency import lock_stored
 from core.date_formulas import apply_formula
 from core.models import AuditAction, NumberSeries
+from core.services import delete_record, validate_record, write_record
 from core.sql import insert_from_select
+from salespeople.models import Salesperson, TeamMember
 
 _ID = models.BigIntegerField()
 
@@ -34,6 +38,60 @@ class AssignResult:
     contacts: int
     steps: int
     team_tasks: int = 0
+
+
+# ---------------------------------------------------------------------------
+# Activities and their steps
+
+
+# Above every step No. a user may type (ActivityStep.step_no's validator).
+STEP_NO_PARKING = 1_000_000
+
+
+@transaction.atomic
+def save_activity(
+    *, activity: Activity, steps=(), delete=(), user=None, version: str | None = None
+) -> Activity:
+    """Create or change an activity with its steps in one transaction: ``steps`` are
+    the new and changed ``ActivityStep`` rows, ``delete`` those to remove. An existing
+    activity is checked against ``version`` (which covers its steps too,
+    ``core.concurrency``). Every step is validated; a step No. may appear once."""
+    record_arg(activity, Activity, saved=False)
+    steps, delete = list(steps), list(delete)
+    for step in [*steps, *delete]:
+        record_arg(step, ActivityStep, saved=False)
+    stored = lock_stored(activity, version=version, lines=("steps",))
+    validate_record(activity, stored=stored)
+    write_record(activity, stored=stored, user=user)
+    removed = [step.pk for step in delete if step.pk is not None]
+    foreign = ActivityStep.objects.filter(pk__in=removed).exclude(activity=activity)
+    if foreign.exists():
+        raise ValidationError(_("A step of another activity cannot be deleted here."))
+    ActivityStep.objects.filter(pk__in=removed).delete()
+    numbers = [step.step_no for step in steps]
+    if len(numbers) != len(set(numbers)):
+        raise ValidationError(_("Each step No. appears once per activity."))
+    stored_numbers = dict(
+        ActivityStep.objects.filter(pk__in=[step.pk for step in steps if step.pk]).values_list(
+            "pk", "step_no"
+        )
+    )
+    for step in steps:
+        if step.pk is not None and step.activity_id not in (None, activity.pk):
+            raise ValidationError(_("A step of another activity cannot be changed here."))
+        step.activity = activity
+    # Numbers may move between steps in one save (1 and 2 swapped): the steps whose
+    # number changes step out of the way first, so that each statement keeps the
+    # numbers unique.
+    renumbered = [s.pk for s in steps if s.pk and stored_numbers.get(s.pk) != s.step_no]
+    if renumbered:
+        ActivityStep.objects.filter(pk__in=renumbered).update(
+            step_no=F("step_no") + STEP_NO_PARKING
+        )
+    for step in steps:
+        validate_record(step)
+        write_record(step, user=user)
+    return activity
 
 
 # ---------------------------------------------------------------------------
@@ -50,6 +108,51 @@ def _check_selectable(salesperson, field="salesperson"):
         raise ValidationError(
             {field: _("Salesperson %(code)s is blocked.") % {"code": salesperson.code}}
         )
+
+
+def sees_all_tasks(user) -> bool:
+    """``user`` may see and change every task (marketing staff and manager); ``None``
+    is the system itself (a command, a job)."""
+    return user is None or user.has_perm("activities.view_all_tasks")
+
+
+def check_task_access(task: Task, user, *, completing: bool = False) -> None:
+    """Who may change which task (docs/activities.md): with ``activities.change_task``,
+    every task for those who see all tasks; otherwise only the user's own tasks (their
+    salesperson's single and member tasks). A team task of their team a member may
+    complete (naming who did it) but not change, cancel, reopen or delete: that
+    closes every member's task, which is for those who manage all tasks."""
+    if user is None:
+        return
+    if not user.has_perm("activities.change_task"):
+        raise PermissionDenied(_("You may not change tasks."))
+    if sees_all_tasks(user):
+        return
+    if task.salesperson_id is not None:
+        if Salesperson.objects.filter(pk=task.salesperson_id, user=user).exists():
+            return
+    elif completing and task.team_id is not None:
+        if TeamMember.objects.filter(team_id=task.team_id, salesperson__user=user).exists():
+            return
+    raise PermissionDenied(
+        _("Task %(no)s is not yours: you may change only your own tasks.") % {"no": task.no}
+    )
+
+
+def _check_own_salesperson(salesperson, user) -> None:
+    """Those who do not see all tasks give tasks only to their own salesperson."""
+    if salesperson is None or sees_all_tasks(user):
+        return
+    if salesperson.user_id != user.pk:
+        raise PermissionDenied(
+            _("You may give tasks only to your own salesperson, not to %(code)s.")
+            % {"code": salesperson.code}
+        )
+
+
+def _lock_task(task) -> Task:
+    record_arg(task, Task)
+    return lock_stored(task)
 
 
 @transaction.atomic
@@ -69,6 +172,8 @@ def create_task(
 ) -> Task:
     """Create a single task by hand: it is for a salesperson, never a team (only
     activities go to teams). It starts open; complete it with ``complete_task``."""
+    if user is not None and not user.has_perm("activities.add_task"):
+        raise PermissionDenied(_("You may not create tasks."))
     if salesperson is None:
         raise ValidationError(
             {
@@ -78,7 +183,9 @@ def create_task(
                 )
             }
         )
+    record_arg(salesperson, Salesperson, label=_("The salesperson"))
     _check_selectable(salesperson)
+    _check_own_salesperson(salesperson, user)
     if status == TaskStatus.COMPLETED:
         raise ValidationError(
             {"status": _("A new task cannot be completed yet: create it, then complete it.")}
@@ -95,28 +202,47 @@ def create_task(
         contact=contact,
         segment=segment,
     )
-    _history_user(task, user)
-    task.save()
+    validate_record(task)
+    write_record(task, user=user)
     return task
 
 
 @transaction.atomic
-def save_task(*, task: Task, user=None) -> Task:
-    """Save an edited task; completing and reopening go through their own services."""
-    old = Task.objects.filter(pk=task.pk).values("status", "closed", "salesperson_id").first()
-    if old is None:
-        raise ValidationError(_("The task no longer exists."))
-    if task.status == TaskStatus.COMPLETED and not old["closed"]:
+def save_task(*, task: Task, user=None, version: str | None = None) -> Task:
+    """Save an edited task (validated, checked against ``version``); completing,
+    reopening and canceling go through their own services."""
+    record_arg(task, Task)
+    old = lock_stored(task, version=version)
+    check_task_access(old, user)
+    if task.status == TaskStatus.COMPLETED and not old.closed:
         raise ValidationError({"status": _("Use Complete to complete the task.")})
-    if old["closed"] and task.status != TaskStatus.COMPLETED:
+    if old.closed and task.status != TaskStatus.COMPLETED:
         raise ValidationError({"status": _("Use Reopen to reopen the closed task.")})
+    if task.closed != old.closed or task.canceled != old.canceled:
+        raise ValidationError(_("Use Complete, Cancel or Reopen to close or reopen a task."))
     if task.is_single_task and task.salesperson_id is None:
         raise ValidationError({"salesperson": _("A single task needs a salesperson.")})
-    if task.salesperson_id != old["salesperson_id"]:
-        _check_selectable(task.salesperson)
-    _history_user(task, user)
-    task.save()
+    if (task.team_id, task.team_task_id) != (old.team_id, old.team_task_id) or (
+        old.team_id is not None and task.salesperson_id != old.salesperson_id
+    ):
+        raise ValidationError(
+            _("The team and salesperson of a team assignment's task do not change here.")
+        )
+    if task.salesperson_id != old.salesperson_id:
+        _check_own_salesperson(task.salesperson, user)
+    validate_record(task, stored=old)
+    write_record(task, stored=old, user=user)
     return task
+
+
+@transaction.atomic
+def delete_task(*, task: Task, user=None) -> None:
+    """Delete a task (a team task with its members' tasks)."""
+    old = _lock_task(task)
+    check_task_access(old, user)
+    if user is not None and not user.has_perm("activities.delete_task"):
+        raise PermissionDenied(_("You may not delete tasks."))
+    delete_record(instance=old, user=user)
 
 
 def _close_members(task: Task, *, user, canceled: bool, completed_by=None) -> int:
@@ -145,9 +271,22 @@ def complete_task(*, task: Task, user=None, completed_by=None) -> Task:
 
     Completing a team task also completes its team members' open tasks.
     """
-    task = (
-        Task.objects.select_for_update(of=("self",)).select_related("salesperson").get(pk=task.pk)
-    )
+    task = _lock_task(task)
+    check_task_access(task, user, completing=True)
+    if completed_by is not None:
+        record_arg(completed_by, Salesperson, label=_("Completed by"))
+        if (
+            task.is_team_task
+            and not TeamMember.objects.filter(
+                team_id=task.team_id, salesperson=completed_by
+            ).exists()
+        ):
+            raise ValidationError(
+                {
+                    "completed_by": _("%(code)s is not a member of the team.")
+                    % {"code": completed_by.code}
+                }
+            )
     if task.closed:
         raise ValidationError(_("Task %(no)s is already closed.") % {"no": task.no})
     if task.is_team_task and completed_by is None:
@@ -171,7 +310,8 @@ def complete_task(*, task: Task, user=None, completed_by=None) -> Task:
 @transaction.atomic
 def reopen_task(*, task: Task, user=None) -> Task:
     """Reopen a closed (completed or canceled) task: it is *in progress* again."""
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = _lock_task(task)
+    check_task_access(task, user)
     if not task.closed:
         raise ValidationError(_("Task %(no)s is not closed.") % {"no": task.no})
     task.status = TaskStatus.IN_PROGRESS
@@ -190,7 +330,8 @@ def cancel_task(*, task: Task, user=None) -> Task:
 
     Canceling a team task also cancels its team members' open tasks.
     """
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = _lock_task(task)
+    check_task_access(task, user)
     if task.canceled:
         raise ValidationError(_("Task %(no)s is already canceled.") % {"no": task.no})
     task.canceled = True

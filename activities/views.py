@@ -7,7 +7,7 @@ salesperson who guesses the URL of somebody else's task gets 404.
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
@@ -95,11 +95,17 @@ class StepFormsetMixin:
             self.formset.is_valid()  # show the steps' errors together with the header's
         return super().form_invalid(form)
 
+    version_lines = ("steps",)
+
     def save_form(self, form):
-        activity = form.save()
-        self.formset.instance = activity
-        self.formset.save()
-        return activity
+        activity = form.save(commit=False)
+        steps = self.formset.save(commit=False)  # the changed and new steps, not saved yet
+        return services.save_activity(
+            activity=activity,
+            steps=steps,
+            delete=self.formset.deleted_objects,
+            **self.save_kwargs(form),
+        )
 
 
 class ActivityCreate(StepFormsetMixin, generic.RecordCreateView):
@@ -166,7 +172,13 @@ class TaskCard(VisibleTasksMixin, generic.RecordCardView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         task = self.object
-        context["can_change"] = self.request.user.has_perm("activities.change_task")
+        user = self.request.user
+        context["can_change"] = _may(task, user)
+        context["can_complete"] = _may(task, user, completing=True)
+        if not context["can_change"]:
+            # A team task a member may complete but not change (docs/activities.md).
+            context.pop("edit_url", None)
+            context.pop("delete_url", None)
         context["today"] = timezone.localdate()
         if task.is_team_task:
             members = list(
@@ -177,6 +189,14 @@ class TaskCard(VisibleTasksMixin, generic.RecordCardView):
             context["member_tasks"] = members[:MEMBER_TASKS_SHOWN]
             context["more_member_tasks"] = len(members) > MEMBER_TASKS_SHOWN
         return context
+
+
+def _may(task, user, *, completing=False) -> bool:
+    try:
+        services.check_task_access(task, user, completing=completing)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def _initial_from_query(request) -> dict:
@@ -229,10 +249,13 @@ class TaskEdit(VisibleTasksMixin, generic.RecordUpdateView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def save_form(self, form):
-        return services.save_task(task=form.save(commit=False), user=self.request.user)
+        return services.save_task(task=form.save(commit=False), **self.save_kwargs(form))
 
 
 class TaskDelete(VisibleTasksMixin, generic.RecordDeleteView):
+    def perform_delete(self):
+        services.delete_task(task=self.object, user=self.request.user)
+
     def deletion_summary(self):
         count = self.object.member_tasks.count()
         if not count:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from campaigns import services
 from campaigns.models import (
     Campaign,
     CampaignEntry,
@@ -9,16 +9,23 @@ from campaigns.models import (
     InteractionLogEntry,
     InteractionTemplate,
 )
+from core.admin_base import RecordAdmin, RecordHistoryAdmin
 
 
 @admin.register(CampaignStatus)
-class CampaignStatusAdmin(SimpleHistoryAdmin):
+class CampaignStatusAdmin(RecordHistoryAdmin):
     list_display = ["code", "description"]
     search_fields = ["code", "description"]
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(RecordHistoryAdmin):
+    def save_service(self, request, obj, form, change):
+        services.save_campaign(campaign=obj, user=request.user)
+
+    def delete_service(self, request, obj):
+        services.delete_campaign(campaign=obj, user=request.user)
+
     list_display = [
         "no",
         "description",
@@ -38,7 +45,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(InteractionTemplate)
-class InteractionTemplateAdmin(SimpleHistoryAdmin):
+class InteractionTemplateAdmin(RecordHistoryAdmin):
     list_display = [
         "code",
         "description",
@@ -58,7 +65,7 @@ class InteractionTemplateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CampaignEntry)
-class CampaignEntryAdmin(admin.ModelAdmin):
+class CampaignEntryAdmin(RecordAdmin):
     list_display = [
         "id",
         "campaign",
@@ -95,7 +102,7 @@ class CampaignEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(InteractionLogEntry)
-class InteractionLogEntryAdmin(admin.ModelAdmin):
+class InteractionLogEntryAdmin(RecordAdmin):
     list_display = [
         "id",
         "date",

@@ -14,29 +14,35 @@ from campaigns.signals import (
     interactions_changed,
 )
 from core import audit
+from core.arguments import record_arg
+from core.concurrency import lock_stored
 from core.models import AuditAction
+from core.services import validate_record, write_record
 
 
 @transaction.atomic
-def save_campaign(*, campaign: Campaign, user=None) -> Campaign:
-    """Create or change ``campaign`` (already validated).
+def save_campaign(*, campaign: Campaign, user=None, version: str | None = None) -> Campaign:
+    """Create or change ``campaign``.
 
-    When the dates of an existing campaign change, ``campaign_dates_changed`` is
-    sent so that the campaign's sales prices and line discounts move with them
-    (SPEC §3.2).
+    Validated here (the model's rules: dates in order, lengths, a selectable
+    salesperson …); an existing campaign is locked and checked against ``version``
+    (``core.concurrency``), and only the fields that changed are
+    written: a copy loaded before an activation cannot clear *activated*. When the
+    dates change, ``campaign_dates_changed`` is sent so that the campaign's sales
+    prices and line discounts move with them (docs/campaigns.md).
     """
-    old = None
-    if campaign.pk:
-        old = Campaign.objects.filter(pk=campaign.pk).values("starting_date", "ending_date").first()
-    campaign.save()
-    if old and (
-        old["starting_date"] != campaign.starting_date or old["ending_date"] != campaign.ending_date
+    record_arg(campaign, Campaign, saved=False)
+    stored = lock_stored(campaign, version=version)
+    validate_record(campaign, stored=stored)
+    write_record(campaign, stored=stored, user=user)
+    if stored is not None and (
+        stored.starting_date != campaign.starting_date or stored.ending_date != campaign.ending_date
     ):
         campaign_dates_changed.send(
             sender=Campaign,
             campaign=campaign,
-            old_starting_date=old["starting_date"],
-            old_ending_date=old["ending_date"],
+            old_starting_date=stored.starting_date,
+            old_ending_date=stored.ending_date,
         )
     return campaign
 

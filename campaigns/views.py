@@ -37,6 +37,7 @@ from campaigns.tables import (
 )
 from contacts.models import Contact, Language
 from core import generic_views as generic
+from core.concurrency import version_input
 from core.pagination import CURSOR_PARAM, count_rows
 from core.pagination import paginate as keyset_paginate
 from core.placeholders import PLACEHOLDERS
@@ -74,7 +75,7 @@ class CampaignCard(generic.RecordCardView):
 
 class CampaignSaveMixin:
     def save_form(self, form):
-        return services.save_campaign(campaign=form.save(commit=False), user=self.request.user)
+        return services.save_campaign(campaign=form.save(commit=False), **self.save_kwargs(form))
 
 
 class CampaignCreate(CampaignSaveMixin, generic.RecordCreateView):
@@ -304,6 +305,7 @@ class InteractionCard(FieldSectionsMixin, generic.RecordCardView):
         context = super().get_context_data(**kwargs)
         if self.request.user.has_perm("campaigns.change_interactionlogentry"):
             context["evaluation_form"] = InteractionEvaluationForm(instance=self.object)
+            context["evaluation_version"] = version_input(self.object)
         return context
 
 
@@ -323,14 +325,8 @@ class InteractionEvaluation(generic.RecordUpdateView):
             (_("Evaluation"), None),
         ]
 
-    def save_form(self, form):
-        interaction = form.save(commit=False)
-        interaction.save(update_fields=["evaluation"])
-        return interaction
-
-    def form_valid(self, form):
-        self.success_message = _("Evaluation saved.")
-        return super().form_valid(form)
+    def get_success_message(self):
+        return _("Evaluation saved.")
 
 
 # Log an interaction for one contact (SPEC §4) ---------------------------------------

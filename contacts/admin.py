@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from contacts import services
 from contacts.models import (
     BusinessRelation,
     Contact,
@@ -15,6 +15,7 @@ from contacts.models import (
     JobResponsibility,
     MailingGroup,
 )
+from core.admin_base import RecordAdmin, RecordHistoryAdmin
 
 for code_table in [
     IndustryGroup,
@@ -26,6 +27,7 @@ for code_table in [
 ]:
     admin.site.register(
         code_table,
+        RecordAdmin,
         list_display=["code", "description"],
         search_fields=["code", "description"],
     )
@@ -52,7 +54,10 @@ class MailingGroupInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(SimpleHistoryAdmin):
+class ContactAdmin(RecordHistoryAdmin):
+    def save_service(self, request, obj, form, change):
+        services.save_contact(contact=obj, user=request.user)  # codes: the inlines
+
     list_display = ["no", "name", "type", "company", "city", "email", "salesperson"]
     list_filter = ["type", "language", "correspondence_type", "exclude_from_segments"]
     search_fields = ["no", "name", "email", "city"]
@@ -68,7 +73,10 @@ class ContactAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin):
+class CustomerAdmin(RecordHistoryAdmin):
+    def delete_service(self, request, obj):
+        services.delete_customer(customer=obj, user=request.user)
+
     list_display = [
         "no",
         "name",

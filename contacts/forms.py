@@ -8,9 +8,6 @@ from contacts.models import Contact, ContactType, Customer
 from core.forms import KeysMultipleChoiceField, NumberedFormMixin
 from salespeople.models import Salesperson
 
-COMPANY_ONLY = ["industry_groups", "business_relations"]
-PERSON_ONLY = ["job_responsibilities"]
-
 
 class ContactForm(NumberedFormMixin, forms.ModelForm):
     # A text field, not a select: there may be a million companies.
@@ -81,24 +78,11 @@ class ContactForm(NumberedFormMixin, forms.ModelForm):
         return company
 
     def clean(self):
+        # The codes that apply to the type, and a company with persons staying a company,
+        # are the service's rules (contacts.services.save_contact).
         cleaned = super().clean()
-        contact_type = cleaned.get("type")
-        company = cleaned.get("company_no")
-        if contact_type == ContactType.COMPANY:
-            if company:
-                self.add_error("company_no", _("Only a person can belong to a company."))
-            wrong = PERSON_ONLY
-        else:
-            wrong = COMPANY_ONLY
-        for name in wrong:
-            if cleaned.get(name):
-                self.add_error(name, _("This code does not apply to this type of contact."))
-        if (
-            contact_type == ContactType.PERSON
-            and self.instance.pk
-            and self.instance.persons.exists()
-        ):
-            self.add_error("type", _("This company has persons; it cannot become a person."))
+        if cleaned.get("type") == ContactType.COMPANY and cleaned.get("company_no"):
+            self.add_error("company_no", _("Only a person can belong to a company."))
         return cleaned
 
     def save(self, commit=True):

@@ -981,6 +981,29 @@ def queue_import(*, data: bytes, user=None, rows: int | None = None, name: str =
     )
 
 
+@dataclass
+class ImportStarted:
+    """What ``start_contact_import`` did: imported the rows now (``result``) or queued
+    them for a worker (``job``)."""
+
+    rows: int
+    result: "ImportResult | None" = None
+    job: Job | None = None
+
+
+def start_contact_import(*, data: bytes, user=None, name: str = "") -> ImportStarted:
+    """Import a checked file: now when it has up to ``QUEUE_THRESHOLD`` rows, else in
+    the background (a job with progress). Raises ``ContactImportError`` when the
+    contacts changed since the check, ``ValidationError`` for an unreadable file."""
+    if not isinstance(data, bytes):
+        raise ValidationError(_("The file could not be read."))
+    rows = count_rows(data)
+    if rows > QUEUE_THRESHOLD:
+        with transaction.atomic():
+            return ImportStarted(rows, job=queue_import(data=data, user=user, rows=rows, name=name))
+    return ImportStarted(rows, result=import_contacts(data=data, user=user))
+
+
 def run_import_job(job: Job, progress) -> str:
     """The handler of import jobs: all rows in one transaction, or none.
 

@@ -13,14 +13,24 @@ from contacts.models import (
     Customer,
 )
 from contacts.signals import customer_created_from_contact, customer_deleting
+from core.arguments import record_arg
+from core.concurrency import lock_stored
+from core.services import validate_record, write_record
 
 # Fields a new person takes from its company when left blank (as NAV does).
 INHERITED_FROM_COMPANY = ["address", "post_code", "city", "country_code", "phone", "salesperson"]
 
 
 @transaction.atomic
-def save_contact(*, contact: Contact, user=None) -> Contact:
-    """Create or change a contact; a new person fills blank address fields from its company."""
+def save_contact(*, contact: Contact, user=None, version: str | None = None, m2m=None) -> Contact:
+    """Create or change a contact (validated here); a company belongs to no company, a
+    new person fills blank address fields from its company. ``m2m``: the
+    classification codes to set, ``{field name: codes}``; an existing contact is
+    checked against ``version`` (``core.concurrency``) and only what changed is written.
+    """
+    record_arg(contact, Contact, saved=False)
+    m2m = m2m or {}
+    stored = lock_stored(contact, version=version, m2m=m2m)
     if contact.type == ContactType.COMPANY:
         contact.company = None
     elif contact.pk is None and contact.company_id:
@@ -28,8 +38,36 @@ def save_contact(*, contact: Contact, user=None) -> Contact:
         for field in INHERITED_FROM_COMPANY:
             if not getattr(contact, field):
                 setattr(contact, field, getattr(company, field))
-    contact.save()
+    _check_codes(contact, m2m)
+    validate_record(contact, stored=stored)
+    write_record(contact, stored=stored, user=user)
+    for name, codes in m2m.items():
+        getattr(contact, name).set(codes)
     return contact
+
+
+# Classification codes and the type of contact they apply to (docs/contacts.md).
+COMPANY_ONLY = ("industry_groups", "business_relations")
+PERSON_ONLY = ("job_responsibilities",)
+
+
+def _check_codes(contact: Contact, m2m: dict) -> None:
+    wrong = PERSON_ONLY if contact.type == ContactType.COMPANY else COMPANY_ONLY
+    errors = {
+        name: _("This code does not apply to this type of contact.")
+        for name in wrong
+        if m2m.get(name)
+    }
+    if contact.type == ContactType.PERSON and contact.pk and contact.persons.exists():
+        errors["type"] = _("This company has persons; it cannot become a person.")
+    if contact.company_id and contact.company_id == contact.pk:
+        errors["company"] = _("A contact cannot be its own company.")
+    elif contact.company_id:
+        company = Contact.objects.filter(pk=contact.company_id).values_list("type", "no").first()
+        if company is not None and company[0] != ContactType.COMPANY:
+            errors["company"] = _("Contact %(no)s is not a company.") % {"no": company[1]}
+    if errors:
+        raise ValidationError(errors)
 
 
 def customer_relation() -> BusinessRelation:

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -103,17 +102,8 @@ class ContactImport(generic.ModelPermissionMixin, generic.PageMixin, TemplateVie
             return redirect("contacts:contact_import")
         importing.discard_upload(token)
         request.session[self.session_key] = [t for t in tokens if t != token]
-        rows = importing.count_rows(data)
-        if rows > importing.QUEUE_THRESHOLD:
-            with transaction.atomic():
-                job = importing.queue_import(data=data, user=request.user, rows=rows)
-            messages.info(
-                request,
-                _("The file has %(rows)d rows: it is imported in the background.") % {"rows": rows},
-            )
-            return redirect(f"{reverse('contacts:contact_import')}?job={job.pk}")
         try:
-            result = importing.import_contacts(data=data, user=request.user)
+            started = importing.start_contact_import(data=data, user=request.user)
         except importing.ContactImportError:
             # The contacts changed since the check (a No. was taken meanwhile): show why.
             check = importing.check_contacts_csv(data=data)
@@ -122,6 +112,14 @@ class ContactImport(generic.ModelPermissionMixin, generic.PageMixin, TemplateVie
             for text in error.messages:
                 messages.error(request, text)
             return redirect("contacts:contact_import")
+        if started.job is not None:
+            messages.info(
+                request,
+                _("The file has %(rows)d rows: it is imported in the background.")
+                % {"rows": started.rows},
+            )
+            return redirect(f"{reverse('contacts:contact_import')}?job={started.job.pk}")
+        result = started.result
         messages.success(
             request,
             ngettext(
@@ -181,9 +179,10 @@ class ContactCard(generic.RecordCardView):
 
 class ContactSaveMixin:
     def save_form(self, form):
-        contact = services.save_contact(contact=form.save(commit=False), user=self.request.user)
-        form.save_m2m()
-        return contact
+        m2m = {name: form.cleaned_data[name] for name in self.m2m_fields(form)}
+        return services.save_contact(
+            contact=form.save(commit=False), m2m=m2m, **self.save_kwargs(form)
+        )
 
 
 class ContactCreate(ContactSaveMixin, generic.RecordCreateView):

@@ -1,18 +1,18 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_base import RecordAdmin, RecordHistoryAdmin
 from core.models import AuditEntry, Job, NumberSeries, UserPreference
 
 
 @admin.register(NumberSeries)
-class NumberSeriesAdmin(SimpleHistoryAdmin):
+class NumberSeriesAdmin(RecordHistoryAdmin):
     list_display = ["code", "description", "prefix", "digits", "last_number", "allow_manual"]
     search_fields = ["code", "description", "prefix"]
     list_filter = ["allow_manual"]
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(RecordAdmin):
     list_display = [
         "id",
         "kind",
@@ -30,7 +30,7 @@ class JobAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(RecordAdmin):
     """Read-only: entries are written by the bulk operations (``core.audit.record``)."""
 
     list_display = ["created_at", "user", "action", "object_repr", "count", "detail"]
@@ -50,7 +50,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserPreference)
-class UserPreferenceAdmin(admin.ModelAdmin):
+class UserPreferenceAdmin(RecordAdmin):
     list_display = ["user", "language"]
     list_filter = ["language"]
     search_fields = ["user__username"]

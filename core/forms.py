@@ -1,6 +1,7 @@
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import connections
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core.models import NumberSeries
@@ -86,3 +87,28 @@ class KeysMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": key},
                 )
         return super()._check_values(value)
+
+
+def add_service_error(form, error: ValidationError) -> None:
+    """Show a service's refusal on ``form``: a message about a field the form has goes
+    under that field (``form.service_error_fields`` maps a model field to the form field
+    that sets it, e.g. ``customer`` to ``customer_no``), any other above the form with
+    the field's name in front."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    renamed = getattr(form, "service_error_fields", {})
+    for name, errors in error.error_dict.items():
+        name = renamed.get(name, name)
+        if name in form.fields or name == NON_FIELD_ERRORS:
+            form.add_error(name, errors)
+            continue
+        label = name
+        if model is not None:
+            try:
+                label = capfirst(model._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:
+                pass
+        for message in ValidationError(errors).messages:
+            form.add_error(None, f"{label}: {message}")

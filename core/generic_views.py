@@ -30,10 +30,19 @@ from django_tables2.export import ExportMixin
 from django_tables2.rows import BoundRow, BoundRows
 
 from core import pagination
+from core.concurrency import (
+    VERSION_FIELD,
+    RecordChanged,
+    record_version,
+    version_input,
+    version_names,
+)
 from core.filters import SearchFilterSet
+from core.forms import add_service_error
 from core.history import history_rows
 from core.panels import actions_for, panels_for
 from core.presentation import card_sections, describe_protected
+from core.services import delete_record, save_record
 from core.submit_once import SubmitOnceMixin
 
 
@@ -383,13 +392,20 @@ class RecordCardView(ModelPermissionMixin, KeyObjectMixin, PageMixin, DetailView
 
 
 class FormPageMixin(SubmitOnceMixin, PageMixin):
-    """Save a form in one transaction; a refused service call becomes a form error.
+    """Save a form in one transaction through a service; a refusal becomes a form error.
 
-    A form sent again with its one-time token is refused (``core.submit_once``).
+    A form sent again with its one-time token is refused (``core.submit_once``). An edit
+    form carries the version of the record it was loaded from (``core.concurrency``):
+    a save over a newer version is refused and the page shows who changed the record,
+    when, and their values beside the ones typed; saving again applies those.
     """
 
     template_name = "generic/form.html"
     success_message = ""
+    # Line sets saved together with the record (e.g. an activity's steps in a formset):
+    # the version covers them too.
+    version_lines: tuple[str, ...] = ()
+    conflict = None
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -399,19 +415,75 @@ class FormPageMixin(SubmitOnceMixin, PageMixin):
             kwargs["instance"] = copy.copy(kwargs["instance"])
         return kwargs
 
+    def editing(self) -> bool:
+        return getattr(getattr(self, "object", None), "pk", None) is not None
+
+    @staticmethod
+    def m2m_fields(form) -> list[str]:
+        """The many-to-many fields of the model that ``form`` edits."""
+        return [
+            field.name
+            for field in form._meta.model._meta.many_to_many
+            if field.name in form.fields and not form.fields[field.name].disabled
+        ]
+
+    def form_version(self, form) -> str | None:
+        """The version the form was loaded from: the one it was posted with (kept on a
+        page shown again with errors), the record's now on a GET, the newest after a
+        refused stale save."""
+        if self.conflict is not None:
+            return self.conflict.version
+        if self.request.method == "POST":
+            return self.request.POST.get(VERSION_FIELD) or None
+        record = self.object
+        names = version_names(type(record), m2m=self.m2m_fields(form), lines=self.version_lines)
+        return record_version(record, names)
+
+    def save_kwargs(self, form) -> dict:
+        """What every save service takes from the page: the acting user and, for an
+        edit, the version the form was loaded from."""
+        kwargs = {"user": self.request.user}
+        if self.editing():
+            kwargs["version"] = self.form_version(form)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context.get("form")
+        if self.editing() and form is not None and hasattr(form, "_meta"):
+            version = self.form_version(form)
+            if version:
+                context["version_field"] = version_input(self.object, version=version)
+        context["conflict"] = self.conflict
+        return context
+
     def form_valid(self, form):
         try:
             with transaction.atomic():
                 self.object = self.save_form(form)
-        except ValidationError as error:
+        except RecordChanged as error:
+            self.conflict = error
             form.add_error(None, error)
             return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message % {"object": self.object})
+        except ValidationError as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
+        message = self.get_success_message()
+        if message:
+            messages.success(self.request, message)
         return HttpResponseRedirect(self.get_success_url())
 
+    def get_success_message(self) -> str:
+        return self.success_message % {"object": self.object} if self.success_message else ""
+
     def save_form(self, form):
-        return form.save()
+        """Save through the generic record service; apps with a service of their own
+        override this and pass ``save_kwargs``."""
+        instance = form.save(commit=False)
+        m2m = {name: form.cleaned_data[name] for name in self.m2m_fields(form)}
+        return save_record(
+            instance=instance, m2m=m2m, lines=self.version_lines, **self.save_kwargs(form)
+        )
 
 
 class RecordCreateView(ModelPermissionMixin, FormPageMixin, CreateView):
@@ -498,7 +570,7 @@ class RecordDeleteView(ModelPermissionMixin, KeyObjectMixin, PageMixin, DeleteVi
         return HttpResponseRedirect(self.get_success_url())
 
     def perform_delete(self):
-        self.object.delete()
+        delete_record(instance=self.object, user=self.request.user)
 
 
 class ConfirmActionView(

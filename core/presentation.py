@@ -42,7 +42,9 @@ def card_sections(obj, sections) -> list[dict]:
 
 def describe_protected(obj, error) -> str:
     """A message that says what still refers to ``obj`` (from a ``ProtectedError``)."""
-    referring = list(error.protected_objects)
+    referring = list(
+        getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
+    )
     by_model: dict = {}
     for item in referring:
         by_model.setdefault(item._meta.verbose_name_plural, []).append(str(item))

@@ -1,6 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_base import RecordAdmin, RecordHistoryAdmin
+from opportunities import services
 from opportunities.models import Opportunity, OpportunityEntry, SalesCycle, SalesCycleStage
 
 
@@ -11,7 +12,7 @@ class SalesCycleStageInline(admin.TabularInline):
 
 
 @admin.register(SalesCycle)
-class SalesCycleAdmin(SimpleHistoryAdmin):
+class SalesCycleAdmin(RecordHistoryAdmin):
     list_display = ["code", "description", "probability_calculation", "blocked"]
     list_filter = ["probability_calculation", "blocked"]
     search_fields = ["code", "description"]
@@ -19,7 +20,7 @@ class SalesCycleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SalesCycleStage)
-class SalesCycleStageAdmin(SimpleHistoryAdmin):
+class SalesCycleStageAdmin(RecordHistoryAdmin):
     list_display = [
         "sales_cycle",
         "stage",
@@ -60,7 +61,16 @@ class OpportunityEntryInline(admin.TabularInline):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(SimpleHistoryAdmin):
+class OpportunityAdmin(RecordHistoryAdmin):
+    def save_service(self, request, obj, form, change):
+        if change:
+            services.save_opportunity(opportunity=obj, user=request.user)
+        else:
+            super().save_service(request, obj, form, change)
+
+    def delete_service(self, request, obj):
+        services.delete_opportunity(opportunity=obj, user=request.user)
+
     list_display = [
         "no",
         "description",
@@ -96,7 +106,7 @@ class OpportunityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OpportunityEntry)
-class OpportunityEntryAdmin(admin.ModelAdmin):
+class OpportunityEntryAdmin(RecordAdmin):
     list_display = [
         "opportunity",
         "date_of_change",

@@ -21,7 +21,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,10 @@ from django.utils.translation import ngettext
 
 from activities.models import Priority
 from activities.services import AssignResult, assign_activity
+from core.arguments import record_arg
+from core.concurrency import lock_stored
 from core.date_formulas import apply_formula
+from core.services import validate_record, write_record
 from opportunities.models import (
     ActionTaken,
     Opportunity,
@@ -38,6 +41,7 @@ from opportunities.models import (
     ProbabilityCalculation,
     SalesCycleStage,
 )
+from salespeople.models import Salesperson
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -130,6 +134,9 @@ def create_opportunity(
         )
     if contact is None:
         raise ValidationError({"contact": _("Choose a contact.")})
+    if user is not None and not user.has_perm("opportunities.add_opportunity"):
+        raise PermissionDenied(_("You may not create opportunities."))
+    check_own_salesperson(salesperson, user)
     _check_figures(estimated_value, chances_of_success_percent)
     opportunity = Opportunity(
         no=no,
@@ -143,8 +150,8 @@ def create_opportunity(
         estimated_value=_money(estimated_value or 0),
         chances_of_success_percent=_money(chances_of_success_percent or 0),
     )
-    _history_user(opportunity, user)
-    opportunity.save()
+    validate_record(opportunity)
+    write_record(opportunity, user=user)
     if activate_first_stage:
         move_to_stage(
             opportunity=opportunity, direction=NEXT, date=opportunity.creation_date, user=user
@@ -154,43 +161,63 @@ def create_opportunity(
 
 
 @transaction.atomic
-def save_opportunity(*, opportunity: Opportunity, user=None) -> Opportunity:
-    """Save the edited header of an opportunity (its figures change only by stage changes).
+def save_opportunity(
+    *, opportunity: Opportunity, user=None, version: str | None = None
+) -> Opportunity:
+    """Save the edited header of an opportunity (its figures change only by stage
+    changes), validated here and checked against ``version`` (``core.concurrency``).
 
     The sales cycle can be changed only before the opportunity has started.
     """
-    old = (
-        Opportunity.objects.filter(pk=opportunity.pk)
-        .values("sales_cycle_id", "status", "salesperson_id")
-        .first()
-    )
-    if old is None:
-        raise ValidationError(_("The opportunity no longer exists."))
-    if old["sales_cycle_id"] != opportunity.sales_cycle_id:
-        if old["status"] != OpportunityStatus.NOT_STARTED:
+    record_arg(opportunity, Opportunity)
+    old = lock_stored(opportunity, version=version)
+    check_opportunity_access(old, user)
+    if old.sales_cycle_id != opportunity.sales_cycle_id:
+        if old.status != OpportunityStatus.NOT_STARTED:
             raise ValidationError(
                 {"sales_cycle": _("The sales cycle of a started opportunity cannot be changed.")}
             )
-        if opportunity.sales_cycle.blocked:
-            raise ValidationError(
-                {
-                    "sales_cycle": _("Sales cycle %(code)s is blocked: choose another one.")
-                    % {"code": opportunity.sales_cycle.code}
-                }
-            )
-    if old["salesperson_id"] != opportunity.salesperson_id and opportunity.salesperson.blocked:
-        raise ValidationError(
-            {
-                "salesperson": _("Salesperson %(code)s is blocked.")
-                % {"code": opportunity.salesperson.code}
-            }
-        )
-    _history_user(opportunity, user)
-    opportunity.save()
+    if old.salesperson_id != opportunity.salesperson_id:
+        check_own_salesperson(opportunity.salesperson, user)
+    validate_record(opportunity, stored=old)
+    write_record(opportunity, stored=old, user=user)
     return opportunity
 
 
-def _lock(opportunity: Opportunity) -> Opportunity:
+def sees_all_opportunities(user) -> bool:
+    """``user`` may see and change every opportunity; ``None`` is the system itself."""
+    return user is None or user.has_perm("opportunities.view_all_opportunities")
+
+
+def check_opportunity_access(opportunity: Opportunity, user) -> None:
+    """With ``opportunities.change_opportunity``: every opportunity for those who see
+    all, otherwise only those of the user's own salesperson (docs/opportunities.md)."""
+    if user is None:
+        return
+    if not user.has_perm("opportunities.change_opportunity"):
+        raise PermissionDenied(_("You may not change opportunities."))
+    if sees_all_opportunities(user):
+        return
+    if not Salesperson.objects.filter(pk=opportunity.salesperson_id, user=user).exists():
+        raise PermissionDenied(
+            _("Opportunity %(no)s is not yours: you may change only your own opportunities.")
+            % {"no": opportunity.no}
+        )
+
+
+def check_own_salesperson(salesperson, user) -> None:
+    """Those who do not see all opportunities give them only to their own salesperson."""
+    if salesperson is None or sees_all_opportunities(user):
+        return
+    if salesperson.user_id != user.pk:
+        raise PermissionDenied(
+            _("You may give opportunities only to your own salesperson, not to %(code)s.")
+            % {"code": salesperson.code}
+        )
+
+
+def _lock(opportunity: Opportunity, user=None) -> Opportunity:
+    record_arg(opportunity, Opportunity)
     locked = (
         Opportunity.objects.select_for_update(of=("self",))
         .select_related("sales_cycle", "current_stage", "salesperson", "contact", "campaign")
@@ -199,6 +226,7 @@ def _lock(opportunity: Opportunity) -> Opportunity:
     )
     if locked is None:
         raise ValidationError(_("The opportunity no longer exists."))
+    check_opportunity_access(locked, user)
     return locked
 
 
@@ -344,7 +372,7 @@ def move_to_stage(
         raise ValidationError(_("Choose the next or previous stage, or a stage to go to."))
     if direction not in (None, NEXT, PREVIOUS):
         raise ValidationError(_("Unknown direction %(direction)s.") % {"direction": direction})
-    opportunity = _lock(opportunity)
+    opportunity = _lock(opportunity, user)
     _check_open(opportunity)
     date = date or timezone.localdate()
     _check_date(opportunity, date)
@@ -418,7 +446,7 @@ def close_opportunity(
 ) -> OpportunityEntry:
     """Close ``opportunity`` as won (probability 100 %, current value = estimated
     value) or lost (probability 0 %, current value 0) on ``date``."""
-    opportunity = _lock(opportunity)
+    opportunity = _lock(opportunity, user)
     _check_open(opportunity)
     date = date or timezone.localdate()
     _check_date(opportunity, date)
@@ -463,7 +491,9 @@ def close_opportunity(
 @transaction.atomic
 def delete_opportunity(*, opportunity: Opportunity, user=None) -> None:
     """Delete an opportunity that is not in progress (with its entries; its tasks stay)."""
-    opportunity = _lock(opportunity)
+    opportunity = _lock(opportunity, user)
+    if user is not None and not user.has_perm("opportunities.delete_opportunity"):
+        raise PermissionDenied(_("You may not delete opportunities."))
     if opportunity.status == OpportunityStatus.IN_PROGRESS:
         raise ValidationError(
             _("Opportunity %(no)s is in progress: close it as won or lost before deleting it.")

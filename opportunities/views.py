@@ -7,7 +7,7 @@ a salesperson who guesses the URL of somebody else's opportunity gets 404.
 from functools import cached_property
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
@@ -21,6 +21,7 @@ from activities.models import Task
 from activities.views import AssignActivityBase
 from campaigns.models import Campaign
 from core import generic_views as generic
+from core.forms import add_service_error
 from opportunities import services
 from opportunities.filters import OpportunityFilter, SalesCycleFilter
 from opportunities.forms import (
@@ -41,18 +42,6 @@ ENTRIES_SHOWN = 50
 STAGES_SHOWN = 50
 TASKS_SHOWN = 20
 OPPORTUNITY_RELATED = ("contact", "salesperson", "campaign", "sales_cycle", "current_stage")
-
-
-def for_form(form, error: ValidationError) -> ValidationError:
-    """``error`` with the fields ``form`` does not have moved above the form, so that
-    ``FormPageMixin`` can add it to the form."""
-    if not hasattr(error, "error_dict"):
-        return error
-    errors = {}
-    for field, messages_ in error.error_dict.items():
-        key = field if field in form.fields else NON_FIELD_ERRORS
-        errors.setdefault(key, []).extend(messages_)
-    return ValidationError(errors)
 
 
 # ---------------------------------------------------------------------------
@@ -286,23 +275,20 @@ class OpportunityCreate(generic.RecordCreateView):
 
     def save_form(self, form):
         data = form.cleaned_data
-        try:
-            return services.create_opportunity(
-                user=self.request.user,
-                no=data.get("no", ""),
-                description=data["description"],
-                contact=data["contact"],
-                salesperson=data["salesperson"],
-                sales_cycle=data["sales_cycle"],
-                campaign=data.get("campaign"),
-                priority=data["priority"],
-                creation_date=data["creation_date"],
-                estimated_value=data["estimated_value"],
-                chances_of_success_percent=data["chances_of_success_percent"],
-                activate_first_stage=data.get("activate_first_stage", False),
-            )
-        except ValidationError as error:
-            raise for_form(form, error) from None
+        return services.create_opportunity(
+            user=self.request.user,
+            no=data.get("no", ""),
+            description=data["description"],
+            contact=data["contact"],
+            salesperson=data["salesperson"],
+            sales_cycle=data["sales_cycle"],
+            campaign=data.get("campaign"),
+            priority=data["priority"],
+            creation_date=data["creation_date"],
+            estimated_value=data["estimated_value"],
+            chances_of_success_percent=data["chances_of_success_percent"],
+            activate_first_stage=data.get("activate_first_stage", False),
+        )
 
 
 class OpportunityEdit(VisibleOpportunitiesMixin, generic.RecordUpdateView):
@@ -312,12 +298,9 @@ class OpportunityEdit(VisibleOpportunitiesMixin, generic.RecordUpdateView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def save_form(self, form):
-        try:
-            return services.save_opportunity(
-                opportunity=form.save(commit=False), user=self.request.user
-            )
-        except ValidationError as error:
-            raise for_form(form, error) from None
+        return services.save_opportunity(
+            opportunity=form.save(commit=False), **self.save_kwargs(form)
+        )
 
 
 class OpportunityDelete(VisibleOpportunitiesMixin, generic.RecordDeleteView):
@@ -364,7 +347,7 @@ class OpportunityAction(VisibleOpportunitiesMixin, generic.ConfirmActionView):
             with transaction.atomic():
                 message = self.perform(form)
         except ValidationError as error:
-            form.add_error(None, for_form(form, error))
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(request, message)
         return HttpResponseRedirect(self.get_success_url())

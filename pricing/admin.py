@@ -1,6 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_base import RecordAdmin, RecordHistoryAdmin
+from pricing import services
 from pricing.models import (
     CampaignTarget,
     Item,
@@ -14,12 +15,15 @@ from pricing.models import (
 
 for code_table in [UnitOfMeasure, ItemDiscountGroup]:
     admin.site.register(
-        code_table, list_display=["code", "description"], search_fields=["code", "description"]
+        code_table,
+        RecordAdmin,
+        list_display=["code", "description"],
+        search_fields=["code", "description"],
     )
 
 
 @admin.register(Item)
-class ItemAdmin(SimpleHistoryAdmin):
+class ItemAdmin(RecordHistoryAdmin):
     list_display = [
         "no",
         "description",
@@ -33,7 +37,10 @@ class ItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SalesPrice)
-class SalesPriceAdmin(SimpleHistoryAdmin):
+class SalesPriceAdmin(RecordHistoryAdmin):
+    def save_service(self, request, obj, form, change):
+        services.save_price_rule(rule=obj, user=request.user)
+
     list_display = [
         "item",
         "sales_type",
@@ -53,7 +60,10 @@ class SalesPriceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SalesLineDiscount)
-class SalesLineDiscountAdmin(SimpleHistoryAdmin):
+class SalesLineDiscountAdmin(RecordHistoryAdmin):
+    def save_service(self, request, obj, form, change):
+        services.save_price_rule(rule=obj, user=request.user)
+
     list_display = [
         "type",
         "code",
@@ -69,7 +79,7 @@ class SalesLineDiscountAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CampaignTarget)
-class CampaignTargetAdmin(admin.ModelAdmin):
+class CampaignTargetAdmin(RecordAdmin):
     list_display = ["campaign", "customer", "contact"]
     search_fields = ["campaign__no", "customer__no", "contact__no"]
     list_select_related = ["campaign", "customer", "contact"]
@@ -85,7 +95,10 @@ class SalesQuoteLineInline(admin.TabularInline):
 
 
 @admin.register(SalesQuote)
-class SalesQuoteAdmin(SimpleHistoryAdmin):
+class SalesQuoteAdmin(RecordHistoryAdmin):
+    def save_service(self, request, obj, form, change):
+        services.save_quote(quote=obj, user=request.user)
+
     list_display = ["no", "customer", "order_date", "currency_code", "campaign"]
     search_fields = ["no", "customer__no", "customer__name"]
     list_select_related = ["customer", "campaign"]
@@ -94,7 +107,13 @@ class SalesQuoteAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SalesQuoteLine)
-class SalesQuoteLineAdmin(admin.ModelAdmin):
+class SalesQuoteLineAdmin(RecordAdmin):
+    def save_service(self, request, obj, form, change):
+        services.save_quote_line(line=obj, user=request.user)
+
+    def delete_service(self, request, obj):
+        services.delete_quote_line(line=obj, user=request.user)
+
     list_display = [
         "quote",
         "line_no",

@@ -1,26 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign
-from contacts.models import Customer, CustomerDiscountGroup, CustomerPriceGroup
 from core.forms import DATE_INPUT, KeyChoiceField, NumberedFormMixin
 from pricing.models import (
-    DiscountSalesType,
     DiscountType,
     Item,
-    ItemDiscountGroup,
     SalesLineDiscount,
     SalesPrice,
     SalesType,
 )
-
-# sales type -> (model holding the codes, field with the code)
-SALES_CODE_SOURCES = {
-    SalesType.CUSTOMER: (Customer, "no"),
-    SalesType.CUSTOMER_PRICE_GROUP: (CustomerPriceGroup, "code"),
-    DiscountSalesType.CUSTOMER_DISCOUNT_GROUP: (CustomerDiscountGroup, "code"),
-    SalesType.CAMPAIGN: (Campaign, "no"),
-}
+from pricing.services import sales_code_record
 
 
 class ItemForm(NumberedFormMixin, forms.ModelForm):
@@ -57,29 +46,21 @@ class PriceRuleForm(forms.ModelForm):
         return (self.cleaned_data.get("sales_code") or "").strip().upper()
 
     def clean(self):
+        # The rules of a price row are the service's (pricing.services.price_rule_errors)
+        # and the model's; here a campaign row takes the campaign's dates when they were
+        # not typed, and a wrong date is refused under the date field itself.
         cleaned = super().clean()
         sales_type = cleaned.get("sales_type")
         code = cleaned.get("sales_code", "")
-        if sales_type == SalesType.ALL_CUSTOMERS:
-            if code:
-                self.add_error("sales_code", _("Leave the sales code blank for all customers."))
-        elif sales_type:
-            model, field = SALES_CODE_SOURCES[sales_type]
-            if not code:
-                self.add_error("sales_code", _("Fill in the sales code for this sales type."))
-            else:
-                found = model.objects.filter(**{field: code}).first()
-                if found is None:
-                    self.add_error(
-                        "sales_code",
-                        _("%(code)s is not a %(what)s.")
-                        % {"code": code, "what": model._meta.verbose_name},
-                    )
-                elif sales_type == SalesType.CAMPAIGN:
-                    self.campaign = found
-                    self._campaign_dates(cleaned, found)
+        if sales_type == SalesType.CAMPAIGN and code:
+            campaign = sales_code_record(sales_type, code)
+            if campaign is not None:
+                self.campaign = campaign
+                self._campaign_dates(cleaned, campaign)
         start, end = cleaned.get("starting_date"), cleaned.get("ending_date")
         if start and end and start > end and not self.has_error("starting_date"):
+            # The model's constraint refuses it too, above the form; here it goes under
+            # the date that was changed.
             field = "starting_date" if "starting_date" in self.changed_data else "ending_date"
             self.add_error(field, _("The starting date may not be after the ending date."))
         return cleaned
@@ -152,17 +133,3 @@ class SalesLineDiscountForm(PriceRuleForm):
 
     def clean_code(self):
         return (self.cleaned_data.get("code") or "").strip().upper()
-
-    def clean(self):
-        cleaned = super().clean()
-        kind, code = cleaned.get("type"), cleaned.get("code")
-        if kind and code:
-            model = Item if kind == DiscountType.ITEM else ItemDiscountGroup
-            field = "no" if kind == DiscountType.ITEM else "code"
-            if not model.objects.filter(**{field: code}).exists():
-                self.add_error(
-                    "code",
-                    _("%(code)s is not a %(what)s.")
-                    % {"code": code, "what": model._meta.verbose_name},
-                )
-        return cleaned

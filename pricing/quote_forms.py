@@ -26,6 +26,7 @@ def _number(value) -> str:
 
 
 class SalesQuoteForm(NumberedFormMixin, forms.ModelForm):
+    service_error_fields = {"customer": "customer_no", "contact": "contact_no"}
     customer_no = forms.CharField(
         label=_("Customer No."),
         max_length=20,
@@ -60,11 +61,6 @@ class SalesQuoteForm(NumberedFormMixin, forms.ModelForm):
         customer = Customer.objects.filter(no=number).first()
         if customer is None:
             raise ValidationError(_("Customer %(no)s does not exist."), params={"no": number})
-        if customer.blocked:
-            raise ValidationError(
-                _("Customer %(no)s is blocked; a quote cannot be made for it."),
-                params={"no": number},
-            )
         return customer
 
     def clean_contact_no(self):
@@ -80,26 +76,10 @@ class SalesQuoteForm(NumberedFormMixin, forms.ModelForm):
         return _number(self.cleaned_data.get("currency_code"))
 
     def clean(self):
+        # A blocked customer and a contact outside the customer's company are refused by
+        # the service (pricing.services.save_quote).
         cleaned = super().clean()
         customer = cleaned.get("customer_no")
-        contact = cleaned.get("contact_no")
-        if customer and contact:
-            company_id = customer.contact_id
-            if company_id is None:
-                self.add_error(
-                    "contact_no",
-                    _("Customer %(customer)s has no company contact; leave the contact blank.")
-                    % {"customer": customer.no},
-                )
-            elif company_id not in (contact.pk, contact.company_id):
-                self.add_error(
-                    "contact_no",
-                    _(
-                        "Contact %(contact)s is neither the company contact of customer "
-                        "%(customer)s nor a person working for it."
-                    )
-                    % {"contact": contact.no, "customer": customer.no},
-                )
         if customer is not None:
             self.instance.customer = customer
         self.instance.contact = cleaned.get("contact_no")
@@ -133,7 +113,10 @@ class SalesQuoteFilter(SearchFilterSet):
 
 
 class ItemNoMixin:
-    """``item_no`` typed by No.: it must exist and not be blocked."""
+    """``item_no`` typed by No.: it must exist (a blocked item is refused by the service,
+    pricing.services.save_quote_line)."""
+
+    service_error_fields = {"item": "item_no"}
 
     def clean_item_no(self):
         number = _number(self.cleaned_data.get("item_no"))
@@ -141,10 +124,6 @@ class ItemNoMixin:
         item = items.filter(no=number).first()
         if item is None:
             raise ValidationError(_("Item %(no)s does not exist."), params={"no": number})
-        if item.blocked:
-            raise ValidationError(
-                _("Item %(no)s is blocked; it cannot be sold."), params={"no": number}
-            )
         return item
 
 
@@ -185,6 +164,8 @@ class QuoteLineAddForm(ItemNoMixin, QuantityMixin, forms.ModelForm):
 
 class QuoteLineEditForm(QuantityMixin, forms.ModelForm):
     """Quantity, unit of measure and an optional price set by hand."""
+
+    service_error_fields = {"unit_price": "override_price"}
 
     override_price = forms.DecimalField(
         label=_("Unit price set by hand"),

@@ -5,15 +5,12 @@ Every page is built on ``core.generic_views``; writes go through
 ``pricing.services`` (``save_quote_line``, ``recalculate_quote``).
 """
 
+import copy
 from decimal import Decimal
 
 import django_tables2 as tables
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch
 from django.utils.formats import date_format, number_format
@@ -23,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView, TemplateView
 
 from core import generic_views as generic
-from core.submit_once import SubmitOnceMixin, hidden_field
+from core.submit_once import hidden_field
 from pricing import services
 from pricing.engine import customer_campaign_nos
 from pricing.models import SalesQuote, SalesQuoteLine
@@ -33,10 +30,6 @@ from pricing.quote_forms import (
     SalesQuoteFilter,
     SalesQuoteForm,
 )
-
-# SalesQuoteLine.line_amount is DECIMAL(16, 2): anything from 10^14 up does not fit.
-# Header fields whose change prices the lines again (the engine's inputs).
-REPRICING_FIELDS = ("customer_id", "order_date", "currency_code")
 
 
 def _money(value) -> str:
@@ -183,9 +176,8 @@ class SalesQuoteCreate(generic.RecordCreateView):
             initial["campaign"] = Campaign.objects.filter(no=campaign[:20]).first()
         return initial
 
-
-def _recalculate(quote, user) -> int:
-    return services.recalculate_quote(quote=quote, user=user)
+    def save_form(self, form):
+        return services.save_quote(quote=form.save(commit=False), **self.save_kwargs(form)).quote
 
 
 class SalesQuoteEdit(generic.RecordUpdateView):
@@ -197,31 +189,23 @@ class SalesQuoteEdit(generic.RecordUpdateView):
     def get_queryset(self):
         return _quote_queryset()
 
-    def get_object(self, queryset=None):
-        quote = super().get_object(queryset)
-        self.before = {name: getattr(quote, name) for name in REPRICING_FIELDS}
-        return quote
-
     def save_form(self, form):
-        quote = form.save()
-        changed = [name for name in REPRICING_FIELDS if getattr(quote, name) != self.before[name]]
-        if changed:
-            count = _recalculate(quote, self.request.user)
-            if count:
-                fields = ", ".join(
-                    str(SalesQuote._meta.get_field(name.removesuffix("_id")).verbose_name)
-                    for name in changed
-                )
-                message = ngettext(
-                    "Sales quote %(quote)s saved. The %(fields)s changed, so its %(n)d line "
-                    "was priced again.",
-                    "Sales quote %(quote)s saved. The %(fields)s changed, so its %(n)d lines "
-                    "were priced again.",
-                    count,
-                ) % {"quote": quote, "fields": fields, "n": count}
-                # FormPageMixin formats the message with the object once more.
-                self.success_message = message.replace("%", "%%")
-        return quote
+        saved = services.save_quote(quote=form.save(commit=False), **self.save_kwargs(form))
+        if saved.lines:
+            fields = ", ".join(
+                str(SalesQuote._meta.get_field(name).verbose_name) for name in saved.repriced_fields
+            )
+            self.repriced = ngettext(
+                "Sales quote %(quote)s saved. The %(fields)s changed, so its %(n)d line "
+                "was priced again.",
+                "Sales quote %(quote)s saved. The %(fields)s changed, so its %(n)d lines "
+                "were priced again.",
+                saved.lines,
+            ) % {"quote": saved.quote, "fields": fields, "n": saved.lines}
+        return saved.quote
+
+    def get_success_message(self):
+        return getattr(self, "repriced", None) or super().get_success_message()
 
 
 class SalesQuoteDelete(generic.RecordDeleteView):
@@ -239,13 +223,6 @@ class QuoteChangeMixin(generic.ModelPermissionMixin):
 
     model = SalesQuote
     permission_required = "pricing.change_salesquote"
-
-
-def _refuse_blocked(quote) -> None:
-    if quote.customer.blocked:
-        raise ValidationError(
-            _("Customer %(no)s is blocked; the quote cannot be priced.") % {"no": quote.customer.no}
-        )
 
 
 class RecalculateQuote(QuoteChangeMixin, generic.ConfirmActionView):
@@ -279,8 +256,7 @@ class RecalculateQuote(QuoteChangeMixin, generic.ConfirmActionView):
         return question
 
     def perform(self, form):
-        _refuse_blocked(self.object)
-        count = _recalculate(self.object, self.request.user)
+        count = services.recalculate_quote(quote=self.object, user=self.request.user)
         if not count:
             return _("Sales quote %(no)s has no lines to price.") % {"no": self.object.no}
         return ngettext(
@@ -304,25 +280,13 @@ def _get_line(quote, line_id):
     )
 
 
-class QuoteLineFormMixin(QuoteChangeMixin, generic.PageMixin):
+class QuoteLineFormMixin(QuoteChangeMixin, generic.FormPageMixin):
     """Save a line through ``services.save_quote_line``; a refusal is a form error."""
 
     template_name = "generic/form.html"
 
-    def save_line(self, form, line, override_price=None):
-        quote = line.quote
-        try:
-            with transaction.atomic():
-                _refuse_blocked(quote)
-                services.save_quote_line(
-                    line=line, user=self.request.user, override_price=override_price
-                )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return False
-        return True
-
-    def priced_message(self, line):
+    def get_success_message(self):
+        line = self.object
         values = {
             "line_no": line.line_no,
             "item": line.item,
@@ -335,8 +299,16 @@ class QuoteLineFormMixin(QuoteChangeMixin, generic.PageMixin):
             return self.manual_message % values
         return self.priced_message_text % values
 
+    def get_success_url(self):
+        return f"{self.quote.get_absolute_url()}#line-{self.object.pk}"
 
-class QuoteLineAdd(QuoteLineFormMixin, SubmitOnceMixin, FormView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = self.quote.get_absolute_url()
+        return context
+
+
+class QuoteLineAdd(QuoteLineFormMixin, FormView):
     """The card's inline *Add line* form posts here; without JavaScript a GET shows it alone."""
 
     form_class = QuoteLineAddForm
@@ -360,18 +332,10 @@ class QuoteLineAdd(QuoteLineFormMixin, SubmitOnceMixin, FormView):
             (_("Add line"), None),
         ]
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["cancel_url"] = self.quote.get_absolute_url()
-        return context
-
-    def form_valid(self, form):
+    def save_form(self, form):
         line = form.save(commit=False)
         line.quote = self.quote
-        if not self.save_line(form, line):
-            return self.form_invalid(form)
-        messages.success(self.request, self.priced_message(line))
-        return HttpResponseRedirect(f"{self.quote.get_absolute_url()}#line-{line.pk}")
+        return services.save_quote_line(line=line, **self.save_kwargs(form))
 
     def form_invalid(self, form):
         if self.request.method == "POST":
@@ -392,12 +356,13 @@ class QuoteLineEdit(QuoteLineFormMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.quote = _get_quote(kwargs["key"])
-        self.line = _get_line(self.quote, kwargs["line_id"])
+        self.line = self.object = _get_line(self.quote, kwargs["line_id"])
         self.line.quote = self.quote
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.line}
+        # A copy: the page keeps showing the line as stored when the form is refused.
+        return {**super().get_form_kwargs(), "instance": copy.copy(self.line)}
 
     def get_title(self):
         return _("Edit line %(line_no)s (%(item)s) – %(quote)s") % {
@@ -413,17 +378,12 @@ class QuoteLineEdit(QuoteLineFormMixin, FormView):
             (_("Edit line %(line_no)s") % {"line_no": self.line.line_no}, None),
         ]
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["cancel_url"] = self.quote.get_absolute_url()
-        return context
-
-    def form_valid(self, form):
-        line = form.save(commit=False)
-        if not self.save_line(form, line, form.cleaned_data["override_price"]):
-            return self.form_invalid(form)
-        messages.success(self.request, self.priced_message(line))
-        return HttpResponseRedirect(f"{self.quote.get_absolute_url()}#line-{line.pk}")
+    def save_form(self, form):
+        return services.save_quote_line(
+            line=form.save(commit=False),
+            override_price=form.cleaned_data["override_price"],
+            **self.save_kwargs(form),
+        )
 
 
 class QuoteLineDelete(QuoteChangeMixin, generic.ConfirmActionView):
@@ -452,7 +412,7 @@ class QuoteLineDelete(QuoteChangeMixin, generic.ConfirmActionView):
 
     def perform(self, form):
         line_no = self.line.line_no
-        self.line.delete()
+        services.delete_quote_line(line=self.line, user=self.request.user)
         return _("Line %(line_no)s deleted from sales quote %(no)s.") % {
             "line_no": line_no,
             "no": self.object.no,
@@ -558,12 +518,12 @@ class QuoteLineTrace(generic.ModelPermissionMixin, generic.PageMixin, TemplateVi
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         trace = self.line.price_trace or {}
-        context.update(
-            quote=self.quote,
-            line=self.line,
-            rows=trace_rows(trace),
-            summary=trace_summary(self.line, trace),
-            can_change=self.request.user.has_perm("pricing.change_salesquote"),
-            line_discount_label=_line_discount_label(),
-        )
+        context |= {
+            "quote": self.quote,
+            "line": self.line,
+            "rows": trace_rows(trace),
+            "summary": trace_summary(self.line, trace),
+            "can_change": self.request.user.has_perm("pricing.change_salesquote"),
+            "line_discount_label": _line_discount_label(),
+        }
         return context

@@ -15,12 +15,26 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from campaigns.models import Campaign, InteractionLogEntry
-from contacts.models import Contact, Customer
+from contacts.models import Contact, Customer, CustomerDiscountGroup, CustomerPriceGroup
 from core import audit
+from core.arguments import decimal_arg, record_arg
+from core.concurrency import lock_stored
 from core.models import AuditAction
+from core.services import delete_record, validate_record, write_record
 from core.sql import insert_from_select
 from pricing.engine import PriceRequest, line_amount, price_lines
-from pricing.models import CampaignTarget, SalesLineDiscount, SalesPrice, SalesQuote, SalesQuoteLine
+from pricing.models import (
+    CampaignTarget,
+    DiscountSalesType,
+    DiscountType,
+    Item,
+    ItemDiscountGroup,
+    SalesLineDiscount,
+    SalesPrice,
+    SalesQuote,
+    SalesQuoteLine,
+    SalesType,
+)
 from segments.models import SegmentLine
 
 _ID = models.BigIntegerField()
@@ -184,6 +198,79 @@ def deletion_summary(campaign: Campaign) -> list[str]:
     return lines
 
 
+# Sales prices and line discounts (docs/pricing.md) ----------------------------
+
+# sales type -> (model holding the codes, field with the code)
+SALES_CODE_SOURCES = {
+    SalesType.CUSTOMER: (Customer, "no"),
+    SalesType.CUSTOMER_PRICE_GROUP: (CustomerPriceGroup, "code"),
+    DiscountSalesType.CUSTOMER_DISCOUNT_GROUP: (CustomerDiscountGroup, "code"),
+    SalesType.CAMPAIGN: (Campaign, "no"),
+}
+
+
+def sales_code_record(sales_type: str, code: str):
+    """The customer, group or campaign a price rule's sales code names, or None."""
+    model, field = SALES_CODE_SOURCES[sales_type]
+    return model.objects.filter(**{field: code}).first()
+
+
+def price_rule_errors(rule) -> dict:
+    """What is wrong with a sales price or line discount, ``{field: message}``: the
+    sales code is blank for all customers and names an existing customer, group or
+    campaign otherwise; a campaign row has the campaign's dates; a line discount's
+    code names an item or item discount group. (The model's constraints keep the dates
+    in order.)"""
+    errors = {}
+    code = rule.sales_code or ""
+    if rule.sales_type == SalesType.ALL_CUSTOMERS:
+        if code:
+            errors["sales_code"] = _("Leave the sales code blank for all customers.")
+    elif rule.sales_type in SALES_CODE_SOURCES:
+        found = sales_code_record(rule.sales_type, code) if code else None
+        if not code:
+            errors["sales_code"] = _("Fill in the sales code for this sales type.")
+        elif found is None:
+            model = SALES_CODE_SOURCES[rule.sales_type][0]
+            errors["sales_code"] = _("%(code)s is not a %(what)s.") % {
+                "code": code,
+                "what": model._meta.verbose_name,
+            }
+        elif rule.sales_type == SalesType.CAMPAIGN and (
+            rule.starting_date != found.starting_date or rule.ending_date != found.ending_date
+        ):
+            errors["starting_date"] = _(
+                "The dates of a campaign row are the campaign's; change them on the "
+                "campaign card of %(no)s."
+            ) % {"no": found.no}
+    if isinstance(rule, SalesLineDiscount) and rule.type and rule.code:
+        model = Item if rule.type == DiscountType.ITEM else ItemDiscountGroup
+        field = "no" if rule.type == DiscountType.ITEM else "code"
+        if not model.objects.filter(**{field: rule.code}).exists():
+            errors["code"] = _("%(code)s is not a %(what)s.") % {
+                "code": rule.code,
+                "what": model._meta.verbose_name,
+            }
+    return errors
+
+
+@transaction.atomic
+def save_price_rule(*, rule, user=None, version: str | None = None):
+    """Create or change a sales price or sales line discount (``price_rule_errors``
+    and the model's own rules checked here; an existing row checked against
+    ``version``, ``core.concurrency``)."""
+    if not isinstance(rule, SalesPrice | SalesLineDiscount):
+        raise ValidationError(_("Not a sales price or sales line discount."))
+    stored = lock_stored(rule, version=version)
+    rule.sales_code = (rule.sales_code or "").strip().upper()
+    validate_record(rule, stored=stored)
+    errors = price_rule_errors(rule)
+    if errors:
+        raise ValidationError(errors)
+    write_record(rule, stored=stored, user=user)
+    return rule
+
+
 # Sales quotes ---------------------------------------------------------------
 
 # The line amount column holds 16 digits with 2 decimals.
@@ -200,7 +287,83 @@ def _check_amount(line):
 
 def _lock_quote(quote) -> SalesQuote:
     """One change of a quote's lines at a time (line numbers, recalculation)."""
-    return SalesQuote.objects.select_for_update().get(pk=quote.pk)
+    record_arg(quote, SalesQuote, label=_("Sales quote"))
+    return lock_stored(quote)
+
+
+def check_quote_can_be_priced(quote: SalesQuote) -> None:
+    """A quote for a blocked customer is not priced (NAV refuses sales documents for a
+    blocked customer)."""
+    customer = Customer.objects.filter(pk=quote.customer_id).values_list("no", "blocked").first()
+    if customer is not None and customer[1]:
+        raise ValidationError(
+            _("Customer %(no)s is blocked; the quote cannot be priced.") % {"no": customer[0]}
+        )
+
+
+def _quote_contact_errors(quote: SalesQuote) -> dict:
+    """The contact of a quote is the customer's company contact or one of its persons."""
+    if quote.contact_id is None or quote.customer_id is None:
+        return {}
+    company_id = (
+        Customer.objects.filter(pk=quote.customer_id).values_list("contact_id", flat=True).first()
+    )
+    contact = Contact.objects.filter(pk=quote.contact_id).values("no", "company_id").first()
+    if contact is None:
+        return {}
+    if company_id is None:
+        return {
+            "contact": _("Customer %(customer)s has no company contact; leave the contact blank.")
+            % {"customer": quote.customer.no}
+        }
+    if company_id not in (quote.contact_id, contact["company_id"]):
+        return {
+            "contact": _(
+                "Contact %(contact)s is neither the company contact of customer "
+                "%(customer)s nor a person working for it."
+            )
+            % {"contact": contact["no"], "customer": quote.customer.no}
+        }
+    return {}
+
+
+@dataclass
+class QuoteSaved:
+    quote: SalesQuote
+    repriced_fields: list  # the header fields whose change priced the lines again
+    lines: int  # lines priced again
+
+
+# Header fields whose change prices the lines again (the engine's inputs).
+REPRICING_FIELDS = ("customer", "order_date", "currency_code")
+
+
+@transaction.atomic
+def save_quote(*, quote: SalesQuote, user=None, version: str | None = None) -> QuoteSaved:
+    """Create or change a sales quote header (validated; checked against ``version``).
+    A new customer, order date or currency prices the lines again; a blocked customer
+    cannot be chosen."""
+    record_arg(quote, SalesQuote, label=_("Sales quote"), saved=False)
+    stored = lock_stored(quote, version=version)
+    quote.currency_code = (quote.currency_code or "").strip().upper()
+    validate_record(quote, stored=stored)
+    errors = _quote_contact_errors(quote)
+    if errors:
+        raise ValidationError(errors)
+    write_record(quote, stored=stored, user=user)
+    if stored is None:
+        return QuoteSaved(quote, [], 0)
+    changed = [
+        name
+        for name in REPRICING_FIELDS
+        if getattr(quote, _attname(name)) != getattr(stored, _attname(name))
+    ]
+    lines = recalculate_quote(quote=quote, user=user) if changed else 0
+    return QuoteSaved(quote, changed if lines else [], lines)
+
+
+def _attname(name: str) -> str:
+    return SalesQuote._meta.get_field(name).attname
 
 
 def _customer(quote) -> Customer:
@@ -227,10 +390,36 @@ def _apply(line, result):
 
 
 @transaction.atomic
-def save_quote_line(*, line: SalesQuoteLine, user=None, override_price: Decimal | None = None):
+def save_quote_line(
+    *,
+    line: SalesQuoteLine,
+    user=None,
+    override_price: Decimal | None = None,
+    version: str | None = None,
+):
     """Add or change a quote line; it is priced by the best-price engine unless
-    the user sets the price by hand (the line discount still applies)."""
+    the user sets the price by hand (the line discount still applies). The quantity
+    is more than 0, the item not blocked, the customer not blocked; a changed line is
+    checked against ``version`` (``core.concurrency``)."""
+    record_arg(line, SalesQuoteLine, label=_("Sales quote line"), saved=False)
+    stored = lock_stored(line, version=version)
+    if stored is not None and stored.quote_id != line.quote_id:
+        raise ValidationError(_("A line stays on its sales quote."))
     quote = _lock_quote(line.quote)
+    check_quote_can_be_priced(quote)
+    line.quantity = decimal_arg(
+        line.quantity, label=_("Quantity"), key="quantity", above=0, max_digits=14, places=4
+    )
+    if override_price is not None:
+        override_price = decimal_arg(
+            override_price,
+            label=_("Unit price"),
+            key="unit_price",
+            minimum=0,
+            maximum=LINE_AMOUNT_LIMIT - 1,
+            places=2,
+        )
+    validate_record(line, stored=stored, exclude=["line_no"] if line.line_no is None else None)
     if line.line_no is None:
         last = quote.lines.aggregate(models.Max("line_no"))["line_no__max"] or 0
         line.line_no = last + 10000
@@ -241,8 +430,17 @@ def save_quote_line(*, line: SalesQuoteLine, user=None, override_price: Decimal 
         line.unit_price = override_price
         line.line_amount = _amount(line)
     _check_amount(line)
-    line.save()
+    validate_record(line, stored=stored)
+    write_record(line, stored=stored, user=user)
     return line
+
+
+@transaction.atomic
+def delete_quote_line(*, line: SalesQuoteLine, user=None) -> None:
+    """Remove a line from its sales quote."""
+    record_arg(line, SalesQuoteLine, label=_("Sales quote line"))
+    _lock_quote(line.quote)
+    delete_record(instance=line, user=user)
 
 
 def _amount(line):
@@ -252,8 +450,10 @@ def _amount(line):
 @transaction.atomic
 def recalculate_quote(*, quote: SalesQuote, user=None) -> int:
     """Price every line again (lines with a price set by hand keep that price);
-    a fixed number of queries whatever the number of lines."""
+    a fixed number of queries whatever the number of lines. A quote for a blocked
+    customer is refused."""
     quote = _lock_quote(quote)
+    check_quote_can_be_priced(quote)
     lines = list(quote.lines.select_related("item__item_discount_group"))
     if not lines:
         return 0

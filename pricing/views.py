@@ -69,17 +69,22 @@ class PriceRuleList(CampaignFilteredMixin, generic.RecordListView):
         return context
 
 
-class PriceRuleCreate(CampaignFilteredMixin, generic.RecordCreateView):
+class PriceRuleSaveMixin:
+    def save_form(self, form):
+        return services.save_price_rule(rule=form.save(commit=False), **self.save_kwargs(form))
+
+
+class PriceRuleCreate(PriceRuleSaveMixin, CampaignFilteredMixin, generic.RecordCreateView):
     def get_initial(self):
         initial = super().get_initial()
         campaign = self.campaign()
         if campaign:
-            initial.update(
-                sales_type=SalesType.CAMPAIGN,
-                sales_code=campaign.no,
-                starting_date=campaign.starting_date,
-                ending_date=campaign.ending_date,
-            )
+            initial |= {
+                "sales_type": SalesType.CAMPAIGN,
+                "sales_code": campaign.no,
+                "starting_date": campaign.starting_date,
+                "ending_date": campaign.ending_date,
+            }
         item = self.request.GET.get("item")
         if item:
             initial["item"] = item
@@ -123,7 +128,7 @@ class SalesPriceCreate(PriceRuleCreate):
     form_class = SalesPriceForm
 
 
-class SalesPriceEdit(generic.RecordUpdateView):
+class SalesPriceEdit(PriceRuleSaveMixin, generic.RecordUpdateView):
     model = SalesPrice
     form_class = SalesPriceForm
 
@@ -166,7 +171,7 @@ class SalesLineDiscountCreate(PriceRuleCreate):
     form_class = SalesLineDiscountForm
 
 
-class SalesLineDiscountEdit(generic.RecordUpdateView):
+class SalesLineDiscountEdit(PriceRuleSaveMixin, generic.RecordUpdateView):
     model = SalesLineDiscount
     form_class = SalesLineDiscountForm
 

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_base import RecordAdmin, RecordHistoryAdmin
 from salespeople.models import Salesperson, Team, TeamMember
 
 
 @admin.register(Salesperson)
-class SalespersonAdmin(SimpleHistoryAdmin):
+class SalespersonAdmin(RecordHistoryAdmin):
     list_display = ["code", "name", "email", "phone", "commission_percent", "user", "blocked"]
     search_fields = ["code", "name", "email"]
     list_filter = ["blocked"]
@@ -20,14 +20,14 @@ class TeamMemberInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(SimpleHistoryAdmin):
+class TeamAdmin(RecordHistoryAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
     inlines = [TeamMemberInline]
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(admin.ModelAdmin):
+class TeamMemberAdmin(RecordAdmin):
     list_display = ["team", "salesperson"]
     list_select_related = ["team", "salesperson"]
     search_fields = ["team__code", "salesperson__code", "salesperson__name"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_base import RecordAdmin, RecordHistoryAdmin
+from segments import services
 from segments.models import (
     LoggedSegment,
     SavedSegmentCriteria,
@@ -13,7 +14,13 @@ from segments.models import (
 
 
 @admin.register(Segment)
-class SegmentAdmin(SimpleHistoryAdmin):
+class SegmentAdmin(RecordHistoryAdmin):
+    def save_service(self, request, obj, form, change):
+        services.save_segment(segment=obj, user=request.user)
+
+    def delete_service(self, request, obj):
+        services.delete_segment(segment=obj, user=request.user)
+
     list_display = ["no", "description", "campaign", "salesperson", "date", "line_count"]
     list_filter = ["campaign_target", "campaign_response", "correspondence_type"]
     search_fields = ["no", "description"]
@@ -23,7 +30,13 @@ class SegmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SegmentLine)
-class SegmentLineAdmin(admin.ModelAdmin):
+class SegmentLineAdmin(RecordAdmin):
+    def save_service(self, request, obj, form, change):
+        services.save_line(line=obj, user=request.user)
+
+    def delete_service(self, request, obj):
+        services.delete_line(line=obj, user=request.user)
+
     list_display = ["segment", "contact", "campaign", "campaign_target", "campaign_response"]
     list_filter = ["campaign_target", "campaign_response"]
     search_fields = ["segment__no", "contact__no", "contact__name"]
@@ -33,7 +46,7 @@ class SegmentLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(SegmentCriteriaAction)
-class SegmentCriteriaActionAdmin(admin.ModelAdmin):
+class SegmentCriteriaActionAdmin(RecordAdmin):
     list_display = ["segment", "sequence", "action", "lines_added", "lines_removed", "created_at"]
     list_filter = ["action"]
     search_fields = ["segment__no"]
@@ -42,7 +55,7 @@ class SegmentCriteriaActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SegmentHistory)
-class SegmentHistoryAdmin(admin.ModelAdmin):
+class SegmentHistoryAdmin(RecordAdmin):
     list_display = ["action", "contact", "campaign", "campaign_target"]
     search_fields = ["contact__no", "action__segment__no"]
     raw_id_fields = ["action", "contact", "contact_company", "campaign", "added_by"]
@@ -55,20 +68,20 @@ class SavedActionInline(admin.TabularInline):
 
 
 @admin.register(SavedSegmentCriteria)
-class SavedSegmentCriteriaAdmin(admin.ModelAdmin):
+class SavedSegmentCriteriaAdmin(RecordAdmin):
     list_display = ["code", "description"]
     search_fields = ["code", "description"]
     inlines = [SavedActionInline]
 
 
 @admin.register(SavedSegmentCriteriaAction)
-class SavedSegmentCriteriaActionAdmin(admin.ModelAdmin):
+class SavedSegmentCriteriaActionAdmin(RecordAdmin):
     list_display = ["criteria", "sequence", "action"]
     list_filter = ["action"]
 
 
 @admin.register(LoggedSegment)
-class LoggedSegmentAdmin(admin.ModelAdmin):
+class LoggedSegmentAdmin(RecordAdmin):
     list_display = ["id", "segment_no", "description", "date", "user", "line_count", "canceled"]
     list_filter = ["canceled", "date"]
     search_fields = ["segment_no", "description"]

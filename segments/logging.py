@@ -22,6 +22,8 @@ from campaigns.models import CampaignEntry, InteractionLogEntry
 from campaigns.services import notify_interactions_changed
 from contacts.models import CorrespondenceType
 from core import audit
+from core.arguments import record_arg
+from core.concurrency import lock_stored
 from core.jobs import start_job
 from core.models import AuditAction, Job
 from core.placeholders import render_placeholders
@@ -391,19 +393,47 @@ def run_email_job(job: Job, progress) -> str:
 
 @transaction.atomic
 def cancel_logged_segment(*, logged_segment: LoggedSegment, user=None) -> int:
-    """Cancel a logged segment: its campaign entries and interactions."""
-    LoggedSegment.objects.filter(pk=logged_segment.pk).update(canceled=True)
-    CampaignEntry.objects.filter(logged_segment=logged_segment).update(canceled=True)
-    changed = InteractionLogEntry.objects.filter(logged_segment=logged_segment).update(
-        canceled=True
-    )
+    """Cancel a logged segment: its campaign entries and interactions. Returns the
+    number of interactions canceled; a logged segment already canceled is refused
+    (two users canceling at once: the second waits for the lock, then is refused)."""
+    record_arg(logged_segment, LoggedSegment)
+    logged = lock_stored(logged_segment)
+    if logged.canceled:
+        raise ValidationError(_("Logged segment %(no)s is already canceled.") % {"no": logged.pk})
+    LoggedSegment.objects.filter(pk=logged.pk).update(canceled=True)
+    CampaignEntry.objects.filter(logged_segment=logged).update(canceled=True)
+    changed = InteractionLogEntry.objects.filter(logged_segment=logged).update(canceled=True)
     campaigns = set(
-        InteractionLogEntry.objects.filter(logged_segment=logged_segment)
+        InteractionLogEntry.objects.filter(logged_segment=logged)
         .order_by()
         .values_list("campaign_id", flat=True)
         .distinct()
     )
     notify_interactions_changed(campaigns)
     logged_segment.canceled = True
-    audit.record(user, AuditAction.LOGGED_SEGMENT_CANCELED, logged_segment, changed)
+    audit.record(user, AuditAction.LOGGED_SEGMENT_CANCELED, logged, changed)
     return changed
+
+
+@transaction.atomic
+def retry_failed_emails(*, logged_segment: LoggedSegment, user=None) -> int:
+    """Queue again only the e-mails of ``logged_segment`` whose attempt failed (each is
+    sent at most once); returns how many. Refused for a canceled logged segment, while
+    its e-mails are still being sent, and when none failed."""
+    record_arg(logged_segment, LoggedSegment)
+    logged = lock_stored(logged_segment)
+    if logged.canceled:
+        raise ValidationError(_("Logged segment %(no)s is canceled.") % {"no": logged.pk})
+    running = Job.objects.filter(
+        reference=email_reference(logged.pk),
+        state__in=[Job.State.QUEUED, Job.State.RUNNING],
+    ).exists()
+    if running:
+        raise ValidationError(
+            _("The e-mails of this logged segment are still being sent; wait for that job.")
+        )
+    failed = unsent_emails(logged.pk, failed=True).count()
+    if not failed:
+        raise ValidationError(_("No e-mail of this logged segment has failed."))
+    queue_logged_segment_emails(logged=logged, user=user, retry=True)
+    return failed

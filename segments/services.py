@@ -14,13 +14,18 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
+from campaigns.models import InteractionLogEntry
 from contacts.models import Contact, ContactType
 from core import audit
+from core.arguments import record_arg
+from core.concurrency import lock_stored
 from core.models import AuditAction
+from core.services import delete_record, validate_record, write_record
 from core.sql import insert_from_select
 from segments.criteria import describe, matching_contacts
 from segments.models import (
     CriteriaActionType,
+    LoggedSegment,
     SavedSegmentCriteria,
     SavedSegmentCriteriaAction,
     Segment,
@@ -478,20 +483,29 @@ def apply_interaction_template(segment: Segment, old: Segment | None) -> list[st
 
 
 @transaction.atomic
-def save_segment(*, segment: Segment, user=None, update_lines: bool = False) -> dict:
-    """Save the header: a newly chosen interaction template copies its values
-    first (``apply_interaction_template``); clearing the campaign clears target
-    and response.
+def save_segment(
+    *,
+    segment: Segment,
+    user=None,
+    update_lines: bool = False,
+    version: str | None = None,
+) -> dict:
+    """Save the header (validated here; an existing one checked against ``version``,
+    ``core.concurrency``, and only what changed written): a newly chosen interaction
+    template copies its values first (``apply_interaction_template``); clearing the
+    campaign clears target and response.
 
     With ``update_lines``, the lines that still carry a changed field's old
     header value take the new one: one UPDATE per changed field. Returns
     ``{field: lines updated}``.
     """
-    old = Segment.objects.filter(pk=segment.pk).first() if segment.pk else None
+    record_arg(segment, Segment, saved=False)
+    old = lock_stored(segment, version=version)
     apply_interaction_template(segment, old)
     if segment.campaign_id is None:
         segment.campaign_target = segment.campaign_response = False
-    segment.save()
+    validate_record(segment, stored=old)
+    write_record(segment, stored=old, user=user)
     if old is None or not update_lines:
         return {}
     lines = SegmentLine.objects.filter(segment=segment)
@@ -521,41 +535,84 @@ def save_segment(*, segment: Segment, user=None, update_lines: bool = False) -> 
 @transaction.atomic
 def set_line_campaign_target(*, line: SegmentLine, value: bool, user=None) -> SegmentLine:
     """Tick or untick *campaign target* on one line (the one-click toggle)."""
-    if value and line.campaign_id is None:
+    record_arg(line, SegmentLine)
+    stored = lock_stored(line)
+    value = _boolean(value, _("Campaign target"))
+    if value and stored.campaign_id is None:
         raise ValidationError(
             _("Line of contact %(contact)s has no campaign; choose a campaign first.")
-            % {"contact": line.contact.no}
+            % {"contact": stored.contact.no}
         )
     SegmentLine.objects.filter(pk=line.pk).update(campaign_target=value)
     line.campaign_target = value
-    _notify(line.segment, {line.campaign_id})
+    _notify(stored.segment, {stored.campaign_id})
     return line
 
 
+def _boolean(value, label) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(_("%(field)s must be yes or no.") % {"field": label})
+    return value
+
+
 @transaction.atomic
-def save_line(*, line: SegmentLine, user=None) -> SegmentLine:
-    """Save a changed line; a line without campaign is no target or response."""
-    old_campaign = (
-        SegmentLine.objects.filter(pk=line.pk).values_list("campaign_id", flat=True).first()
-    )
+def save_line(*, line: SegmentLine, user=None, version: str | None = None) -> SegmentLine:
+    """Save a changed line (validated here; checked against ``version``,
+    ``core.concurrency``); a line without campaign is no target or response."""
+    record_arg(line, SegmentLine)
+    stored = lock_stored(line, version=version)
     if line.campaign_id is None:
         line.campaign_target = line.campaign_response = False
-    line.save()
-    _notify(line.segment, {old_campaign, line.campaign_id})
+    if line.segment_id != stored.segment_id or line.contact_id != stored.contact_id:
+        raise ValidationError(_("A segment line stays on its segment and contact."))
+    validate_record(line, stored=stored)
+    write_record(line, stored=stored, user=user)
+    _notify(line.segment, {stored.campaign_id, line.campaign_id})
     return line
 
 
 @transaction.atomic
 def delete_line(*, line: SegmentLine, user=None) -> None:
-    segment = line.segment
-    campaign_id = line.campaign_id
-    line.delete()
+    record_arg(line, SegmentLine)
+    stored = lock_stored(line)
+    segment = stored.segment
+    stored.delete()
     _refresh_line_count(segment)
-    _notify(segment, {campaign_id})
+    _notify(segment, {stored.campaign_id})
 
 
 @transaction.atomic
 def delete_segment(*, segment: Segment, user=None) -> None:
-    campaigns = _line_campaigns(SegmentLine.objects.filter(segment=segment)) | {segment.campaign_id}
-    segment.delete()
+    record_arg(segment, Segment)
+    stored = lock_stored(segment)
+    campaigns = _line_campaigns(SegmentLine.objects.filter(segment=stored)) | {stored.campaign_id}
+    delete_record(instance=stored, user=user)
     _notify(segment, campaigns)
+
+
+@transaction.atomic
+def reuse_logged_segment(*, logged_segment, user=None) -> tuple[Segment, int]:
+    """NAV's *Reuse segment*: a new segment with the contacts of ``logged_segment``'s
+    interactions, added as a criteria action (Go back undoes it); its campaign is the
+    logged segment's when all its interactions had one. Returns the segment and the
+    number of contacts added."""
+    record_arg(logged_segment, LoggedSegment)
+    campaigns = list(
+        InteractionLogEntry.objects.filter(logged_segment=logged_segment, campaign__isnull=False)
+        .order_by()
+        .values_list("campaign_id", flat=True)
+        .distinct()[:2]
+    )
+    segment = Segment(
+        description=logged_segment.description,
+        campaign_id=campaigns[0] if len(campaigns) == 1 else None,
+    )
+    save_segment(segment=segment, user=user)
+    result = add_contacts(
+        segment=segment,
+        filters={"logged_segment": logged_segment.pk},
+        allow_related_companies=True,
+        ignore_exclusion=True,
+        user=user,
+    )
+    return segment, result.added

@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
@@ -12,7 +14,6 @@ from campaigns.models import Campaign, CampaignEntry, InteractionLogEntry
 from contacts.models import CorrespondenceType
 from core import generic_views as generic
 from core.jobs import visible_jobs
-from core.models import Job
 from core.pagination import CURSOR_PARAM, RowCount, count_rows
 from core.pagination import paginate as keyset_paginate
 from core.placeholders import render_placeholders
@@ -136,7 +137,7 @@ class SegmentCreate(generic.RecordCreateView):
 
     def save_form(self, form):
         segment = form.save(commit=False)
-        services.save_segment(segment=segment, user=self.request.user)
+        services.save_segment(segment=segment, **self.save_kwargs(form))
         return segment
 
 
@@ -169,8 +170,8 @@ class SegmentEdit(generic.RecordUpdateView):
         segment = form.save(commit=False)
         updated = services.save_segment(
             segment=segment,
-            user=self.request.user,
             update_lines=getattr(self, "update_lines", False),
+            **self.save_kwargs(form),
         )
         if updated:
             messages.info(
@@ -438,16 +439,16 @@ class ToggleLineTarget(LineMixin, View):
         return HttpResponseRedirect(line.segment.get_absolute_url() + f"#line-{line.pk}")
 
 
-class LineEdit(LineMixin, generic.PageMixin, FormView):
-    template_name = "generic/form.html"
+class LineEdit(LineMixin, generic.FormPageMixin, FormView):
     form_class = SegmentLineForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.line = _line(request, kwargs["key"], kwargs["line_id"])
+        self.line = self.object = _line(request, kwargs["key"], kwargs["line_id"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.line}
+        # A copy: the page keeps showing the line as stored when the form is refused.
+        return {**super().get_form_kwargs(), "instance": copy.copy(self.line)}
 
     def get_title(self):
         return _("Segment line %(contact)s") % {"contact": self.line.contact}
@@ -465,10 +466,14 @@ class LineEdit(LineMixin, generic.PageMixin, FormView):
         context["cancel_url"] = self.line.segment.get_absolute_url()
         return context
 
-    def form_valid(self, form):
-        services.save_line(line=form.save(commit=False), user=self.request.user)
-        messages.success(self.request, _("Segment line saved."))
-        return HttpResponseRedirect(self.line.segment.get_absolute_url())
+    def save_form(self, form):
+        return services.save_line(line=form.save(commit=False), **self.save_kwargs(form))
+
+    def get_success_message(self):
+        return _("Segment line saved.")
+
+    def get_success_url(self):
+        return self.line.segment.get_absolute_url()
 
 
 class LineDelete(LineMixin, View):
@@ -726,24 +731,24 @@ class LoggedSegmentCard(generic.RecordCardView):
             interaction.card_url = _url_or_none(
                 "campaigns:interactionlogentry_card", interaction.pk
             )
-        context.update(
-            entries=entries,
-            figures=figures,
-            interactions_page=page,
-            can_cancel=not logged.canceled and user.has_perm("segments.change_loggedsegment"),
-            can_print=bool(figures["letters"]),
-            can_reuse=user.has_perm("segments.add_segment"),
-            email_job=(
+        context |= {
+            "entries": entries,
+            "figures": figures,
+            "interactions_page": page,
+            "can_cancel": not logged.canceled and user.has_perm("segments.change_loggedsegment"),
+            "can_print": bool(figures["letters"]),
+            "can_reuse": user.has_perm("segments.add_segment"),
+            "email_job": (
                 visible_jobs(user)
                 .filter(reference=segment_logging.email_reference(logged.pk))
                 .first()
             ),
-            can_retry=(
+            "can_retry": (
                 bool(figures["failed"])
                 and not logged.canceled
                 and user.has_perm("segments.log_segment")
             ),
-        )
+        }
         return context
 
 
@@ -793,10 +798,6 @@ class CancelLoggedSegment(LoggedSegmentAction):
 
     def perform(self, form):
         logged = self.object
-        if LoggedSegment.objects.filter(pk=logged.pk, canceled=True).exists():
-            raise ValidationError(
-                _("Logged segment %(no)s is already canceled.") % {"no": logged.pk}
-            )
         changed = segment_logging.cancel_logged_segment(
             logged_segment=logged, user=self.request.user
         )
@@ -825,22 +826,8 @@ class RetryFailedEmails(LoggedSegmentAction):
         ) % {"n": self.failed(), "no": self.object.pk}
 
     def perform(self, form):
-        logged = LoggedSegment.objects.select_for_update().get(pk=self.object.pk)
-        if logged.canceled:
-            raise ValidationError(_("Logged segment %(no)s is canceled.") % {"no": logged.pk})
-        running = Job.objects.filter(
-            reference=segment_logging.email_reference(logged.pk),
-            state__in=[Job.State.QUEUED, Job.State.RUNNING],
-        ).exists()
-        if running:
-            raise ValidationError(
-                _("The e-mails of this logged segment are still being sent; wait for that job.")
-            )
-        failed = self.failed()
-        if not failed:
-            raise ValidationError(_("No e-mail of this logged segment has failed."))
-        segment_logging.queue_logged_segment_emails(
-            logged=logged, user=self.request.user, retry=True
+        failed = segment_logging.retry_failed_emails(
+            logged_segment=self.object, user=self.request.user
         )
         return ngettext(
             "%(n)d failed e-mail queued again.", "%(n)d failed e-mails queued again.", failed
@@ -874,30 +861,15 @@ class ReuseLoggedSegment(LoggedSegmentAction):
 
     def perform(self, form):
         logged = self.object
-        campaigns = list(
-            InteractionLogEntry.objects.filter(logged_segment=logged, campaign__isnull=False)
-            .order_by()
-            .values_list("campaign_id", flat=True)
-            .distinct()[:2]
-        )
-        segment = Segment(
-            description=logged.description,
-            campaign_id=campaigns[0] if len(campaigns) == 1 else None,
-        )
-        services.save_segment(segment=segment, user=self.request.user)
-        result = services.add_contacts(
-            segment=segment,
-            filters={"logged_segment": logged.pk},
-            allow_related_companies=True,
-            ignore_exclusion=True,
-            user=self.request.user,
+        segment, added = services.reuse_logged_segment(
+            logged_segment=logged, user=self.request.user
         )
         self.new_segment = segment
         return ngettext(
             "Segment %(segment)s created with %(n)d contact of logged segment %(no)s.",
             "Segment %(segment)s created with %(n)d contacts of logged segment %(no)s.",
-            result.added,
-        ) % {"segment": segment.no, "n": result.added, "no": logged.pk}
+            added,
+        ) % {"segment": segment.no, "n": added, "no": logged.pk}
 
     def get_success_url(self):
         if self.new_segment is not None:

@@ -268,6 +268,7 @@ def test_sort_links_start_again_at_the_first_page(manager_client):
         signing.dumps({"s": "no", "d": "n", "v": ["X"], "o": 0}, salt="other"),
         "%00%ff",
     ],
+    ids=["garbage", "empty", "long", "other-salt", "nul"],  # the same on every xdist worker
 )
 def test_a_bad_cursor_shows_the_first_page_never_a_server_error(manager_client, cursor):
     make_contacts(60)
