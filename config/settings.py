@@ -165,6 +165,9 @@ else:
         {
             "prepare_threshold": 5 if prepared else None,
             "options": "-c plan_cache_mode=force_generic_plan",
+            # A database host that does not answer is the outage page within seconds
+            # (core/error_pages.py), not a worker stuck until its timeout.
+            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
         }
     )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

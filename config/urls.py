@@ -25,3 +25,7 @@ urlpatterns = [
     path("", include("activities.urls")),
     path("", include("opportunities.urls")),
 ]
+
+# A lost database connection is a 503 page in the user's language, other errors the
+# 500 page (core/error_pages.py).
+handler500 = "core.error_pages.server_error"
