@@ -16,18 +16,20 @@ from django.db import models, transaction
 from django.db.models import F, Q, Value, Window
 from django.db.models.functions import Cast, Concat, Greatest, Length, LPad, RowNumber
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivityStep, Priority, Task, TaskStatus, TaskType
+from campaigns.models import Campaign
 from contacts.models import Contact
 from core import audit
-from core.arguments import record_arg
+from core.arguments import date_arg, record_arg
 from core.concurrency import lock_stored
 from core.date_formulas import apply_formula
 from core.models import AuditAction, NumberSeries
 from core.services import delete_record, validate_record, write_record
 from core.sql import insert_from_select
-from salespeople.models import Salesperson, TeamMember
+from salespeople.models import Salesperson, Team, TeamMember
 
 _ID = models.BigIntegerField()
 
@@ -44,6 +46,15 @@ class AssignResult:
 # Activities and their steps
 
 
+def _step_list(steps) -> list:
+    if steps is None or isinstance(steps, str | bytes | dict) or not hasattr(steps, "__iter__"):
+        raise ValidationError(_("Steps: not a list of activity steps."))
+    steps = list(steps)
+    for step in steps:
+        record_arg(step, ActivityStep, label=_("Step"), saved=False)
+    return steps
+
+
 # Above every step No. a user may type (ActivityStep.step_no's validator).
 STEP_NO_PARKING = 1_000_000
 
@@ -56,39 +67,38 @@ def save_activity(
     the new and changed ``ActivityStep`` rows, ``delete`` those to remove. An existing
     activity is checked against ``version`` (which covers its steps too,
     ``core.concurrency``). Every step is validated; a step No. may appear once."""
-    record_arg(activity, Activity, saved=False)
-    steps, delete = list(steps), list(delete)
-    for step in [*steps, *delete]:
-        record_arg(step, ActivityStep, saved=False)
+    record_arg(activity, Activity, label=_("Activity"), saved=False)
+    steps, delete = _step_list(steps), _step_list(delete)
     stored = lock_stored(activity, version=version, lines=("steps",))
+    # Only steps of this activity are changed or deleted here (as stored, not as the
+    # caller's copies say).
+    known = [step.pk for step in [*steps, *delete] if step.pk is not None]
+    owners = dict(ActivityStep.objects.filter(pk__in=known).values_list("pk", "activity_id"))
+    if any(owners.get(pk, "gone") != activity.pk for pk in known):
+        raise ValidationError(_("Only the steps of this activity can be changed here."))
     validate_record(activity, stored=stored)
     write_record(activity, stored=stored, user=user)
-    removed = [step.pk for step in delete if step.pk is not None]
-    foreign = ActivityStep.objects.filter(pk__in=removed).exclude(activity=activity)
-    if foreign.exists():
-        raise ValidationError(_("A step of another activity cannot be deleted here."))
-    ActivityStep.objects.filter(pk__in=removed).delete()
-    numbers = [step.step_no for step in steps]
+    ActivityStep.objects.filter(pk__in=[step.pk for step in delete if step.pk]).delete()
+    kept = [step for step in steps if step not in delete]
+    numbers = [step.step_no for step in kept]
     if len(numbers) != len(set(numbers)):
         raise ValidationError(_("Each step No. appears once per activity."))
-    stored_numbers = dict(
-        ActivityStep.objects.filter(pk__in=[step.pk for step in steps if step.pk]).values_list(
-            "pk", "step_no"
-        )
-    )
-    for step in steps:
-        if step.pk is not None and step.activity_id not in (None, activity.pk):
-            raise ValidationError(_("A step of another activity cannot be changed here."))
+    for step in kept:
         step.activity = activity
     # Numbers may move between steps in one save (1 and 2 swapped): the steps whose
     # number changes step out of the way first, so that each statement keeps the
     # numbers unique.
-    renumbered = [s.pk for s in steps if s.pk and stored_numbers.get(s.pk) != s.step_no]
+    stored_numbers = dict(
+        ActivityStep.objects.filter(pk__in=[step.pk for step in kept if step.pk]).values_list(
+            "pk", "step_no"
+        )
+    )
+    renumbered = [s.pk for s in kept if s.pk and stored_numbers.get(s.pk) != s.step_no]
     if renumbered:
         ActivityStep.objects.filter(pk__in=renumbered).update(
             step_no=F("step_no") + STEP_NO_PARKING
         )
-    for step in steps:
+    for step in kept:
         validate_record(step)
         write_record(step, user=user)
     return activity
@@ -184,6 +194,11 @@ def create_task(
             }
         )
     record_arg(salesperson, Salesperson, label=_("The salesperson"))
+    record_arg(campaign, Campaign, label=_("Campaign"), allow_none=True)
+    record_arg(contact, Contact, label=_("Contact"), allow_none=True)
+    segment_model = Task._meta.get_field("segment").related_model
+    record_arg(segment, segment_model, label=_("Segment"), allow_none=True)
+    date = date_arg(date, label=_("Date"), key="date", allow_none=True)
     _check_selectable(salesperson)
     _check_own_salesperson(salesperson, user)
     if status == TaskStatus.COMPLETED:
@@ -228,9 +243,9 @@ def save_task(*, task: Task, user=None, version: str | None = None) -> Task:
         raise ValidationError(
             _("The team and salesperson of a team assignment's task do not change here.")
         )
+    validate_record(task, stored=old)
     if task.salesperson_id != old.salesperson_id:
         _check_own_salesperson(task.salesperson, user)
-    validate_record(task, stored=old)
     write_record(task, stored=old, user=user)
     return task
 
@@ -472,6 +487,20 @@ def assign_activity(
     of tasks per contact. For a team, each step gives a team task per contact plus one task
     per team member linked to it.
     """
+    record_arg(activity, Activity, label=_("Activity"))
+    start_date = date_arg(start_date, label=_("Start date"), key="start_date")
+    record_arg(salesperson, Salesperson, label=_("Salesperson"), allow_none=True)
+    record_arg(team, Team, label=_("Team"), allow_none=True)
+    record_arg(campaign, Campaign, label=_("Campaign"), allow_none=True)
+    for name, value in (("segment", segment), ("opportunity", opportunity)):
+        related = Task._meta.get_field(name).related_model  # apps above this one
+        record_arg(value, related, label=capfirst(related._meta.verbose_name), allow_none=True)
+    if contacts is not None:
+        if isinstance(contacts, str | bytes | dict) or not hasattr(contacts, "__iter__"):
+            raise ValidationError(_("Contacts: not a list of contacts."))
+        contacts = list(contacts)
+        for contact in contacts:
+            record_arg(contact, Contact, label=_("Contact"))
     if (salesperson is None) == (team is None):
         raise ValidationError(
             _("Choose a salesperson or a team to assign the activity to (exactly one).")
@@ -573,6 +602,10 @@ def _insert(source, row) -> int:
 
 def assignment_preview(*, activity: Activity, contact_count: int, team=None) -> dict:
     """How many tasks assigning ``activity`` would create (for a confirmation)."""
+    record_arg(activity, Activity, label=_("Activity"))
+    record_arg(team, Team, label=_("Team"), allow_none=True)
+    if isinstance(contact_count, bool) or not isinstance(contact_count, int) or contact_count < 0:
+        raise ValidationError(_("Contacts: not a number of contacts."))
     steps = activity.steps.count()
     members = team.members.filter(blocked=False).count() if team is not None else 0
     return {

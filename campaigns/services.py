@@ -13,11 +13,13 @@ from campaigns.signals import (
     campaign_deletion_summary,
     interactions_changed,
 )
+from contacts.models import Contact
 from core import audit
-from core.arguments import record_arg
+from core.arguments import bool_arg, date_arg, record_arg
 from core.concurrency import lock_stored
 from core.models import AuditAction
-from core.services import validate_record, write_record
+from core.services import delete_record, validate_record, write_record
+from salespeople.models import Salesperson
 
 
 @transaction.atomic
@@ -53,8 +55,10 @@ def delete_campaign(*, campaign: Campaign, user=None) -> None:
     interactions, its campaign prices, discounts and target group (SPEC §3.2).
 
     Refused while it has campaign entries or interactions that are not canceled;
-    other records that still refer to it refuse with ``ProtectedError``.
+    other records that still refer to it (tasks, opportunities, quotes) are named.
     """
+    record_arg(campaign, Campaign, label=_("Campaign"))
+    campaign = lock_stored(campaign)
     open_entries = CampaignEntry.objects.filter(campaign=campaign, canceled=False).count()
     open_interactions = InteractionLogEntry.objects.filter(
         campaign=campaign, canceled=False
@@ -70,7 +74,7 @@ def delete_campaign(*, campaign: Campaign, user=None) -> None:
     InteractionLogEntry.objects.filter(campaign=campaign).delete()
     CampaignEntry.objects.filter(campaign=campaign).delete()
     campaign_deleting.send(sender=Campaign, campaign=campaign)
-    campaign.delete()
+    delete_record(instance=campaign, user=user)
 
 
 def deletion_summary(campaign: Campaign) -> list[str]:
@@ -118,7 +122,12 @@ def interactions_entry(campaign: Campaign, user=None) -> CampaignEntry:
 def log_interaction(*, interaction: InteractionLogEntry, user=None) -> InteractionLogEntry:
     """Log one interaction for one contact (from its card); with a campaign it joins
     that campaign's "Interactions" entry."""
-    contact = interaction.contact
+    record_arg(interaction, InteractionLogEntry, label=_("Interaction"), saved=False)
+    if interaction.pk is not None:
+        raise ValidationError(_("A logged interaction is not logged again."))
+    contact = record_arg(
+        getattr(interaction, "contact", None), Contact, label=_("Contact"), key="contact"
+    )
     interaction.contact_company_id = contact.company_id or contact.id
     if interaction.campaign_id is None:
         interaction.campaign_target = interaction.campaign_response = False
@@ -129,7 +138,8 @@ def log_interaction(*, interaction: InteractionLogEntry, user=None) -> Interacti
         interaction.campaign_entry = interactions_entry(interaction.campaign, user)
     if getattr(user, "pk", None):
         interaction.user = user
-    interaction.save()
+    validate_record(interaction)
+    write_record(interaction, user=user)
     notify_interactions_changed({interaction.campaign_id})
     return interaction
 
@@ -138,6 +148,9 @@ def log_interaction(*, interaction: InteractionLogEntry, user=None) -> Interacti
 def set_entry_canceled(*, entry: CampaignEntry, canceled: bool, user=None) -> int:
     """Cancel (or undo the cancel of) an entry and all its interactions; returns
     the number of interactions changed."""
+    record_arg(entry, CampaignEntry, label=_("Campaign entry"))
+    canceled = bool_arg(canceled, label=_("Canceled"))
+    entry = lock_stored(entry)
     CampaignEntry.objects.filter(pk=entry.pk).update(canceled=canceled)
     changed = (
         InteractionLogEntry.objects.filter(campaign_entry=entry)
@@ -152,6 +165,8 @@ def set_entry_canceled(*, entry: CampaignEntry, canceled: bool, user=None) -> in
 @transaction.atomic
 def delete_campaign_entry(*, entry: CampaignEntry, user=None) -> int:
     """Delete a canceled entry with its interactions; a live entry is refused."""
+    record_arg(entry, CampaignEntry, label=_("Campaign entry"))
+    entry = lock_stored(entry)  # as stored: the caller's copy may hold other values
     if not CampaignEntry.objects.filter(pk=entry.pk, canceled=True).exists():
         raise ValidationError(
             _("Campaign entry %(no)s is not canceled. Cancel it before deleting it.")
@@ -177,6 +192,10 @@ def delete_canceled_campaign_entries(
 ) -> int:
     """Delete the canceled entries (and their interactions) that match the filters;
     returns the number of entries deleted. Three statements whatever the count."""
+    record_arg(campaign, Campaign, label=_("Campaign"), allow_none=True)
+    record_arg(salesperson, Salesperson, label=_("Salesperson"), allow_none=True)
+    date_from = date_arg(date_from, label=_("Date from"), allow_none=True)
+    date_to = date_arg(date_to, label=_("Date to"), allow_none=True)
     entries = CampaignEntry.objects.filter(canceled=True)
     if campaign is not None:
         entries = entries.filter(campaign=campaign)

@@ -57,6 +57,7 @@ from contacts.models import (
 )
 from contacts.services import INHERITED_FROM_COMPANY
 from core import audit
+from core.arguments import text_arg
 from core.jobs import start_job
 from core.models import AuditAction, Job, NumberSeries
 from core.spreadsheet_safety import neutralise_row, restore
@@ -202,6 +203,8 @@ class ContactFile:
 
 def read_contacts_csv(data: bytes) -> ContactFile:
     """Parse ``data`` into rows; raise ``ContactFileError`` when the file cannot be used."""
+    if not isinstance(data, bytes | bytearray):
+        raise ContactFileError(_("The file could not be read."))
     if not data or not data.strip():
         raise ContactFileError(_("The file is empty."))
     try:
@@ -736,6 +739,14 @@ def import_contacts(
     (with ``row_errors``) when rows are wrong, ``ValidationError`` otherwise.
     ``progress(done, total)`` is called after every batch of contacts written.
     """
+    if progress is not None and not callable(progress):
+        raise ValidationError(_("Progress: not something to call."))
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, int)
+        or not (1 <= batch_size <= 100_000)
+    ):
+        raise ValidationError(_("Batch size: a number from 1 to 100,000."))
     contact_file = read_contacts_csv(data)
     try:
         return _import(contact_file, user=user, progress=progress, batch_size=batch_size)
@@ -965,7 +976,11 @@ def count_rows(data: bytes) -> int:
 
 def queue_import(*, data: bytes, user=None, rows: int | None = None, name: str = "") -> Job:
     """Queue the import of ``data``; the file travels in the job, so any worker host can run it."""
-    rows = count_rows(data) if rows is None else rows
+    read_contacts_csv(data)  # an unreadable file is refused now, not by the worker
+    name = text_arg(name, label=_("Name"), max_length=100)
+    if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 0):
+        raise ValidationError(_("Rows: not a number of rows."))
+    rows = count_rows(data) if rows is None else min(rows, 2**31 - 1)
     return start_job(
         kind=Job.Kind.CONTACT_IMPORT,
         user=user,

@@ -11,11 +11,13 @@ from contacts.models import (
     ContactBusinessRelation,
     ContactType,
     Customer,
+    CustomerDiscountGroup,
+    CustomerPriceGroup,
 )
 from contacts.signals import customer_created_from_contact, customer_deleting
-from core.arguments import record_arg
+from core.arguments import m2m_arg, record_arg
 from core.concurrency import lock_stored
-from core.services import validate_record, write_record
+from core.services import delete_record, validate_record, write_record
 
 # Fields a new person takes from its company when left blank (as NAV does).
 INHERITED_FROM_COMPANY = ["address", "post_code", "city", "country_code", "phone", "salesperson"]
@@ -29,7 +31,7 @@ def save_contact(*, contact: Contact, user=None, version: str | None = None, m2m
     checked against ``version`` (``core.concurrency``) and only what changed is written.
     """
     record_arg(contact, Contact, saved=False)
-    m2m = m2m or {}
+    m2m = m2m_arg(Contact, m2m)
     stored = lock_stored(contact, version=version, m2m=m2m)
     if contact.type == ContactType.COMPANY:
         contact.company = None
@@ -82,7 +84,11 @@ def create_customer_from_contact(
     *, contact: Contact, user=None, price_group=None, discount_group=None
 ) -> Customer:
     """NAV's *Create as customer*: a customer linked to company ``contact`` through CUST."""
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    record_arg(contact, Contact, label=_("Contact"))
+    record_arg(price_group, CustomerPriceGroup, label=_("Customer price group"), allow_none=True)
+    discount_label = _("Customer discount group")
+    record_arg(discount_group, CustomerDiscountGroup, label=discount_label, allow_none=True)
+    contact = lock_stored(contact)
     if contact.type != ContactType.COMPANY:
         raise ValidationError(
             _("Only a company contact can become a customer; %(contact)s is a person.")
@@ -110,11 +116,14 @@ def create_customer_from_contact(
 
 @transaction.atomic
 def delete_customer(*, customer: Customer, user=None) -> None:
-    """Delete ``customer`` and its CUST relation; campaign targets turn back into contacts."""
+    """Delete ``customer`` and its CUST relation; campaign targets turn back into contacts.
+    A customer with sales quotes is refused (the quotes are named)."""
+    record_arg(customer, Customer, label=_("Customer"))
+    customer = lock_stored(customer)
     contact = customer.contact
     if contact is not None:
         customer_deleting.send(sender=Customer, customer=customer, contact=contact)
         ContactBusinessRelation.objects.filter(
             contact=contact, business_relation__code=CUSTOMER_RELATION
         ).delete()
-    customer.delete()
+    delete_record(instance=customer, user=user)

@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 
@@ -127,5 +128,36 @@ def record_arg(
         return None
     if not isinstance(value, model) or (saved and (value.pk is None or value._state.adding)):
         what = _("not a saved %(model)s.") if saved else _("not a %(model)s.")
-        _refuse(label or _("Record"), what % {"model": model._meta.verbose_name}, key)
+        meta = getattr(model, "_meta", None)
+        kind = meta.verbose_name if meta is not None else _("record")
+        _refuse(label or _("Record"), what % {"model": kind}, key)
     return value
+
+
+def version_arg(version) -> str | None:
+    """A version as an edit form posts it (``core.concurrency``), or None."""
+    if version is None:
+        return None
+    if not isinstance(version, str) or "\x00" in version or len(version) > 100:
+        raise ValidationError(_("Not a record version."))
+    return version or None
+
+
+def m2m_arg(model, m2m) -> dict:
+    """``{many-to-many field of model: records}`` checked: the fields exist and the
+    records are stored records of the related model."""
+    if m2m is None:
+        return {}
+    names = {field.name: field for field in model._meta.many_to_many}
+    if not isinstance(m2m, dict) or not all(name in names for name in m2m):
+        raise ValidationError(_("Many-to-many values: not fields of this record."))
+    values = {}
+    for name, records in m2m.items():
+        related = names[name].related_model
+        if isinstance(records, str | bytes) or not hasattr(records, "__iter__"):
+            raise ValidationError({name: _("Not a list of records.")})
+        records = list(records)
+        for record in records:
+            record_arg(record, related, key=name, label=capfirst(names[name].verbose_name))
+        values[name] = records
+    return values

@@ -25,6 +25,8 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from core.arguments import version_arg
+
 VERSION_FIELD = "_version"
 _MISSING = object()
 
@@ -98,7 +100,8 @@ def last_change(instance) -> tuple[object, object]:
 
 
 def display_value(instance, name) -> str:
-    """A field's value as a person reads it (choice label, related record, Yes/No …)."""
+    """A field's value as a person reads it (choice label, related record, Yes/No …);
+    a value that is not of the field's kind is shown as it is."""
     field = _field(type(instance), name)
     if field is None:
         return str(getattr(instance, name, "") or "")
@@ -109,17 +112,29 @@ def display_value(instance, name) -> str:
     if field.one_to_many:
         rows = getattr(instance, name).all() if instance.pk else []
         return "; ".join(str(row) for row in rows)
+    if field.is_relation:
+        key = getattr(instance, field.attname, None)
+        if key is None:
+            return ""
+        try:
+            related = field.related_model._base_manager.filter(pk=key).first()
+        except (TypeError, ValueError, OverflowError):
+            related = None
+        return str(related) if related is not None else str(key)
     value = getattr(instance, name, None)
     if value is None or value == "":
         return ""
-    if getattr(field, "choices", None):
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, Decimal):
-        return formats.number_format(value, use_l10n=True, force_grouping=True)
-    if isinstance(value, datetime | date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    try:
+        if getattr(field, "choices", None):
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if isinstance(value, Decimal) and value.is_finite():
+            return formats.number_format(value, use_l10n=True, force_grouping=True)
+        if isinstance(value, datetime | date):
+            return formats.date_format(value, "SHORT_DATE_FORMAT")
+    except (TypeError, ValueError, ArithmeticError):
+        pass
     return str(value)
 
 
@@ -225,6 +240,7 @@ def lock_stored(instance, *, version: str | None = None, m2m=None, lines=()):
     ``RecordChanged`` when what is stored is no longer that version (``m2m``: the
     many-to-many values about to be saved, ``{name: records}``; ``lines``: names of
     line sets saved with the record); a record deleted meanwhile is refused too."""
+    version = version_arg(version)
     if instance.pk is None or instance._state.adding:
         return None
     model = type(instance)

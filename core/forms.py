@@ -61,6 +61,20 @@ class KeyChoiceField(forms.ModelChoiceField):
             value = value.strip().upper()
         return super().to_python(value)
 
+    def prepare_value(self, value):
+        """The key to show: an edit form's initial value is the record's primary key
+        (``item_id``), which is not what a user types."""
+        if value is None or value == "" or hasattr(value, "_meta"):
+            return super().prepare_value(value)
+        if isinstance(value, int):
+            key = (
+                self.queryset.model._default_manager.filter(pk=value)
+                .values_list(self.to_field_name, flat=True)
+                .first()
+            )
+            return value if key is None else key
+        return value
+
 
 class KeysMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Django's ModelMultipleChoiceField, but a key beyond the database's integer range

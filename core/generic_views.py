@@ -439,6 +439,19 @@ class FormPageMixin(SubmitOnceMixin, PageMixin):
         names = version_names(type(record), m2m=self.m2m_fields(form), lines=self.version_lines)
         return record_version(record, names)
 
+    def check_version(self, form) -> bool:
+        """Before asking something more (a confirmation step), tell a user whose form is
+        stale: shows the conflict and returns False. The save checks again, locked."""
+        record = self.object
+        names = version_names(type(record), m2m=self.m2m_fields(form), lines=self.version_lines)
+        version = self.form_version(form)
+        if version is None or record_version(record, names) == version:
+            return True
+        m2m = {name: form.cleaned_data.get(name) or [] for name in self.m2m_fields(form)}
+        self.conflict = RecordChanged(stored=record, yours=form.instance, fields=names, pending=m2m)
+        form.add_error(None, self.conflict)
+        return False
+
     def save_kwargs(self, form) -> dict:
         """What every save service takes from the page: the acting user and, for an
         edit, the version the form was loaded from."""

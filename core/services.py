@@ -10,11 +10,12 @@ put back values it did not mean to change (a campaign's *activated*, a number se
 """
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from core.arguments import m2m_arg, record_arg
 from core.concurrency import editable_fields, field_value, lock_stored
 from core.presentation import describe_protected
 
@@ -31,6 +32,8 @@ def validate_record(instance, *, stored=None, exclude=None) -> None:
     ``clean``): what a form checks, for every caller. And one rule for every record:
     a blocked record (salesperson, customer, item, sales cycle) cannot be newly chosen;
     where it is already chosen (``stored``: the record as stored) it stays."""
+    _check_related_saved(instance)
+    _check_kinds(instance)
     instance.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
     errors = {}
     for field in instance._meta.concrete_fields:
@@ -47,6 +50,59 @@ def validate_record(instance, *, stored=None, exclude=None) -> None:
             }
     if errors:
         raise ValidationError(errors)
+
+
+def _check_kinds(instance) -> None:
+    """A value of the wrong kind (a number where a date goes) is a field error: some
+    fields' own conversion raises ``TypeError`` for it instead."""
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        try:
+            field.to_python(getattr(instance, field.attname))
+        except ValidationError:
+            continue  # full_clean reports it, with the field's own message
+        except (TypeError, ValueError, ArithmeticError, OverflowError):
+            errors[field.name] = _("Not a valid value.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_related_saved(instance) -> None:
+    """A related record must be saved before this one refers to it."""
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        if field.is_relation and field.is_cached(instance):
+            related = field.get_cached_value(instance)
+            if related is not None and related.pk is None:
+                errors[field.name] = _("%(model)s is not saved yet.") % {
+                    "model": capfirst(field.related_model._meta.verbose_name)
+                }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _field_names(model, fields) -> list[str] | None:
+    if fields is None:
+        return None
+    editable = set(editable_fields(model))
+    if not isinstance(fields, list | tuple) or not all(name in editable for name in fields):
+        raise ValidationError(_("Fields to save: not fields a user may change."))
+    return list(fields)
+
+
+def _line_names(model, lines) -> tuple:
+    if lines is None:
+        return ()
+    if not isinstance(lines, list | tuple):
+        raise ValidationError(_("Line sets: not a list of names."))
+    for name in lines:
+        try:
+            field = model._meta.get_field(name)
+        except (FieldDoesNotExist, TypeError):
+            field = None
+        if field is None or not field.one_to_many:
+            raise ValidationError(_("Line sets: %(name)s is not a set of lines.") % {"name": name})
+    return tuple(lines)
 
 
 def _has_blocked(model) -> bool:
@@ -118,7 +174,11 @@ def save_record(
     of line sets the caller saves with the record in the same transaction (an
     activity's steps), which the version covers too.
     """
-    m2m = m2m or {}
+    record_arg(instance, models.Model, label=_("The record"), saved=False)
+    model = type(instance)
+    fields = _field_names(model, fields)
+    m2m = m2m_arg(model, m2m)
+    lines = _line_names(model, lines)
     stored = lock_stored(instance, version=version, m2m=m2m, lines=lines)
     validate_record(instance, stored=stored)
     write_record(instance, stored=stored, fields=fields, user=user)
@@ -130,10 +190,11 @@ def save_record(
 @transaction.atomic
 def delete_record(*, instance, user=None) -> None:
     """Delete ``instance``; a record still used elsewhere is refused with what uses it."""
-    lock_stored(instance)
-    set_history_user(instance, user)
+    record_arg(instance, models.Model, label=_("The record"))
+    stored = lock_stored(instance)  # as stored: the caller's copy may hold other values
+    set_history_user(stored, user)
     try:
         with transaction.atomic():
-            instance.delete()
+            stored.delete()
     except (ProtectedError, RestrictedError) as error:
-        raise ValidationError(describe_protected(instance, error)) from None
+        raise ValidationError(describe_protected(stored, error)) from None

@@ -29,7 +29,9 @@ from django.utils.translation import ngettext
 
 from activities.models import Priority
 from activities.services import AssignResult, assign_activity
-from core.arguments import record_arg
+from campaigns.models import Campaign
+from contacts.models import Contact
+from core.arguments import bool_arg, date_arg, decimal_arg, record_arg
 from core.concurrency import lock_stored
 from core.date_formulas import apply_formula
 from core.services import validate_record, write_record
@@ -39,6 +41,7 @@ from opportunities.models import (
     OpportunityEntry,
     OpportunityStatus,
     ProbabilityCalculation,
+    SalesCycle,
     SalesCycleStage,
 )
 from salespeople.models import Salesperson
@@ -81,14 +84,26 @@ def calculate_current_value(estimated_value, probability) -> Decimal:
     return _money(Decimal(estimated_value) * Decimal(probability) / HUNDRED)
 
 
-def _check_figures(estimated_value, chances) -> None:
-    errors = {}
-    if estimated_value is not None and Decimal(estimated_value) < 0:
-        errors["estimated_value"] = _("The estimated value may not be negative.")
-    if chances is not None and not 0 <= Decimal(chances) <= 100:
-        errors["chances_of_success_percent"] = _("Chances of success % must be between 0 and 100.")
-    if errors:
-        raise ValidationError(errors)
+def _check_figures(estimated_value, chances):
+    """The estimated value (not negative) and chances of success % (0–100) as
+    Decimals, either left out (None)."""
+    value = decimal_arg(
+        estimated_value,
+        label=_("Estimated value"),
+        key="estimated_value",
+        minimum=0,
+        max_digits=18,
+        allow_none=True,
+    )
+    chances = decimal_arg(
+        chances,
+        label=_("Chances of success %"),
+        key="chances_of_success_percent",
+        minimum=0,
+        maximum=100,
+        allow_none=True,
+    )
+    return value, chances
 
 
 def _history_user(opportunity, user):
@@ -117,6 +132,12 @@ def create_opportunity(
 
     A blocked sales cycle or salesperson cannot be chosen.
     """
+    record_arg(sales_cycle, SalesCycle, label=_("Sales cycle"), key="sales_cycle", allow_none=True)
+    record_arg(salesperson, Salesperson, label=_("Salesperson"), key="salesperson", allow_none=True)
+    record_arg(contact, Contact, label=_("Contact"), key="contact", allow_none=True)
+    record_arg(campaign, Campaign, label=_("Campaign"), key="campaign", allow_none=True)
+    creation_date = date_arg(creation_date, label=_("Creation date"), allow_none=True)
+    activate_first_stage = bool_arg(activate_first_stage, label=_("Activate first stage"))
     if sales_cycle is None:
         raise ValidationError({"sales_cycle": _("Choose a sales cycle.")})
     if sales_cycle.blocked:
@@ -137,7 +158,9 @@ def create_opportunity(
     if user is not None and not user.has_perm("opportunities.add_opportunity"):
         raise PermissionDenied(_("You may not create opportunities."))
     check_own_salesperson(salesperson, user)
-    _check_figures(estimated_value, chances_of_success_percent)
+    estimated_value, chances_of_success_percent = _check_figures(
+        estimated_value, chances_of_success_percent
+    )
     opportunity = Opportunity(
         no=no,
         description=description,
@@ -177,9 +200,9 @@ def save_opportunity(
             raise ValidationError(
                 {"sales_cycle": _("The sales cycle of a started opportunity cannot be changed.")}
             )
+    validate_record(opportunity, stored=old)
     if old.salesperson_id != opportunity.salesperson_id:
         check_own_salesperson(opportunity.salesperson, user)
-    validate_record(opportunity, stored=old)
     write_record(opportunity, stored=old, user=user)
     return opportunity
 
@@ -372,11 +395,14 @@ def move_to_stage(
         raise ValidationError(_("Choose the next or previous stage, or a stage to go to."))
     if direction not in (None, NEXT, PREVIOUS):
         raise ValidationError(_("Unknown direction %(direction)s.") % {"direction": direction})
+    record_arg(stage, SalesCycleStage, label=_("Stage"), key="stage", allow_none=True)
     opportunity = _lock(opportunity, user)
     _check_open(opportunity)
-    date = date or timezone.localdate()
+    date = date_arg(date, label=_("Date"), key="date", allow_none=True) or timezone.localdate()
     _check_date(opportunity, date)
-    _check_figures(estimated_value, chances_of_success_percent)
+    estimated_value, chances_of_success_percent = _check_figures(
+        estimated_value, chances_of_success_percent
+    )
     stages = list(opportunity.sales_cycle.stages.select_related("activity").order_by("stage"))
     target, action = _target(opportunity, stages, direction, stage)
 
@@ -424,6 +450,18 @@ def move_to_stage(
 def assign_stage_activity(*, opportunity, stage, date, user=None) -> AssignResult:
     """Assign the stage's activity to the opportunity's salesperson, for its campaign
     and contact, from ``date``; the tasks carry the opportunity."""
+    record_arg(opportunity, Opportunity, label=_("Opportunity"))
+    record_arg(stage, SalesCycleStage, label=_("Stage"))
+    date = date_arg(date, label=_("Date"), key="date")
+    opportunity = Opportunity.objects.select_related("salesperson", "campaign", "contact").get(
+        pk=opportunity.pk
+    )  # as stored: the caller's copy may hold other values
+    stage = SalesCycleStage.objects.select_related("activity").get(pk=stage.pk)
+    check_opportunity_access(opportunity, user)
+    if stage.sales_cycle_id != opportunity.sales_cycle_id:
+        raise ValidationError(_("The stage is not one of the opportunity's sales cycle."))
+    if stage.activity_id is None:
+        raise ValidationError(_("Stage %(stage)s has no activity.") % {"stage": stage})
     return assign_activity(
         activity=stage.activity,
         start_date=date,
@@ -446,11 +484,12 @@ def close_opportunity(
 ) -> OpportunityEntry:
     """Close ``opportunity`` as won (probability 100 %, current value = estimated
     value) or lost (probability 0 %, current value 0) on ``date``."""
+    won = bool_arg(won, label=_("Won"))
     opportunity = _lock(opportunity, user)
     _check_open(opportunity)
-    date = date or timezone.localdate()
+    date = date_arg(date, label=_("Date"), key="date", allow_none=True) or timezone.localdate()
     _check_date(opportunity, date)
-    _check_figures(estimated_value, None)
+    estimated_value, _chances = _check_figures(estimated_value, None)
     value = _money(opportunity.estimated_value if estimated_value is None else estimated_value)
     if won:
         chances = completed = probability = HUNDRED

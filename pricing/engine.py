@@ -29,11 +29,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import psycopg
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
+from core.arguments import date_arg, decimal_arg
 from pricing.models import (
     CampaignTarget,
     DiscountSalesType,
@@ -356,16 +358,27 @@ def _load(customer, requests, date):
 
 def price_lines(customer, requests: list[PriceRequest], date=None) -> list[PriceResult]:
     """Price every request for ``customer`` (load it with ``price_group`` and
-    ``discount_group``) in one query."""
-    date = date or datetime.date.today()
+    ``discount_group``) in one query. A quantity must be more than 0 (a line of -5 is
+    no sale to price): otherwise a ``ValidationError``."""
+    date = date_arg(date, label=_("Date"), allow_none=True) or datetime.date.today()
     if not requests:
         return []
+    for request in requests:
+        _check_request(request)
     prices, discounts = _load(customer, requests, date)
     texts = _texts_in(get_language())
     return [
         _best(request, prices.get(request.item.pk, []), discounts, date, texts)
         for request in requests
     ]
+
+
+def _check_request(request) -> None:
+    if not isinstance(request, PriceRequest) or getattr(request.item, "pk", None) is None:
+        raise ValidationError(_("Not a line to price."))
+    decimal_arg(
+        request.quantity, label=_("Quantity"), key="quantity", above=0, max_digits=14, places=4
+    )
 
 
 def find_price(customer, request: PriceRequest) -> PriceResult:

@@ -90,7 +90,8 @@ def sync_targets(campaign: Campaign) -> int:
 
 
 def _lock(campaign) -> Campaign:
-    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+    record_arg(campaign, Campaign, label=_("Campaign"))
+    return lock_stored(campaign)
 
 
 def price_counts(campaign: Campaign) -> tuple[int, int]:
@@ -405,7 +406,7 @@ def save_quote_line(
     stored = lock_stored(line, version=version)
     if stored is not None and stored.quote_id != line.quote_id:
         raise ValidationError(_("A line stays on its sales quote."))
-    quote = _lock_quote(line.quote)
+    quote = _lock_quote(SalesQuote.objects.filter(pk=line.quote_id).first())
     check_quote_can_be_priced(quote)
     line.quantity = decimal_arg(
         line.quantity, label=_("Quantity"), key="quantity", above=0, max_digits=14, places=4
@@ -439,8 +440,9 @@ def save_quote_line(
 def delete_quote_line(*, line: SalesQuoteLine, user=None) -> None:
     """Remove a line from its sales quote."""
     record_arg(line, SalesQuoteLine, label=_("Sales quote line"))
-    _lock_quote(line.quote)
-    delete_record(instance=line, user=user)
+    stored = lock_stored(line)
+    _lock_quote(stored.quote)
+    delete_record(instance=stored, user=user)
 
 
 def _amount(line):

@@ -96,6 +96,62 @@ INTERACTION_FIELDS = [
 ]
 
 
+# The longest text filter and the largest entry No. a filter may hold.
+MAX_TEXT = 250
+MAX_ENTRY_NO = 2**53
+
+
+def check_filters(filters) -> dict:
+    """``filters`` when it is a valid criteria filter (the keys and kinds of values
+    above), else a ``ValidationError`` that says what is wrong. Every service that takes
+    filters checks them: a command or the API sends no form."""
+    if not isinstance(filters, dict):
+        raise ValidationError(gettext("The filters are not a set of criteria."))
+    known = {
+        *TEXT_FIELDS,
+        *CHOICE_FIELDS,
+        *CODE_GROUPS,
+        *INTERACTION_FIELDS,
+        "salesperson",
+        "exclude_from_segments",
+        "logged_segment",
+    }
+    unknown = sorted(str(name) for name in filters if name not in known)
+    if unknown:
+        raise ValidationError(
+            gettext("Unknown filters: %(names)s.") % {"names": ", ".join(unknown)}
+        )
+
+    def refuse(name):
+        raise ValidationError(gettext("The filter %(name)s is not valid.") % {"name": name})
+
+    for name, value in filters.items():
+        if value in (None, "", []):
+            continue
+        if name in TEXT_FIELDS or name in {"salesperson", "interaction_campaign"}:
+            if not isinstance(value, str) or "\x00" in value or len(value) > MAX_TEXT:
+                refuse(name)
+        elif name in CHOICE_FIELDS:
+            if value != BLANK and value not in CHOICE_FIELDS[name][1].values:
+                refuse(name)
+        elif name in CODE_GROUPS or name == "interaction_templates":
+            if not isinstance(value, list | tuple) or not all(
+                isinstance(code, str) and len(code) <= MAX_TEXT for code in value
+            ):
+                refuse(name)
+        elif name == "exclude_from_segments":
+            if not isinstance(value, bool):
+                refuse(name)
+        elif name == "logged_segment":
+            if isinstance(value, bool) or not isinstance(value, int):
+                refuse(name)
+            if not 1 <= value <= MAX_ENTRY_NO:
+                refuse(name)
+        elif name in {"interaction_date_from", "interaction_date_to"}:
+            _date(filters, name)
+    return filters
+
+
 def text_condition(field: str, expression: str) -> Q:
     """Q for one NAV-style text filter on ``field`` (see module docstring)."""
     condition = Q()

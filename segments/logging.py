@@ -22,7 +22,7 @@ from campaigns.models import CampaignEntry, InteractionLogEntry
 from campaigns.services import notify_interactions_changed
 from contacts.models import CorrespondenceType
 from core import audit
-from core.arguments import record_arg
+from core.arguments import bool_arg, record_arg
 from core.concurrency import lock_stored
 from core.jobs import start_job
 from core.models import AuditAction, Job
@@ -78,6 +78,9 @@ def check_segment_can_be_logged(segment: Segment) -> None:
 def log_segment(
     *, segment: Segment, send_attachments: bool = False, create_follow_up: bool = False, user=None
 ) -> LogResult:
+    record_arg(segment, Segment, label=_("Segment"))
+    send_attachments = bool_arg(send_attachments, label=_("Send attachments"))
+    create_follow_up = bool_arg(create_follow_up, label=_("Create follow-up segment"))
     locked = Segment.objects.select_for_update().filter(pk=segment.pk).first()
     if locked is None:
         # Logged (and so removed) a moment ago by someone else, or deleted.
@@ -265,6 +268,8 @@ def unsent_emails(logged_segment_id: int, *, failed: bool):
 
 def queue_logged_segment_emails(*, logged: LoggedSegment, user=None, retry: bool = False):
     """Queue the e-mails of ``logged`` (or, with ``retry``, only those that failed)."""
+    record_arg(logged, LoggedSegment, label=_("Logged segment"))
+    retry = bool_arg(retry, label=_("Retry"))
     total = unsent_emails(logged.pk, failed=retry).count()
     if retry:
         description = _("Retry the failed e-mails of logged segment %(no)s") % {"no": logged.pk}

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from campaigns.models import InteractionLogEntry
 from contacts.models import Contact, ContactType
 from core import audit
-from core.arguments import record_arg
+from core.arguments import bool_arg, record_arg, text_arg
 from core.concurrency import lock_stored
 from core.models import AuditAction
 from core.services import delete_record, validate_record, write_record
 from core.sql import insert_from_select
-from segments.criteria import describe, matching_contacts
+from segments.criteria import check_filters, describe, matching_contacts
 from segments.models import (
     CriteriaActionType,
     LoggedSegment,
@@ -108,7 +108,8 @@ def _refresh_line_count(segment):
 
 def _lock(segment) -> Segment:
     """Lock the segment row: its criteria actions run one at a time."""
-    return Segment.objects.select_for_update().get(pk=segment.pk)
+    record_arg(segment, Segment, label=_("Segment"))
+    return lock_stored(segment)
 
 
 def _new_action(segment, user, *, action, filters, options) -> SegmentCriteriaAction:
@@ -185,6 +186,13 @@ def add_contacts(
     skipped.
     """
     segment = _lock(segment)
+    check_filters(filters)
+    allow_existing = bool_arg(allow_existing, label=_("Allow existing contacts"))
+    expand_companies = bool_arg(expand_companies, label=_("Expand companies"))
+    allow_related_companies = bool_arg(
+        allow_related_companies, label=_("Allow related companies")
+    )
+    ignore_exclusion = bool_arg(ignore_exclusion, label=_("Ignore exclusion"))
     options = {
         "allow_existing": allow_existing,
         "expand_companies": expand_companies,
@@ -294,6 +302,8 @@ def _lines_matching(segment, filters, entire_companies):
 
 def _remove(segment, filters, entire_companies, user, *, keep_matching: bool) -> ActionResult:
     segment = _lock(segment)
+    check_filters(filters)
+    entire_companies = bool_arg(entire_companies, label=_("Entire companies"))
     kind = CriteriaActionType.REFINE if keep_matching else CriteriaActionType.REDUCE
     action = _new_action(
         segment,
@@ -380,6 +390,9 @@ def go_back(*, segment: Segment, user=None) -> ActionResult:
 @transaction.atomic
 def save_criteria(*, segment: Segment, code: str, description: str = "", user=None):
     """Save the segment's criteria actions under ``code`` for reuse."""
+    segment = _lock(segment)
+    code = text_arg(code, label=_("Code"), key="code")
+    description = text_arg(description, label=_("Description"), key="description")
     actions = list(SegmentCriteriaAction.objects.filter(segment=segment).order_by("sequence"))
     if not actions:
         raise ValidationError(
@@ -388,7 +401,9 @@ def save_criteria(*, segment: Segment, code: str, description: str = "", user=No
     code = code.strip().upper()
     if SavedSegmentCriteria.objects.filter(code=code).exists():
         raise ValidationError(_("Saved criteria %(code)s already exist.") % {"code": code})
-    criteria = SavedSegmentCriteria.objects.create(code=code, description=description)
+    criteria = SavedSegmentCriteria(code=code, description=description)
+    validate_record(criteria)
+    write_record(criteria, user=user)
     SavedSegmentCriteriaAction.objects.bulk_create(
         SavedSegmentCriteriaAction(
             criteria=criteria,
@@ -405,6 +420,7 @@ def save_criteria(*, segment: Segment, code: str, description: str = "", user=No
 @transaction.atomic
 def reuse_criteria(*, segment: Segment, criteria: SavedSegmentCriteria, user=None) -> list:
     """Run the saved actions of ``criteria`` on ``segment``, in order."""
+    record_arg(criteria, SavedSegmentCriteria, label=_("Saved criteria"))
     results = []
     for saved in criteria.actions.order_by("sequence"):
         options = saved.options()
@@ -499,7 +515,8 @@ def save_segment(
     header value take the new one: one UPDATE per changed field. Returns
     ``{field: lines updated}``.
     """
-    record_arg(segment, Segment, saved=False)
+    record_arg(segment, Segment, label=_("Segment"), saved=False)
+    update_lines = bool_arg(update_lines, label=_("Update lines"))
     old = lock_stored(segment, version=version)
     apply_interaction_template(segment, old)
     if segment.campaign_id is None:

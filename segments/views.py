@@ -150,8 +150,10 @@ class SegmentEdit(generic.RecordUpdateView):
     template_name = "segments/segment_form.html"
 
     def form_valid(self, form):
+        if not self.check_version(form):
+            return self.form_invalid(form)
         segment = form.instance
-        old = Segment.objects.get(pk=segment.pk)
+        old = self.object  # as stored: the form works on a copy
         # A newly chosen template brings its values: ask about those too.
         services.apply_interaction_template(segment, old)
         changed = services.changed_inherited_fields(old, segment)
