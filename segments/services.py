@@ -189,9 +189,7 @@ def add_contacts(
     check_filters(filters)
     allow_existing = bool_arg(allow_existing, label=_("Allow existing contacts"))
     expand_companies = bool_arg(expand_companies, label=_("Expand companies"))
-    allow_related_companies = bool_arg(
-        allow_related_companies, label=_("Allow related companies")
-    )
+    allow_related_companies = bool_arg(allow_related_companies, label=_("Allow related companies"))
     ignore_exclusion = bool_arg(ignore_exclusion, label=_("Ignore exclusion"))
     options = {
         "allow_existing": allow_existing,
