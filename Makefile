@@ -8,6 +8,8 @@ MANAGE := $(PY) manage.py
 DEV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist); `auto` is one per core.
+WORKERS ?= auto
 
 .PHONY: install run test lint format messages compile-messages serve e2e bad-input bench clean
 
@@ -44,15 +46,15 @@ format: install
 	$(BIN)/ruff check --fix .
 
 test: lint compile-messages
-	$(BIN)/pytest -m "not e2e and not bench"
+	$(BIN)/pytest -m "not e2e and not bench" -n $(WORKERS)
 
 e2e: compile-messages
-	$(BIN)/pytest -m e2e
+	$(BIN)/pytest -m e2e -n $(WORKERS)
 
 # Generated data posted to every form and action, 200 examples each (about ten minutes;
 # `make test` runs 10 each): tests/core/test_bad_input.py.
 bad-input: compile-messages
-	$(BIN)/pytest -m bad_input
+	$(BIN)/pytest -m bad_input -n $(WORKERS)
 
 # Benchmark suite (README "Performance"): every workload on each database in BENCH_DB.
 # The data set is made once per size and kept (benchmarks/data/, PostgreSQL bench_<N>).

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -192,7 +192,9 @@ class RecordChanged(ValidationError):
             ) % {
                 "record": record,
                 "user": self.changed_by,
-                "when": formats.date_format(self.changed_at, "SHORT_DATETIME_FORMAT"),
+                "when": formats.date_format(
+                    timezone.localtime(self.changed_at), "SHORT_DATETIME_FORMAT"
+                ),
             }
         else:
             message = _(

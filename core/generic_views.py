@@ -449,7 +449,6 @@ class FormPageMixin(SubmitOnceMixin, PageMixin):
             return True
         m2m = {name: form.cleaned_data.get(name) or [] for name in self.m2m_fields(form)}
         self.conflict = RecordChanged(stored=record, yours=form.instance, fields=names, pending=m2m)
-        form.add_error(None, self.conflict)
         return False
 
     def save_kwargs(self, form) -> dict:
@@ -475,8 +474,7 @@ class FormPageMixin(SubmitOnceMixin, PageMixin):
             with transaction.atomic():
                 self.object = self.save_form(form)
         except RecordChanged as error:
-            self.conflict = error
-            form.add_error(None, error)
+            self.conflict = error  # shown above the form (generic/partials/conflict.html)
             return self.form_invalid(form)
         except ValidationError as error:
             add_service_error(form, error)
