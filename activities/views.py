@@ -32,6 +32,7 @@ from activities.tables import ActivityTable, TaskTable
 from campaigns.models import Campaign
 from contacts.models import Contact
 from core import generic_views as generic
+from core.forms import add_service_error
 from salespeople.models import Salesperson
 from segments.models import Segment
 
@@ -425,7 +426,7 @@ class AssignActivityBase(generic.ConfirmActionView):
             with transaction.atomic():
                 result = services.assign_activity(**form.assign_kwargs(), user=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(request, self.result_message(form, result))
         return HttpResponseRedirect(self.get_success_url())

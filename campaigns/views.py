@@ -38,6 +38,7 @@ from campaigns.tables import (
 from contacts.models import Contact, Language
 from core import generic_views as generic
 from core.concurrency import version_input
+from core.forms import add_service_error
 from core.pagination import CURSOR_PARAM, count_rows
 from core.pagination import paginate as keyset_paginate
 from core.placeholders import PLACEHOLDERS
@@ -427,7 +428,7 @@ class ContactLogInteraction(
                     interaction=interaction, user=self.request.user
                 )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         if interaction.campaign_entry_id:
             message = _(
@@ -710,8 +711,14 @@ class DeleteCanceledEntries(generic.ModelPermissionMixin, generic.PageMixin, For
             return self.render_to_response(
                 self.get_context_data(form=form, question=question, confirming=True)
             )
-        with transaction.atomic():
-            deleted = services.delete_canceled_campaign_entries(**filters, user=self.request.user)
+        try:
+            with transaction.atomic():
+                deleted = services.delete_canceled_campaign_entries(
+                    **filters, user=self.request.user
+                )
+        except ValidationError as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
         messages.success(
             self.request,
             ngettext(

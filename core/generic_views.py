@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import FieldError, ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.encoding import force_str
@@ -41,7 +40,7 @@ from core.filters import SearchFilterSet
 from core.forms import add_service_error
 from core.history import history_rows
 from core.panels import actions_for, panels_for
-from core.presentation import card_sections, describe_protected
+from core.presentation import card_sections
 from core.services import delete_record, save_record
 from core.submit_once import SubmitOnceMixin
 
@@ -566,10 +565,7 @@ class RecordDeleteView(ModelPermissionMixin, KeyObjectMixin, PageMixin, DeleteVi
         try:
             with transaction.atomic():
                 self.perform_delete()
-        except ProtectedError as error:
-            messages.error(self.request, describe_protected(self.object, error))
-            return HttpResponseRedirect(self.object.get_absolute_url())
-        except ValidationError as error:
+        except ValidationError as error:  # e.g. still in use: the message names by what
             for message in error.messages:
                 messages.error(self.request, message)
             return HttpResponseRedirect(self.object.get_absolute_url())

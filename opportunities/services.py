@@ -34,7 +34,7 @@ from contacts.models import Contact
 from core.arguments import bool_arg, date_arg, decimal_arg, record_arg
 from core.concurrency import lock_stored
 from core.date_formulas import apply_formula
-from core.services import validate_record, write_record
+from core.services import delete_record, validate_record, write_record
 from opportunities.models import (
     ActionTaken,
     Opportunity,
@@ -538,5 +538,4 @@ def delete_opportunity(*, opportunity: Opportunity, user=None) -> None:
             _("Opportunity %(no)s is in progress: close it as won or lost before deleting it.")
             % {"no": opportunity.no}
         )
-    _history_user(opportunity, user)
-    opportunity.delete()
+    delete_record(instance=opportunity, user=user)

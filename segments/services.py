@@ -14,7 +14,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
-from campaigns.models import InteractionLogEntry
+from campaigns.models import InteractionLogEntry, InteractionTemplate
 from contacts.models import Contact, ContactType
 from core import audit
 from core.arguments import bool_arg, record_arg, text_arg
@@ -481,7 +481,9 @@ def apply_interaction_template(segment: Segment, old: Segment | None) -> list[st
     template_id = segment.interaction_template_id
     if template_id is None or (old is not None and old.interaction_template_id == template_id):
         return []
-    template = segment.interaction_template
+    template = InteractionTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        return []  # not a template: the record's validation says so
     before = old if old is not None else Segment()
     copied = []
     for name, template_name in TEMPLATE_FIELDS.items():

@@ -484,10 +484,15 @@ class LineDelete(LineMixin, View):
     def post(self, request, key, line_id):
         line = _line(request, key, line_id)
         segment = line.segment
-        services.delete_line(line=line, user=request.user)
-        messages.success(
-            request, _("Contact %(contact)s removed from the segment.") % {"contact": line.contact}
-        )
+        try:
+            services.delete_line(line=line, user=request.user)
+        except ValidationError as error:  # deleted by someone else a moment ago
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Contact %(contact)s removed from the segment.") % {"contact": line.contact},
+            )
         return HttpResponseRedirect(segment.get_absolute_url())
 
 

@@ -13,17 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from core import roles
+
 ROOT = Path(__file__).resolve().parents[2]
-APPS = [
-    "core",
-    "salespeople",
-    "contacts",
-    "campaigns",
-    "segments",
-    "pricing",
-    "activities",
-    "opportunities",
-]
+APPS = roles.BUSINESS_APPS
 WRITES = {
     "save",
     "create",

@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 from activities.models import Activity, ActivityStep, Task
 from campaigns.models import Campaign, CampaignEntry, CampaignStatus, InteractionLogEntry
 from contacts.models import Contact, Customer, CustomerDiscountGroup, CustomerPriceGroup
+from core import roles
 from core.models import NumberSeries
 from opportunities.models import Opportunity, SalesCycle, SalesCycleStage
 from pricing.models import Item, SalesLineDiscount, SalesPrice, SalesQuote, SalesQuoteLine
@@ -45,16 +46,7 @@ from tests.core.test_permission_matrix import demo_data  # noqa: F401 - a fixtur
 
 EXAMPLES = 200
 QUICK_EXAMPLES = 10
-PROJECT_APPS = {
-    "core",
-    "salespeople",
-    "contacts",
-    "campaigns",
-    "segments",
-    "pricing",
-    "activities",
-    "opportunities",
-}
+PROJECT_APPS = set(roles.BUSINESS_APPS)
 SERVICE_MODULES = [
     "core.services",
     "contacts.services",
