@@ -6,11 +6,8 @@ salesperson who guesses the URL of somebody else's task gets 404.
 
 import datetime
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -32,7 +29,6 @@ from activities.tables import ActivityTable, TaskTable
 from campaigns.models import Campaign
 from contacts.models import Contact
 from core import generic_views as generic
-from core.forms import add_service_error
 from salespeople.models import Salesperson
 from segments.models import Segment
 
@@ -59,7 +55,6 @@ class ActivityList(generic.RecordListView):
 
 class ActivityCard(generic.RecordCardView):
     model = Activity
-    template_name = "activities/activity_card.html"
     sections = [(gettext_lazy("General"), ["code", "description"])]
 
     def get_context_data(self, **kwargs):
@@ -71,7 +66,6 @@ class ActivityCard(generic.RecordCardView):
 class StepFormsetMixin:
     """The activity header form with its steps as an inline formset, saved together."""
 
-    template_name = "activities/activity_form.html"
 
     def get_formset(self, instance=None):
         data = self.request.POST if self.request.method == "POST" else None
@@ -149,7 +143,6 @@ class TaskList(VisibleTasksMixin, generic.RecordListView):
 
 
 class TaskCard(VisibleTasksMixin, generic.RecordCardView):
-    template_name = "activities/task_card.html"
     sections = [
         (
             gettext_lazy("General"),
@@ -200,19 +193,10 @@ def _may(task, user, *, completing=False) -> bool:
     return True
 
 
-def _initial_from_query(request) -> dict:
-    """New task from a card: ``?campaign=CP0001&contact=CT000001`` fills those fields."""
-    initial = {}
-    campaign = request.GET.get("campaign", "").strip().upper()
-    if campaign:
-        initial["campaign"] = Campaign.objects.filter(no=campaign).first()
-    contact = request.GET.get("contact", "").strip().upper()
-    if contact:
-        initial["contact"] = contact
+def _own_salesperson(request) -> dict:
+    """A new task is for the user's own salesperson to begin with."""
     own = Salesperson.objects.filter(user=request.user, blocked=False).first()
-    if own is not None:
-        initial["salesperson"] = own
-    return initial
+    return {"salesperson": own} if own is not None else {}
 
 
 class TaskCreate(generic.RecordCreateView):
@@ -225,7 +209,7 @@ class TaskCreate(generic.RecordCreateView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_initial(self):
-        return {**super().get_initial(), **_initial_from_query(self.request)}
+        return {**_own_salesperson(self.request), **super().get_initial()}
 
     def save_form(self, form):
         data = form.cleaned_data
@@ -409,30 +393,14 @@ class AssignActivityBase(generic.ConfirmActionView):
     submit_label = gettext_lazy("Assign activity")
     source = ""
     confirm_first = False
+    refusals_on_form = True
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "source": self.source, "record": self.object}
 
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        form = self.get_form()
-        if not form.is_valid():
-            return self.form_invalid(form)
-        if self.confirm_first and request.POST.get("confirm") != "yes":
-            return self.render_to_response(
-                self.get_context_data(form=form, confirmation=self.confirmation(form))
-            )
-        try:
-            with transaction.atomic():
-                result = services.assign_activity(**form.assign_kwargs(), user=request.user)
-        except ValidationError as error:
-            add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(request, self.result_message(form, result))
-        return HttpResponseRedirect(self.get_success_url())
-
-    def confirmation(self, form) -> str:
-        return ""
+    def perform(self, form):
+        result = services.assign_activity(**form.assign_kwargs(), user=self.request.user)
+        return self.result_message(form, result)
 
     def result_message(self, form, result) -> str:
         data = form.cleaned_data

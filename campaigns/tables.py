@@ -1,5 +1,5 @@
 import django_tables2 as tables
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -42,10 +42,7 @@ class CampaignTable(tables.Table):
             if record.activated
             else (ACTIVATION_URLS[0], _("Activate"))
         )
-        try:
-            url = reverse(name, kwargs={"key": record.no})
-        except NoReverseMatch:
-            return ""
+        url = reverse(name, kwargs={"key": record.no})
         return format_html('<a class="btn btn-sm btn-outline-primary" href="{}">{}</a>', url, label)
 
 

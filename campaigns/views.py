@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -42,7 +42,6 @@ from core.forms import add_service_error
 from core.pagination import CURSOR_PARAM, count_rows
 from core.pagination import paginate as keyset_paginate
 from core.placeholders import PLACEHOLDERS
-from core.presentation import field_display
 from core.submit_once import SubmitOnceMixin
 
 
@@ -59,7 +58,6 @@ class CampaignList(generic.RecordListView):
 class CampaignCard(generic.RecordCardView):
     model = Campaign
     queryset = Campaign.objects.select_related("status", "salesperson")
-    template_name = "campaigns/campaign_card.html"
     sections = [
         (gettext_lazy("General"), ["no", "description", "status", "salesperson"]),
         (
@@ -97,47 +95,6 @@ class CampaignDelete(generic.RecordDeleteView):
 
     def perform_delete(self):
         services.delete_campaign(campaign=self.object, user=self.request.user)
-
-
-# Card fields -----------------------------------------------------------------------
-
-
-def _field(obj, name: str) -> dict:
-    """``field_display`` that survives a related record whose page does not exist yet
-    (e.g. logged segments before their pages are built)."""
-    try:
-        return field_display(obj, name)
-    except NoReverseMatch:
-        field = obj._meta.get_field(name)
-        return {"name": name, "label": capfirst(field.verbose_name), "value": getattr(obj, name)}
-
-
-def _value(label, value) -> dict:
-    return {"label": label, "value": value, "url": None}
-
-
-class FieldSectionsMixin:
-    """Build the card's sections from ``field_sections``, where a name may be a
-    field of the record or a ``(label, attribute)`` pair for a computed value."""
-
-    field_sections: list = []
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        obj = self.object
-        context["sections"] = [
-            {
-                "title": title,
-                "fields": [
-                    _value(name[0], getattr(obj, name[1]))
-                    if isinstance(name, tuple)
-                    else _field(obj, name)
-                    for name in names
-                ],
-            }
-            for title, names in self.field_sections
-        ]
-        return context
 
 
 # Interaction templates (SPEC §4) ---------------------------------------------------
@@ -182,7 +139,6 @@ class InteractionTemplateList(generic.RecordListView):
 class InteractionTemplateCard(PlaceholderHelpMixin, generic.RecordCardView):
     model = InteractionTemplate
     queryset = InteractionTemplate.objects.select_related("campaign")
-    template_name = "campaigns/interactiontemplate_card.html"
     sections = [
         (gettext_lazy("General"), ["code", "description", "unit_cost", "unit_duration"]),
         (
@@ -205,20 +161,11 @@ class InteractionTemplateCard(PlaceholderHelpMixin, generic.RecordCardView):
 class InteractionTemplateCreate(PlaceholderHelpMixin, generic.RecordCreateView):
     model = InteractionTemplate
     form_class = InteractionTemplateForm
-    template_name = "campaigns/interactiontemplate_form.html"
-
-    def get_initial(self):
-        initial = super().get_initial()
-        campaign = Campaign.objects.filter(no=self.request.GET.get("campaign", "")).first()
-        if campaign is not None:
-            initial["campaign"] = campaign
-        return initial
 
 
 class InteractionTemplateEdit(PlaceholderHelpMixin, generic.RecordUpdateView):
     model = InteractionTemplate
     form_class = InteractionTemplateForm
-    template_name = "campaigns/interactiontemplate_form.html"
 
 
 class InteractionTemplateDelete(generic.RecordDeleteView):
@@ -240,7 +187,7 @@ class InteractionList(generic.RecordListView):
     )
 
 
-class InteractionCard(FieldSectionsMixin, generic.RecordCardView):
+class InteractionCard(generic.RecordCardView):
     """Read-only: a logged interaction changes only its evaluation (and canceled,
     through its campaign entry)."""
 
@@ -255,9 +202,8 @@ class InteractionCard(FieldSectionsMixin, generic.RecordCardView):
         "logged_segment",
         "user",
     )
-    template_name = "campaigns/interactionlogentry_card.html"
     show_history = False
-    field_sections = [
+    sections = [
         (
             gettext_lazy("General"),
             [
@@ -358,7 +304,7 @@ class ContactLogInteraction(
 
     def get_breadcrumbs(self):
         return [
-            (capfirst(Contact._meta.verbose_name_plural), _contact_list_url()),
+            (capfirst(Contact._meta.verbose_name_plural), reverse("contacts:contact_list")),
             (str(self.contact), self.contact.get_absolute_url()),
             (_("Log interaction"), None),
         ]
@@ -449,13 +395,6 @@ class ContactLogInteraction(
         return HttpResponseRedirect(self.contact.get_absolute_url())
 
 
-def _contact_list_url():
-    try:
-        return reverse("contacts:contact_list")
-    except NoReverseMatch:
-        return None
-
-
 # Campaign entries (SPEC §3.3) -------------------------------------------------------
 
 ENTRY_INTERACTIONS_PER_PAGE = 50
@@ -468,21 +407,19 @@ class CampaignEntryList(generic.RecordListView):
     )
     table_class = CampaignEntryTable
     filterset_class = CampaignEntryFilter
-    template_name = "campaigns/campaignentry_list.html"
     empty_text = gettext_lazy(
         "No campaign entries yet. They are made when a segment is logged or an "
         "interaction is logged for a campaign."
     )
 
 
-class CampaignEntryCard(FieldSectionsMixin, generic.RecordCardView):
+class CampaignEntryCard(generic.RecordCardView):
     model = CampaignEntry
     queryset = CampaignEntry.objects.with_figures().select_related(
         "campaign", "user", "salesperson", "logged_segment"
     )
-    template_name = "campaigns/campaignentry_card.html"
     show_history = False
-    field_sections = [
+    sections = [
         (
             gettext_lazy("General"),
             [
@@ -627,7 +564,6 @@ class CampaignEntryDelete(generic.RecordDeleteView):
     model = CampaignEntry
     queryset = CampaignEntry.objects.select_related("campaign")
     permission_required = DELETE_ENTRY_PERMISSION
-    template_name = "campaigns/campaignentry_confirm_delete.html"
 
     def get_title(self):
         return _("Delete campaign entry %(entry)s") % {"entry": self.object}
@@ -657,7 +593,9 @@ class CampaignEntryDelete(generic.RecordDeleteView):
         services.delete_campaign_entry(entry=self.object, user=self.request.user)
 
 
-class DeleteCanceledEntries(generic.ModelPermissionMixin, generic.PageMixin, FormView):
+class DeleteCanceledEntries(
+    generic.ModelPermissionMixin, generic.QueryInitialMixin, generic.PageMixin, FormView
+):
     """Batch *Delete canceled campaign entries* (SPEC §3.3): filters, then a
     confirmation that says how many go, then the service."""
 
@@ -669,18 +607,6 @@ class DeleteCanceledEntries(generic.ModelPermissionMixin, generic.PageMixin, For
 
     def get_breadcrumbs(self):
         return [self.list_crumb(), (self.get_title(), None)]
-
-    def get_initial(self):
-        """Filters passed in the URL (e.g. ``?campaign=CP0001`` from the entries list)."""
-        initial = super().get_initial()
-        fields = self.form_class.base_fields
-        for name, value in self.request.GET.items():
-            if name in fields and value:
-                try:
-                    initial[name] = fields[name].clean(value)
-                except ValidationError:
-                    continue  # a bad value in the URL just leaves the field blank
-        return initial
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -26,7 +26,6 @@ PERSONS_SHOWN = 50
 
 class ContactList(generic.RecordListView):
     model = Contact
-    template_name = "contacts/contact_list.html"
     queryset = Contact.objects.select_related("company", "salesperson")
     table_class = ContactTable
     filterset_class = ContactFilter
@@ -142,7 +141,6 @@ class ContactImport(generic.ModelPermissionMixin, generic.PageMixin, TemplateVie
 class ContactCard(generic.RecordCardView):
     model = Contact
     queryset = Contact.objects.select_related("company", "salesperson", "customer")
-    template_name = "contacts/contact_card.html"
     sections = [
         (gettext_lazy("General"), ["no", "type", "name", "company", "job_title", "salesperson"]),
         (
@@ -189,11 +187,12 @@ class ContactCreate(ContactSaveMixin, generic.RecordCreateView):
     model = Contact
     form_class = ContactForm
 
+    query_aliases = {"company": "company_no"}  # New person from a company's card
+
     def get_initial(self):
         initial = super().get_initial()
-        company_no = self.request.GET.get("company")
-        if company_no:
-            initial.update({"type": ContactType.PERSON, "company_no": company_no})
+        if initial.get("company_no"):
+            initial["type"] = ContactType.PERSON
         return initial
 
 

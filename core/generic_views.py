@@ -14,7 +14,8 @@ import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import FieldError, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.encoding import force_str
@@ -37,7 +38,7 @@ from core.concurrency import (
     version_names,
 )
 from core.filters import SearchFilterSet
-from core.forms import add_service_error
+from core.forms import KeyChoiceField, add_service_error
 from core.history import history_rows
 from core.panels import actions_for, panels_for
 from core.presentation import card_sections
@@ -90,7 +91,25 @@ class KeyObjectMixin:
 
 
 class PageMixin:
-    """Title and breadcrumbs of a page."""
+    """Title, breadcrumbs and template of a page.
+
+    The template is ``<app>/<model>_<template_kind>.html`` when the app has one (the
+    record's own model, else the view's), else ``generic_template``; a view that names
+    ``template_name`` gets that one.
+    """
+
+    template_kind = ""
+    generic_template = ""
+
+    def get_template_names(self):
+        if self.template_name or not self.template_kind:
+            return super().get_template_names()
+        record = getattr(self, "object", None)
+        meta = (record if isinstance(record, models.Model) else self.model)._meta
+        return [
+            f"{meta.app_label}/{meta.model_name}_{self.template_kind}.html",
+            self.generic_template,
+        ]
 
     title: str = ""
 
@@ -216,7 +235,8 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
     sort per page); the others say so in their header.
     """
 
-    template_name = "generic/list.html"
+    template_kind = "list"
+    generic_template = "generic/list.html"
     partial_template_name = "generic/partials/list_results.html"
     # Neither the ListView nor django-tables2 paginates (their COUNT + OFFSET pages
     # are what large lists must avoid); get_context_data pages by keyset.
@@ -265,7 +285,7 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
     def get_template_names(self):
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
             return [self.partial_template_name]
-        return [self.template_name]
+        return super().get_template_names()
 
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()
@@ -362,7 +382,8 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
 class RecordCardView(ModelPermissionMixin, KeyObjectMixin, PageMixin, DetailView):
     """A card page: header, action bar, FastTab-like sections, side panel, history."""
 
-    template_name = "generic/card.html"
+    template_kind = "card"
+    generic_template = "generic/card.html"
     # [(section title, [field names])]; the generic template renders these.
     sections: list[tuple[str, list[str]]] = []
     show_history = True
@@ -399,7 +420,8 @@ class FormPageMixin(SubmitOnceMixin, PageMixin):
     when, and their values beside the ones typed; saving again applies those.
     """
 
-    template_name = "generic/form.html"
+    template_kind = "form"
+    generic_template = "generic/form.html"
     success_message = ""
     # Line sets saved together with the record (e.g. an activity's steps in a formset):
     # the version covers them too.
@@ -496,7 +518,50 @@ class FormPageMixin(SubmitOnceMixin, PageMixin):
         )
 
 
-class RecordCreateView(ModelPermissionMixin, FormPageMixin, CreateView):
+def query_value(field, value: str):
+    """The initial value of form ``field`` for ``value`` taken from a link: a record by the
+    key its URLs use (``?campaign=CP0001``), a key typed in a text box as it is, any
+    other value as the field cleans it (None when it does not)."""
+    value = value.strip()[:100]
+    if isinstance(field, KeyChoiceField):
+        return value.upper()
+    if isinstance(field, ModelChoiceField):
+        model = field.queryset.model
+        key = getattr(model, "url_key", "pk")
+        try:
+            return field.queryset.filter(**{key: value.upper()}).first()
+        except (ValueError, ValidationError):
+            return None
+    try:
+        return field.clean(value)
+    except ValidationError:
+        return None
+
+
+class QueryInitialMixin:
+    """A form page that a link opens filled in: each query parameter named like a form
+    field (or an alias in ``query_aliases``: ``{"company": "company_no"}``) gives that
+    field its initial value (``query_value``); a value that does not fit is left out."""
+
+    query_aliases: dict[str, str] = {}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        fields = self.get_form_class().base_fields
+        for name, value in self.request.GET.items():
+            field_name = self.query_aliases.get(name, name)
+            field = fields.get(field_name)
+            if field is None or not value or field_name in initial:
+                continue
+            chosen = query_value(field, value)
+            if chosen not in (None, ""):
+                initial[field_name] = chosen
+        return initial
+
+
+class RecordCreateView(ModelPermissionMixin, QueryInitialMixin, FormPageMixin, CreateView):
+    """A new record; a link may fill in its fields (``QueryInitialMixin``)."""
+
     permission_action = "add"
 
     def get_title(self):
@@ -536,7 +601,8 @@ class RecordDeleteView(ModelPermissionMixin, KeyObjectMixin, PageMixin, DeleteVi
     """Confirm, then delete; a record still referenced is refused with what refers to it."""
 
     permission_action = "delete"
-    template_name = "generic/confirm_delete.html"
+    template_kind = "confirm_delete"
+    generic_template = "generic/confirm_delete.html"
 
     def get_title(self):
         return _("Delete %(object)s") % {"object": self.object}
@@ -587,13 +653,21 @@ class ConfirmActionView(
 
     Subclasses set ``permission_required`` and implement ``question()`` and
     ``perform()``; ``perform`` returns the message shown on the card and may
-    raise ``ValidationError`` to refuse with a message.
+    raise ``ValidationError`` to refuse. A refusal that names a field of the action's
+    form (the date of a stage change) is shown on that form, with what was typed, and so
+    is every refusal of an action with ``refusals_on_form`` (a form the user filled in
+    to say how: assign an activity, move to a stage); any other goes back to the card as
+    a message. With ``confirm_first`` the
+    page asks ``confirmation(form)`` once more after the form is filled in (e.g. how
+    many tasks will be made) before it performs.
     """
 
     template_name = "generic/confirm.html"
     action_label = ""
     submit_label = ""
     form_class = None
+    confirm_first = False
+    refusals_on_form = False
 
     def get_form_class(self):
         from django import forms
@@ -626,18 +700,33 @@ class ConfirmActionView(
         context["submit_label"] = self.submit_label or _("Yes")
         return context
 
+    def confirmation(self, form) -> str:
+        return ""
+
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         form = self.get_form()
         if not form.is_valid():
             return self.form_invalid(form)
+        if self.confirm_first and request.POST.get("confirm") != "yes":
+            return self.render_to_response(
+                self.get_context_data(form=form, confirmation=self.confirmation(form))
+            )
         try:
             with transaction.atomic():
                 message = self.perform(form)
         except ValidationError as error:
+            if self.refusals_on_form or _names_a_field(error, form):
+                add_service_error(form, error)
+                return self.form_invalid(form)
             for text in error.messages:
                 messages.error(request, text)
         else:
             if message:
                 messages.success(request, message)
         return HttpResponseRedirect(self.get_success_url())
+
+
+def _names_a_field(error: ValidationError, form) -> bool:
+    fields = set(form.fields) | set(getattr(form, "service_error_fields", {}))
+    return hasattr(error, "error_dict") and any(name in fields for name in error.error_dict)

@@ -2,7 +2,7 @@
 exist yet, or that the user may not see, are left out (a workflow step keeps its
 text without a link), so a later app only has to add its URLs here."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 # (menu label, icon, [(entry label, url name, permission)])
@@ -202,22 +202,14 @@ WORKFLOW = [
 ]
 
 
-def _reverse(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
-
-
 def menu_for(user) -> list[dict]:
     """The menus and entries ``user`` may open, in menu order."""
     menus = []
     for label, icon, entries in MENU:
         items = []
         for entry_label, url_name, permission in entries:
-            url = _reverse(url_name)
-            if url and user.has_perm(permission):
-                items.append({"label": entry_label, "url": url})
+            if user.has_perm(permission):
+                items.append({"label": entry_label, "url": reverse(url_name)})
         if items:
             menus.append({"label": label, "icon": icon, "items": items})
     return menus
@@ -227,6 +219,6 @@ def workflow_for(user) -> list[dict]:
     """The workflow steps, each with a link to where it is done when ``user`` may open it."""
     steps = []
     for text, where, url_name, permission in WORKFLOW:
-        url = _reverse(url_name) if user.has_perm(permission) else None
+        url = reverse(url_name) if user.has_perm(permission) else None
         steps.append({"text": text, "where": where, "url": url})
     return steps

@@ -33,9 +33,19 @@ def field_display(obj, name: str) -> dict:
 
 
 def card_sections(obj, sections) -> list[dict]:
-    """The card's FastTabs: ``[(title, [field names])]`` → titled lists of fields."""
+    """The card's FastTabs: ``[(title, [field names])]`` → titled lists of fields. A
+    name may also be a ``(label, attribute)`` pair: a computed value shown as it is
+    (e.g. ``(_("Entry No."), "pk")``)."""
     return [
-        {"title": title, "fields": [field_display(obj, name) for name in names]}
+        {
+            "title": title,
+            "fields": [
+                {"label": name[0], "value": getattr(obj, name[1]), "url": None}
+                if isinstance(name, tuple)
+                else field_display(obj, name)
+                for name in names
+            ],
+        }
         for title, names in sections
     ]
 

@@ -107,8 +107,9 @@ class JobList(generic.RecordListView):
 class JobCard(generic.ModelPermissionMixin, generic.PageMixin, DetailView):
     """One job with its progress panel (the page the panel's plain link opens)."""
 
-    model = Job
     template_name = "core/job_card.html"
+
+    model = Job
 
     def get_queryset(self):
         return visible_jobs(self.request.user)

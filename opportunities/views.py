@@ -6,11 +6,7 @@ a salesperson who guesses the URL of somebody else's opportunity gets 404.
 
 from functools import cached_property
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -19,9 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from activities.models import Task
 from activities.views import AssignActivityBase
-from campaigns.models import Campaign
 from core import generic_views as generic
-from core.forms import add_service_error
 from opportunities import services
 from opportunities.filters import OpportunityFilter, SalesCycleFilter
 from opportunities.forms import (
@@ -61,7 +55,6 @@ class SalesCycleList(generic.RecordListView):
 
 class SalesCycleCard(generic.RecordCardView):
     model = SalesCycle
-    template_name = "opportunities/salescycle_card.html"
     sections = [
         (
             gettext_lazy("General"),
@@ -183,7 +176,6 @@ class VisibleOpportunitiesMixin:
 class OpportunityList(VisibleOpportunitiesMixin, generic.RecordListView):
     table_class = OpportunityTable
     filterset_class = OpportunityFilter
-    template_name = "opportunities/opportunity_list.html"
     empty_text = gettext_lazy(
         "No opportunities yet. Create one from here or from a contact, with a sales cycle "
         "(set up under Sales cycles)."
@@ -191,7 +183,6 @@ class OpportunityList(VisibleOpportunitiesMixin, generic.RecordListView):
 
 
 class OpportunityCard(VisibleOpportunitiesMixin, generic.RecordCardView):
-    template_name = "opportunities/opportunity_card.html"
     sections = [
         (
             gettext_lazy("General"),
@@ -243,24 +234,14 @@ class OpportunityCard(VisibleOpportunitiesMixin, generic.RecordCardView):
         return context
 
 
-def _initial_from_query(request) -> dict:
-    """New opportunity from a card: ``?campaign=CP0001&contact=CT000001`` fills those
-    fields; the salesperson is the user's own, else the campaign's."""
-    initial = {}
-    campaign = None
-    campaign_no = request.GET.get("campaign", "").strip().upper()
-    if campaign_no:
-        campaign = Campaign.objects.filter(no=campaign_no).first()
-        initial["campaign"] = campaign
-    contact = request.GET.get("contact", "").strip().upper()
-    if contact:
-        initial["contact"] = contact
+def _default_salesperson(request, campaign) -> dict:
+    """A new opportunity is for the user's own salesperson, else the campaign's."""
     own = Salesperson.objects.filter(user=request.user, blocked=False).first()
     if own is not None:
-        initial["salesperson"] = own
-    elif campaign is not None and campaign.salesperson_id:
-        initial["salesperson"] = campaign.salesperson_id
-    return initial
+        return {"salesperson": own}
+    if campaign is not None and campaign.salesperson_id:
+        return {"salesperson": campaign.salesperson_id}
+    return {}
 
 
 class OpportunityCreate(generic.RecordCreateView):
@@ -271,7 +252,8 @@ class OpportunityCreate(generic.RecordCreateView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_initial(self):
-        return {**super().get_initial(), **_initial_from_query(self.request)}
+        initial = super().get_initial()
+        return {**_default_salesperson(self.request, initial.get("campaign")), **initial}
 
     def save_form(self, form):
         data = form.cleaned_data
@@ -328,6 +310,7 @@ class OpportunityAction(VisibleOpportunitiesMixin, generic.ConfirmActionView):
 
     permission_required = "opportunities.change_opportunity"
     form_class = StageChangeForm
+    refusals_on_form = True
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "opportunity": self.object}
@@ -337,20 +320,6 @@ class OpportunityAction(VisibleOpportunitiesMixin, generic.ConfirmActionView):
             "no": self.object.no,
             "status": self.object.get_status_display(),
         }
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        form = self.get_form()
-        if not form.is_valid():
-            return self.form_invalid(form)
-        try:
-            with transaction.atomic():
-                message = self.perform(form)
-        except ValidationError as error:
-            add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(request, message)
-        return HttpResponseRedirect(self.get_success_url())
 
     def stage_kwargs(self, form) -> dict:
         raise NotImplementedError

@@ -12,7 +12,6 @@ import django_tables2 as tables
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch
 from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -105,24 +104,11 @@ class SalesQuoteList(generic.RecordListView):
     )
 
 
-def _item_urls(lines) -> None:
-    """Link each line's item to its card when the item pages exist (no queries)."""
-    linked = True
-    for line in lines:
-        line.item_url = None
-        if linked:
-            try:
-                line.item_url = line.item.get_absolute_url()
-            except NoReverseMatch:
-                linked = False
-
-
 class SalesQuoteCard(generic.RecordCardView):
     model = SalesQuote
     queryset = SalesQuote.objects.select_related(
         "customer__price_group", "customer__discount_group", "contact", "campaign"
     )
-    template_name = "pricing/salesquote_card.html"
     sections = [
         (gettext_lazy("General"), ["no", "customer", "contact", "order_date"]),
         (gettext_lazy("Prices"), ["currency_code", "campaign"]),
@@ -139,7 +125,6 @@ class SalesQuoteCard(generic.RecordCardView):
             .select_related("item", "unit_of_measure")
             .order_by("line_no")
         )
-        _item_urls(lines)
         context["lines"] = lines
         context["total"] = sum((line.line_amount for line in lines), Decimal(0))
         context["overridden_count"] = sum(line.price_overridden for line in lines)
@@ -165,16 +150,7 @@ class SalesQuoteCreate(generic.RecordCreateView):
     model = SalesQuote
     form_class = SalesQuoteForm
 
-    def get_initial(self):
-        initial = super().get_initial()
-        if self.request.GET.get("customer"):
-            initial["customer_no"] = self.request.GET["customer"][:20]
-        campaign = self.request.GET.get("campaign")
-        if campaign:
-            from campaigns.models import Campaign
-
-            initial["campaign"] = Campaign.objects.filter(no=campaign[:20]).first()
-        return initial
+    query_aliases = {"customer": "customer_no"}  # New quote from a customer's card
 
     def save_form(self, form):
         return services.save_quote(quote=form.save(commit=False), **self.save_kwargs(form)).quote

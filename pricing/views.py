@@ -24,7 +24,6 @@ class ItemList(generic.RecordListView):
 class ItemCard(generic.RecordCardView):
     model = Item
     queryset = Item.objects.select_related("base_unit_of_measure", "item_discount_group")
-    template_name = "pricing/item_card.html"
     sections = [
         (gettext_lazy("General"), ["no", "description", "base_unit_of_measure", "blocked"]),
         (gettext_lazy("Prices and sales"), ["unit_price", "item_discount_group"]),
@@ -85,9 +84,6 @@ class PriceRuleCreate(PriceRuleSaveMixin, CampaignFilteredMixin, generic.RecordC
                 "starting_date": campaign.starting_date,
                 "ending_date": campaign.ending_date,
             }
-        item = self.request.GET.get("item")
-        if item:
-            initial["item"] = item
         return initial
 
 

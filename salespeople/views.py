@@ -18,7 +18,6 @@ class SalespersonList(generic.RecordListView):
 
 class SalespersonCard(generic.RecordCardView):
     model = Salesperson
-    template_name = "salespeople/salesperson_card.html"
     sections = [
         (_("General"), ["code", "name", "email", "phone"]),
         (_("Sales"), ["commission_percent", "user", "blocked"]),
@@ -54,7 +53,6 @@ class TeamList(generic.RecordListView):
 
 class TeamCard(generic.RecordCardView):
     model = Team
-    template_name = "salespeople/team_card.html"
     sections = [(_("General"), ["code", "name"])]
 
     def get_context_data(self, **kwargs):

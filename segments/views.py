@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DetailView, FormView, View
@@ -69,7 +69,6 @@ class SegmentList(generic.RecordListView):
 class SegmentCard(generic.RecordCardView):
     model = Segment
     queryset = Segment.objects.select_related("campaign", "salesperson", "interaction_template")
-    template_name = "segments/segment_card.html"
     sections = [
         (gettext_lazy("General"), ["no", "description", "salesperson", "date"]),
         (gettext_lazy("Campaign"), ["campaign", "campaign_target", "campaign_response"]),
@@ -126,15 +125,6 @@ class SegmentCreate(generic.RecordCreateView):
     model = Segment
     form_class = SegmentForm
 
-    def get_initial(self):
-        initial = super().get_initial()
-        campaign = self.request.GET.get("campaign")
-        if campaign:
-            from campaigns.models import Campaign
-
-            initial["campaign"] = Campaign.objects.filter(no=campaign).first()
-        return initial
-
     def save_form(self, form):
         segment = form.save(commit=False)
         services.save_segment(segment=segment, **self.save_kwargs(form))
@@ -147,7 +137,6 @@ class SegmentEdit(generic.RecordUpdateView):
 
     model = Segment
     form_class = SegmentForm
-    template_name = "segments/segment_form.html"
 
     def form_valid(self, form):
         if not self.check_version(form):
@@ -206,10 +195,10 @@ class SegmentAction(generic.ConfirmActionView):
 
 
 class AddContacts(SegmentAction):
+    template_name = "segments/criteria_form.html"
     action_label = gettext_lazy("Add contacts")
     submit_label = gettext_lazy("Add contacts")
     form_class = AddContactsForm
-    template_name = "segments/criteria_form.html"
 
     def question(self):
         return _("Add the contacts that match every filter you fill in to segment %(no)s.") % {
@@ -233,10 +222,10 @@ class AddContacts(SegmentAction):
 
 
 class ReduceContacts(SegmentAction):
+    template_name = "segments/criteria_form.html"
     action_label = gettext_lazy("Reduce contacts")
     submit_label = gettext_lazy("Remove matching contacts")
     form_class = RemoveContactsForm
-    template_name = "segments/criteria_form.html"
 
     def question(self):
         return _("Remove the lines of segment %(no)s whose contact matches the filters.") % {
@@ -505,7 +494,6 @@ class SavedCriteriaList(generic.RecordListView):
 
 class SavedCriteriaCard(generic.RecordCardView):
     model = SavedSegmentCriteria
-    template_name = "segments/savedsegmentcriteria_card.html"
     sections = [(gettext_lazy("General"), ["code", "description"])]
     show_history = False
 
@@ -523,14 +511,6 @@ class SavedCriteriaDelete(generic.RecordDeleteView):
 
 
 # Logging (SPEC §5.3) ---------------------------------------------------------------
-
-
-def _url_or_none(name: str, key) -> str | None:
-    """The card URL of a record whose pages another app may not have yet."""
-    try:
-        return reverse(name, kwargs={"key": key})
-    except NoReverseMatch:
-        return None
 
 
 def _campaign_list(numbers: list[str]) -> str:
@@ -694,7 +674,6 @@ def interaction_figures(logged: LoggedSegment) -> dict:
 class LoggedSegmentCard(generic.RecordCardView):
     model = LoggedSegment
     queryset = LoggedSegment.objects.select_related("user")
-    template_name = "segments/loggedsegment_card.html"
     show_history = False  # never edited; the interactions are the record
     sections = [
         (
@@ -721,8 +700,6 @@ class LoggedSegmentCard(generic.RecordCardView):
             .select_related("campaign")
             .order_by("id")
         )
-        for entry in entries:
-            entry.card_url = _url_or_none("campaigns:campaignentry_card", entry.pk)
         figures = interaction_figures(logged)
         page = keyset_paginate(  # a logged segment may have 200,000 interactions
             interactions.select_related("contact", "template", "campaign", "salesperson").order_by(
@@ -734,10 +711,6 @@ class LoggedSegmentCard(generic.RecordCardView):
             query=self.request.GET,
             fragment="#interactions",
         )
-        for interaction in page:
-            interaction.card_url = _url_or_none(
-                "campaigns:interactionlogentry_card", interaction.pk
-            )
         context |= {
             "entries": entries,
             "figures": figures,
