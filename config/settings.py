@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "simple_history",
-    "import_export",
     "axes",
     "django_tasks",
     "django_tasks_db",

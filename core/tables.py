@@ -16,9 +16,12 @@ NUMBER_ATTRS = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 
 
 # django-tables2 inspects the signature of a column's render method for every
-# cell it renders (``utils.call_with_appropriate``): a sixth of a list page's
-# server time. A signature depends only on the function, so it is worked out
-# once per function (bound methods by their function, without ``self``).
+# cell it renders (``utils.call_with_appropriate`` calls ``utils.signature``): a
+# sixth of a list page's server time. A signature depends only on the function, so
+# it is worked out once per function (bound methods by their function, without
+# ``self``). ``CoreConfig.ready()`` installs it with ``cache_cell_signatures()``;
+# django-tables2 is pinned to its minor version for this, and
+# tests/core/test_tables_patch.py fails when the patched function changes.
 _inspect_signature = tables_utils.signature
 
 
@@ -40,7 +43,9 @@ def _cached_signature(fn):
         return _inspect_signature(fn)
 
 
-tables_utils.signature = _cached_signature
+def cache_cell_signatures() -> None:
+    """Replace ``django_tables2.utils.signature`` with the cached version (idempotent)."""
+    tables_utils.signature = _cached_signature
 
 
 @library.register
