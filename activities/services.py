@@ -1,11 +1,10 @@
-"""Task operations and *Assign activity* (SPEC §7).
+"""Task operations and *Assign activity* (docs/activities.md).
 
 Assigning an activity from a segment creates a set of tasks per contact; it is
-set-based (ARCHITECTURE performance rule 1): one ``INSERT … SELECT`` per step,
-one per team member and one for the history, whatever the number of contacts.
-Task numbers come from the TASK number series: the whole block is reserved under
-the series row lock and each row's No. is computed in SQL (a ``ROW_NUMBER()``
-window over the source rows, padded and prefixed like ``NumberSeries.format``).
+set-based: one ``INSERT … SELECT`` per step, one per team member and one for the
+history, whatever the number of contacts. Task numbers come from the TASK number
+series: the whole block is reserved under the series row lock and each row's No.
+is computed in SQL (``core.numbering``).
 """
 
 import uuid
@@ -13,8 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q, Value, Window
-from django.db.models.functions import Cast, Concat, Greatest, Length, LPad, RowNumber
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -26,12 +24,11 @@ from core import audit
 from core.arguments import date_arg, record_arg
 from core.concurrency import lock_stored
 from core.date_formulas import apply_formula
-from core.models import AuditAction, NumberSeries
+from core.models import AuditAction
+from core.numbering import reserve_numbers
 from core.services import delete_record, validate_record, write_record
-from core.sql import insert_from_select
+from core.sql import insert_from_select, typed_value
 from salespeople.models import Salesperson, Team, TeamMember
-
-_ID = models.BigIntegerField()
 
 
 @dataclass
@@ -365,86 +362,21 @@ def cancel_task(*, task: Task, user=None) -> Task:
 # Set-based helpers
 
 
-def _const(name, value):
-    """A constant column of an INSERT … SELECT; NULL gets a type (PostgreSQL needs it)."""
-    field = Task._meta.get_field(name)
-    if field.is_relation:
-        output = _ID
-        value = getattr(value, "pk", value)
-    elif isinstance(field, models.CharField):
-        output = models.CharField(max_length=field.max_length)
-    else:
-        output = field.__class__()
-    if value is None:
-        return Cast(Value(None), output_field=output)
-    return Value(value, output_field=output)
-
-
 def _record_history(queryset, *, user=None, history_type="+") -> int:
     """Write the history rows of the tasks in ``queryset`` (one INSERT … SELECT),
     as django-simple-history would for each saved task."""
     historical = Task.history.model
     fields = [f for f in Task._meta.concrete_fields]
     annotations = {f"h_{f.name}": F(f.attname) for f in fields}
-    annotations["h_history_date"] = Value(timezone.now(), output_field=models.DateTimeField())
-    annotations["h_history_type"] = Value(history_type, output_field=models.CharField())
-    user_id = getattr(user, "pk", None)
-    annotations["h_history_user"] = (
-        Value(user_id, output_field=_ID) if user_id else Cast(Value(None), output_field=_ID)
+    annotations["h_history_date"] = typed_value(historical, "history_date", timezone.now())
+    annotations["h_history_type"] = typed_value(historical, "history_type", history_type)
+    annotations["h_history_user"] = typed_value(
+        historical, "history_user", getattr(user, "pk", None) or None
     )
     names = [*(f.name for f in fields), "history_date", "history_type", "history_user"]
     return insert_from_select(
         historical, {name: f"h_{name}" for name in names}, queryset.annotate(**annotations)
     )
-
-
-def _taken_in_block(series: NumberSeries, first: int, last: int) -> set[int]:
-    """Numbers of the block ``first..last`` that a user already typed by hand."""
-    condition = Q()
-    low = first
-    while low <= last:  # one range per width of the formatted number
-        width = max(series.digits, len(str(low)))
-        high = min(last, 10**width - 1)
-        condition |= Q(no__gte=series.format(low), no__lte=series.format(high))
-        low = high + 1
-    taken = set()
-    for number in Task.objects.filter(condition).values_list("no", flat=True):
-        rest = number[len(series.prefix) :]
-        if number.startswith(series.prefix) and rest.isdigit():
-            value = int(rest)
-            if first <= value <= last and series.format(value) == number:
-                taken.add(value)
-    return taken
-
-
-def _reserve_numbers(count: int) -> tuple[NumberSeries, int]:
-    """Reserve ``count`` consecutive TASK numbers under the series row lock; returns
-    the series and the first number. Skips past numbers typed by hand."""
-    try:
-        series = NumberSeries.objects.select_for_update().get(code=Task.number_series)
-    except NumberSeries.DoesNotExist:
-        raise ValidationError(
-            _("Number series %(code)s does not exist. Set it up under Setup › Number series.")
-            % {"code": Task.number_series}
-        ) from None
-    first = series.last_number + 1
-    while taken := _taken_in_block(series, first, first + count - 1):
-        first = max(taken) + 1
-    NumberSeries.objects.filter(pk=series.pk).update(last_number=first + count - 1)
-    return series, first
-
-
-def _number(series: NumberSeries, offset: int, last: int, order_by: str):
-    """The No. of each source row: ``offset + ROW_NUMBER()``, formatted like
-    ``NumberSeries.format`` (prefix + counter zero-padded to the series' digits)."""
-    counter = Cast(
-        Window(RowNumber(), order_by=F(order_by).asc()) + Value(offset), models.CharField()
-    )
-    if last < 10**series.digits:
-        padded = LPad(counter, series.digits, Value("0"))
-    else:  # wider than the series' digits: pad no further than the number itself
-        padded = LPad(counter, Greatest(Length(counter), Value(series.digits)), Value("0"))
-    return Concat(Value(series.prefix), padded, output_field=models.CharField())
 
 
 # ---------------------------------------------------------------------------
@@ -526,37 +458,38 @@ def assign_activity(
 
     sets = len(steps) * contact_count
     total = sets * (1 + len(members))
-    series, first = _reserve_numbers(total)
-    last = first + total - 1
+    numbers = reserve_numbers(Task.number_series, total, model=Task)
     token = uuid.uuid4()
     source_is_contacts = source is not None
     if source is None:  # one set without a contact: any single row will do as source
         source = Activity.objects.filter(pk=activity.pk)
-        contact_column = _const("contact", None)
+        contact_column = typed_value(Task, "contact", None)
     else:
         contact_column = F("pk")
 
     common = {
-        "status": _const("status", TaskStatus.NOT_STARTED),
-        "closed": _const("closed", False),
-        "canceled": _const("canceled", False),
-        "salesperson": _const("salesperson", salesperson),
-        "team": _const("team", team),
-        "campaign": _const("campaign", campaign),
-        "segment": _const("segment", segment),
-        "opportunity": _const("opportunity", opportunity),
-        "activity": _const("activity", activity),
-        "assignment": _const("assignment", token),
+        "status": typed_value(Task, "status", TaskStatus.NOT_STARTED),
+        "closed": typed_value(Task, "closed", False),
+        "canceled": typed_value(Task, "canceled", False),
+        "salesperson": typed_value(Task, "salesperson", salesperson),
+        "team": typed_value(Task, "team", team),
+        "campaign": typed_value(Task, "campaign", campaign),
+        "segment": typed_value(Task, "segment", segment),
+        "opportunity": typed_value(Task, "opportunity", opportunity),
+        "activity": typed_value(Task, "activity", activity),
+        "assignment": typed_value(Task, "assignment", token),
     }
     created = 0
     for index, step in enumerate(steps):
         row = {
             **common,
-            "no": _number(series, first - 1 + index * contact_count, last, "pk"),
-            "description": _const("description", step.description or activity.description),
-            "type": _const("type", step.type),
-            "priority": _const("priority", step.priority),
-            "date": _const("date", apply_formula(step.date_formula, start_date)),
+            "no": numbers.row_numbers(start=numbers.first + index * contact_count, order_by="pk"),
+            "description": typed_value(
+                Task, "description", step.description or activity.description
+            ),
+            "type": typed_value(Task, "type", step.type),
+            "priority": typed_value(Task, "priority", step.priority),
+            "date": typed_value(Task, "date", apply_formula(step.date_formula, start_date)),
             "contact": contact_column,
         }
         created += _insert(source.annotate(**{f"t_{k}": v for k, v in row.items()}), row)
@@ -570,8 +503,8 @@ def assign_activity(
         copied += ["assignment"]
         for index, member in enumerate(members):
             row = {name: F(Task._meta.get_field(name).attname) for name in copied}
-            row["no"] = _number(series, first - 1 + (index + 1) * sets, last, "pk")
-            row["salesperson"] = _const("salesperson", member)
+            row["no"] = numbers.row_numbers(start=numbers.first + (index + 1) * sets, order_by="pk")
+            row["salesperson"] = typed_value(Task, "salesperson", member)
             row["team_task"] = F("pk")
             created += _insert(team_rows.annotate(**{f"t_{k}": v for k, v in row.items()}), row)
 

@@ -1,6 +1,8 @@
 """Set-based SQL helpers that run the same parameterised SQL on SQLite and PostgreSQL."""
 
-from django.db import connections
+from django.db import connections, models
+from django.db.models import Value
+from django.db.models.functions import Cast
 
 # An insert of at least this many rows refreshes PostgreSQL's statistics of the
 # table (ANALYZE, a sample: ~0.2 s at a million rows). Without it the planner
@@ -53,3 +55,32 @@ def _key_columns(model, qn) -> str:
         if field.is_relation or field.db_index or field.unique or field.name in indexed
     ]
     return ", ".join(columns)
+
+
+def column_type(model, field_name: str) -> models.Field:
+    """The type of the column ``field_name`` of ``model`` as an expression's output
+    field: a foreign key is its id (a big integer), other fields keep their kind and
+    size."""
+    field = model._meta.get_field(field_name)
+    if field.is_relation:
+        return models.BigIntegerField()
+    if isinstance(field, models.DecimalField):
+        return field.__class__(max_digits=field.max_digits, decimal_places=field.decimal_places)
+    if isinstance(field, models.CharField):
+        return field.__class__(max_length=field.max_length)
+    return field.__class__()
+
+
+def typed_value(model, field_name: str, value):
+    """A constant column of an ``INSERT … SELECT`` into ``model.field_name``.
+
+    The value carries the column's type, and NULL is cast to it: PostgreSQL cannot
+    tell the type of a bare NULL in a select list. A foreign key takes a record or
+    its id.
+    """
+    output = column_type(model, field_name)
+    if isinstance(value, models.Model):
+        value = value.pk
+    if value is None:
+        return Cast(Value(None), output_field=output)
+    return Value(value, output_field=output)

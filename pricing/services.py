@@ -1,7 +1,7 @@
-"""Activation of campaign prices and discounts (SPEC §6.3) and sales quote pricing (§6.5).
+"""Activation of campaign prices and discounts and sales quote pricing (docs/pricing.md).
 
 The campaign target group is computed set-based: a fixed number of statements
-per campaign whatever the number of segment lines (ARCHITECTURE rule 1).
+per campaign whatever the number of segment lines.
 """
 
 from dataclasses import dataclass
@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -21,7 +21,7 @@ from core.arguments import decimal_arg, record_arg
 from core.concurrency import lock_stored
 from core.models import AuditAction
 from core.services import delete_record, validate_record, write_record
-from core.sql import insert_from_select
+from core.sql import insert_from_select, typed_value
 from pricing.engine import PriceRequest, line_amount, price_lines
 from pricing.models import (
     CampaignTarget,
@@ -36,8 +36,6 @@ from pricing.models import (
     SalesType,
 )
 from segments.models import SegmentLine
-
-_ID = models.BigIntegerField()
 
 
 def _target_lines(campaign):
@@ -72,7 +70,7 @@ def sync_targets(campaign: Campaign) -> int:
         (Q(customer__isnull=False) & ~Q(customer_id__in=customers.values("id")))
         | (Q(contact__isnull=False) & ~Q(contact_id__in=contacts.values("id")))
     ).delete()
-    campaign_value = Value(campaign.pk, output_field=_ID)
+    campaign_value = typed_value(CampaignTarget, "campaign", campaign.pk)
     insert_from_select(
         CampaignTarget,
         {"campaign": "t_campaign", "customer": "t_customer"},
@@ -169,7 +167,7 @@ def customer_deleting(customer) -> int:
 
 
 def move_campaign_dates(campaign: Campaign) -> None:
-    """Campaign prices and discounts take the campaign's dates (SPEC §3.2)."""
+    """Campaign prices and discounts take the campaign's dates (docs/campaigns.md)."""
     dates = {"starting_date": campaign.starting_date, "ending_date": campaign.ending_date}
     SalesPrice.objects.for_campaign(campaign).update(**dates)
     SalesLineDiscount.objects.for_campaign(campaign).update(**dates)

@@ -1,4 +1,4 @@
-"""Logging a segment (SPEC §5.3): interactions, campaign entries, e-mails, follow-up.
+"""Logging a segment (docs/segments.md): interactions, campaign entries, e-mails, follow-up.
 
 One transaction and a fixed number of set-based statements whatever the number
 of lines; the e-mails go to the job queue (``core.jobs``) with the commit and
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import models, transaction
-from django.db.models import F, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,14 +27,13 @@ from core.concurrency import lock_stored
 from core.jobs import start_job
 from core.models import AuditAction, Job
 from core.placeholders import render_placeholders
-from core.sql import insert_from_select
+from core.sql import column_type, insert_from_select, typed_value
 from segments.models import LoggedSegment, Segment, SegmentLine
 from segments.services import _refresh_line_count, insert_new_lines
 
 # Messages claimed and sent per batch: the statements per job grow with the batches,
 # never with the messages; a worker killed outright leaves at most one batch unsent.
 EMAIL_BATCH = 100
-_ID = models.BigIntegerField()
 
 
 @dataclass
@@ -48,7 +47,7 @@ class LogResult:
 
 
 def check_segment_can_be_logged(segment: Segment) -> None:
-    """The refusals of SPEC §5.3, each naming the problem."""
+    """Refuse a segment that cannot be logged, naming the problem (docs/segments.md)."""
     if not segment.description.strip():
         raise ValidationError(
             _("Segment %(no)s has no description; fill it in before logging.") % {"no": segment.no}
@@ -129,32 +128,35 @@ def log_segment(
         .values("id")[:1]
     )
 
+    entry = InteractionLogEntry
     annotations = {
         "i_contact": F("contact_id"),
         "i_contact_company": F("contact_company_id"),
-        "i_date": Coalesce(F("date"), Value(today, output_field=models.DateField())),
+        "i_date": Coalesce(F("date"), typed_value(entry, "date", today)),
         "i_template": F("interaction_template_id"),
         "i_description": Coalesce(
-            F("interaction_template__description"), Value("", output_field=models.CharField())
+            F("interaction_template__description"), typed_value(entry, "description", "")
         ),
         "i_subject": F("subject"),
         "i_salesperson": F("salesperson_id"),
         "i_cost": F("cost"),
         "i_duration": F("duration"),
-        "i_information_flow": Value(segment.information_flow, output_field=models.CharField()),
-        "i_initiated_by": Value(segment.initiated_by, output_field=models.CharField()),
+        "i_information_flow": typed_value(entry, "information_flow", segment.information_flow),
+        "i_initiated_by": typed_value(entry, "initiated_by", segment.initiated_by),
         "i_campaign": F("campaign_id"),
-        "i_campaign_entry": Subquery(entry_of_campaign, output_field=_ID),
+        "i_campaign_entry": Subquery(
+            entry_of_campaign, output_field=column_type(entry, "campaign_entry")
+        ),
         "i_campaign_target": F("campaign_target"),
         "i_campaign_response": F("campaign_response"),
-        "i_segment_no": Value(segment.no, output_field=models.CharField()),
-        "i_logged_segment": Value(logged.pk, output_field=_ID),
+        "i_segment_no": typed_value(entry, "segment_no", segment.no),
+        "i_logged_segment": typed_value(entry, "logged_segment", logged.pk),
         "i_correspondence_type": F("correspondence_type"),
         "i_evaluation": F("evaluation"),
-        "i_attempt_failed": Value(False, output_field=models.BooleanField()),
-        "i_canceled": Value(False, output_field=models.BooleanField()),
-        "i_postponed": Value(False, output_field=models.BooleanField()),
-        "i_user": Cast(Value(acting.pk if acting else None), output_field=_ID),
+        "i_attempt_failed": typed_value(entry, "attempt_failed", False),
+        "i_canceled": typed_value(entry, "canceled", False),
+        "i_postponed": typed_value(entry, "postponed", False),
+        "i_user": typed_value(entry, "user", acting.pk if acting else None),
     }
     columns = {
         "contact": "i_contact",

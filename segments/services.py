@@ -9,9 +9,9 @@ tells the pricing app which campaigns to refresh.
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from campaigns.models import InteractionLogEntry, InteractionTemplate
@@ -21,7 +21,7 @@ from core.arguments import bool_arg, record_arg, text_arg
 from core.concurrency import lock_stored
 from core.models import AuditAction
 from core.services import delete_record, validate_record, write_record
-from core.sql import insert_from_select
+from core.sql import column_type, insert_from_select, typed_value
 from segments.criteria import check_filters, describe, matching_contacts
 from segments.models import (
     CriteriaActionType,
@@ -74,26 +74,6 @@ class ActionResult:
     removed: int = 0
 
 
-def _field_kwargs(field):
-    if isinstance(field, models.DecimalField):
-        return {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
-    if isinstance(field, models.CharField):
-        return {"max_length": field.max_length}
-    return {}
-
-
-_ID = models.BigIntegerField()
-
-
-def _const(model, name, value):
-    """A constant column of an INSERT … SELECT; NULL gets a type (PostgreSQL needs it)."""
-    field = model._meta.get_field(name)
-    output = _ID if field.is_relation else field.__class__(**_field_kwargs(field))
-    if value is None:
-        return Cast(Value(None), output_field=output)
-    return Value(value, output_field=output)
-
-
 def _notify(segment, campaign_ids):
     campaign_ids = {pk for pk in campaign_ids if pk}
     if campaign_ids:
@@ -144,7 +124,7 @@ def _record_removed(lines, action) -> int:
     """Copy ``lines`` into the segment history of ``action`` (one INSERT … SELECT).
     The history is only read back by its action (Go back): no statistics needed."""
     annotations = {f"h_{name}": F(f"{name}_id" if name in _FK else name) for name in LINE_FIELDS}
-    annotations["h_action"] = _const(SegmentHistory, "action", action.pk)
+    annotations["h_action"] = typed_value(SegmentHistory, "action", action.pk)
     columns = {name: f"h_{name}" for name in [*LINE_FIELDS, "action"]}
     return insert_from_select(SegmentHistory, columns, lines.annotate(**annotations), analyze=False)
 
@@ -229,7 +209,9 @@ def add_contacts(
     annotations = new_line_values(
         segment,
         contact=F("id"),
-        company=Coalesce(F("company_id"), F("id"), output_field=_ID),
+        company=Coalesce(
+            F("company_id"), F("id"), output_field=column_type(SegmentLine, "contact_company")
+        ),
         own_salesperson=F("salesperson_id"),
         added_by=action.pk,
     )
@@ -260,25 +242,29 @@ def new_line_values(header: Segment, *, contact, company, own_salesperson, added
     expressions given, and the contact's own salesperson when the header has none."""
     line = SegmentLine
     return {
-        "l_segment": _const(line, "segment", header.pk),
+        "l_segment": typed_value(line, "segment", header.pk),
         "l_contact": contact,
         "l_contact_company": company,
-        "l_interaction_template": _const(
+        "l_interaction_template": typed_value(
             line, "interaction_template", header.interaction_template_id
         ),
-        "l_campaign": _const(line, "campaign", header.campaign_id),
-        "l_campaign_target": _const(line, "campaign_target", header.campaign_target),
-        "l_campaign_response": _const(line, "campaign_response", header.campaign_response),
+        "l_campaign": typed_value(line, "campaign", header.campaign_id),
+        "l_campaign_target": typed_value(line, "campaign_target", header.campaign_target),
+        "l_campaign_response": typed_value(line, "campaign_response", header.campaign_response),
         "l_salesperson": Coalesce(
-            _const(line, "salesperson", header.salesperson_id), own_salesperson, output_field=_ID
+            typed_value(line, "salesperson", header.salesperson_id),
+            own_salesperson,
+            output_field=column_type(line, "salesperson"),
         ),
-        "l_correspondence_type": _const(line, "correspondence_type", header.correspondence_type),
-        "l_subject": _const(line, "subject", header.subject),
-        "l_date": _const(line, "date", header.date),
-        "l_cost": _const(line, "cost", header.unit_cost),
-        "l_duration": _const(line, "duration", header.unit_duration),
-        "l_evaluation": _const(line, "evaluation", ""),
-        "l_added_by": _const(line, "added_by", added_by),
+        "l_correspondence_type": typed_value(
+            line, "correspondence_type", header.correspondence_type
+        ),
+        "l_subject": typed_value(line, "subject", header.subject),
+        "l_date": typed_value(line, "date", header.date),
+        "l_cost": typed_value(line, "cost", header.unit_cost),
+        "l_duration": typed_value(line, "duration", header.unit_duration),
+        "l_evaluation": typed_value(line, "evaluation", ""),
+        "l_added_by": typed_value(line, "added_by", added_by),
     }
 
 
@@ -367,7 +353,7 @@ def go_back(*, segment: Segment, user=None) -> ActionResult:
     campaigns = _line_campaigns(added_lines) | _line_campaigns(history)
     removed, _deleted = added_lines.delete()
     annotations = {f"r_{name}": F(f"{name}_id" if name in _FK else name) for name in LINE_FIELDS}
-    annotations["r_segment"] = _const(SegmentLine, "segment", segment.pk)
+    annotations["r_segment"] = typed_value(SegmentLine, "segment", segment.pk)
     columns = {name: f"r_{name}" for name in [*LINE_FIELDS, "segment"]}
     restored = insert_from_select(SegmentLine, columns, history.annotate(**annotations))
     undone = _(
