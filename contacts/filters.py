@@ -1,19 +1,19 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.text import capfirst
-from django.utils.translation import gettext_lazy as _
 
-from contacts.models import (
-    BusinessRelation,
-    Contact,
-    ContactBusinessRelation,
-    ContactIndustryGroup,
-    ContactMailingGroup,
-    Customer,
-    IndustryGroup,
-    MailingGroup,
-)
+from contacts.codes import BUSINESS_RELATIONS, CODE_GROUPS, INDUSTRY_GROUPS, MAILING_GROUPS
+from contacts.models import Contact, Customer
 from core.filters import SearchFilterSet
+
+CODE_GROUP_OF_FILTER = {group.code_field: group for group in CODE_GROUPS}
+
+
+def code_filter(group):
+    """A filter on the contacts that hold one code of ``group`` (``filter_code``)."""
+    return django_filters.ModelChoiceFilter(
+        label=capfirst(group.label), queryset=group.code_model.objects, method="filter_code"
+    )
 
 
 class ContactFilter(SearchFilterSet):
@@ -21,27 +21,10 @@ class ContactFilter(SearchFilterSet):
     # name, e-mail and city (Contact.Meta.indexes) answer it at a million contacts.
     search_fields = ("no", "name", "email", "city")
 
-    industry_group = django_filters.ModelChoiceFilter(
-        label=capfirst(_("industry group")),
-        queryset=IndustryGroup.objects,
-        method="filter_code",
-    )
-    business_relation = django_filters.ModelChoiceFilter(
-        label=capfirst(_("business relation")),
-        queryset=BusinessRelation.objects,
-        method="filter_code",
-    )
-    mailing_group = django_filters.ModelChoiceFilter(
-        label=capfirst(_("mailing group")),
-        queryset=MailingGroup.objects,
-        method="filter_code",
-    )
-
-    CODE_LINKS = {
-        "industry_group": ContactIndustryGroup,
-        "business_relation": ContactBusinessRelation,
-        "mailing_group": ContactMailingGroup,
-    }
+    # Named after the link table's field to the code: ``?industry_group=…``.
+    industry_group = code_filter(INDUSTRY_GROUPS)
+    business_relation = code_filter(BUSINESS_RELATIONS)
+    mailing_group = code_filter(MAILING_GROUPS)
 
     def filter_code(self, queryset, name, value):
         """Contacts holding the code: ``id IN (SELECT contact_id …)`` (few holders:
@@ -50,7 +33,7 @@ class ContactFilter(SearchFilterSet):
         the page's order, never a join that sorts all 200,000 holders of a code."""
         if not value:
             return queryset
-        links = self.CODE_LINKS[name].objects.filter(**{name: value})
+        links = CODE_GROUP_OF_FILTER[name].through.objects.filter(**{name: value})
         if self.read_in_order:  # many holders: check each contact as it is read
             return queryset.filter(Exists(links.filter(contact=OuterRef("pk"))))
         return queryset.filter(pk__in=links.values("contact_id"))

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from contacts.codes import CODE_GROUPS
 from contacts.models import (
     CUSTOMER_RELATION,
     BusinessRelation,
@@ -49,8 +50,8 @@ def save_contact(*, contact: Contact, user=None, version: str | None = None, m2m
 
 
 # Classification codes and the type of contact they apply to (docs/contacts.md).
-COMPANY_ONLY = ("industry_groups", "business_relations")
-PERSON_ONLY = ("job_responsibilities",)
+COMPANY_ONLY = tuple(g.name for g in CODE_GROUPS if g.applies_to == ContactType.COMPANY)
+PERSON_ONLY = tuple(g.name for g in CODE_GROUPS if g.applies_to == ContactType.PERSON)
 
 
 def _check_codes(contact: Contact, m2m: dict) -> None:

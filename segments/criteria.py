@@ -1,4 +1,5 @@
-"""Criteria filters: which contacts an Add / Reduce / Refine action selects (SPEC §5.2).
+"""Criteria filters: which contacts an Add / Reduce / Refine action selects
+(docs/segments.md).
 
 Filters are stored as JSON with codes, not ids, so saved criteria survive and
 read well: ``{"type": "person", "city": "Amsterdam|Utrecht",
@@ -9,7 +10,7 @@ Text filters follow NAV's filter syntax in a small, safe subset:
 ``A|B`` (either), ``AB*`` / ``*AB`` / ``*AB*`` (starts / ends with, contains),
 ``1000..1999`` (range); matching ignores case.
 
-The *interactions* group (SPEC §5.2) selects contacts that have an interaction
+The *interactions* group selects contacts that have an interaction
 that is not canceled with one of the templates, of the campaign and within the
 dates given: ``{"interaction_templates": ["LETTER"], "interaction_campaign":
 "CP0001", "interaction_date_from": "2026-01-01", "interaction_date_to":
@@ -27,13 +28,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, InteractionLogEntry, InteractionTemplate
+from contacts.codes import CODE_GROUPS
 from contacts.models import (
     BusinessRelation,
     Contact,
-    ContactBusinessRelation,
-    ContactIndustryGroup,
-    ContactJobResponsibility,
-    ContactMailingGroup,
     ContactType,
     CorrespondenceType,
     IndustryGroup,
@@ -56,37 +54,8 @@ CHOICE_FIELDS = {
     "language": (_("language"), Language),
     "correspondence_type": (_("correspondence type"), CorrespondenceType),
 }
-# group -> (label, code model, through model, code field on through, of the company?)
-CODE_GROUPS = {
-    "industry_groups": (
-        _("industry group"),
-        IndustryGroup,
-        ContactIndustryGroup,
-        "industry_group",
-        True,
-    ),
-    "business_relations": (
-        _("business relation"),
-        BusinessRelation,
-        ContactBusinessRelation,
-        "business_relation",
-        True,
-    ),
-    "job_responsibilities": (
-        _("job responsibility"),
-        JobResponsibility,
-        ContactJobResponsibility,
-        "job_responsibility",
-        False,
-    ),
-    "mailing_groups": (
-        _("mailing group"),
-        MailingGroup,
-        ContactMailingGroup,
-        "mailing_group",
-        False,
-    ),
-}
+# The classification-code filters: {"industry_groups": ["RETAIL"], …}.
+CODE_FILTERS = {group.name: group for group in CODE_GROUPS}
 BLANK = "''"  # NAV's filter for an empty value
 INTERACTION_FIELDS = [
     "interaction_templates",
@@ -110,7 +79,7 @@ def check_filters(filters) -> dict:
     known = {
         *TEXT_FIELDS,
         *CHOICE_FIELDS,
-        *CODE_GROUPS,
+        *CODE_FILTERS,
         *INTERACTION_FIELDS,
         "salesperson",
         "exclude_from_segments",
@@ -134,7 +103,7 @@ def check_filters(filters) -> dict:
         elif name in CHOICE_FIELDS:
             if value != BLANK and value not in CHOICE_FIELDS[name][1].values:
                 refuse(name)
-        elif name in CODE_GROUPS or name == "interaction_templates":
+        elif name in CODE_FILTERS or name == "interaction_templates":
             if not isinstance(value, list | tuple) or not all(
                 isinstance(code, str) and len(code) <= MAX_TEXT for code in value
             ):
@@ -192,12 +161,13 @@ def matching_contacts(filters: dict) -> QuerySet:
         condition &= Q(salesperson__code=filters["salesperson"])
     if filters.get("exclude_from_segments") in (True, False):
         condition &= Q(exclude_from_segments=filters["exclude_from_segments"])
-    for group, (_label, _model, through, code_field, of_company) in CODE_GROUPS.items():
-        codes = filters.get(group) or []
+    for group in CODE_GROUPS:
+        codes = filters.get(group.name) or []
         if not codes:
             continue
-        holders = through.objects.filter(**{f"{code_field}__code__in": codes}).values("contact_id")
-        if of_company:
+        holders = group.through.objects.filter(**{f"{group.code_field}__code__in": codes})
+        holders = holders.values("contact_id")
+        if group.of_company:
             # The company's code counts for its persons too.
             condition &= Q(id__in=holders) | Q(company_id__in=holders)
         else:
@@ -258,9 +228,11 @@ def describe(filters: dict) -> str:
             parts.append(f"{label} = {shown}")
     if filters.get("salesperson"):
         parts.append(f"{gettext('salesperson')} = {filters['salesperson']}")
-    for group, (label, *_rest) in CODE_GROUPS.items():
-        if filters.get(group):
-            parts.append(f"{label} = {' | '.join(filters[group])}")
+    parts.extend(
+        f"{group.label} = {' | '.join(filters[group.name])}"
+        for group in CODE_GROUPS
+        if filters.get(group.name)
+    )
     if filters.get("interaction_templates"):
         parts.append(
             f"{gettext('interaction template')} = {' | '.join(filters['interaction_templates'])}"
@@ -400,7 +372,7 @@ class CriteriaForm(forms.Form):
                 result[name] = sorted(template.code for template in value)
             elif name in {"interaction_date_from", "interaction_date_to"}:
                 result[name] = value.isoformat()
-            elif name in CODE_GROUPS:
+            elif name in CODE_FILTERS:
                 result[name] = sorted(code.code for code in value)
             else:
                 result[name] = value.strip() if isinstance(value, str) else value
