@@ -1,7 +1,7 @@
-"""Services own their rules (issue 14, item 6; docs/services.md).
+"""Services own their rules (docs/services.md).
 
 Every public service (a function of a services module whose arguments are all
-keyword-only, the convention of ARCHITECTURE) is called with generated arguments:
+keyword-only, the convention of docs/services.md) is called with generated arguments:
 stored records of the demo data, stored records with generated values in a few fields,
 new records made of generated values, records of the wrong kind and values that are no
 record at all, numbers such as NaN, infinity, -5 and 10^20, impossible dates, texts of
@@ -50,7 +50,9 @@ PROJECT_APPS = set(roles.BUSINESS_APPS)
 SERVICE_MODULES = [
     "core.services",
     "contacts.services",
-    "contacts.importing",
+    "contacts.importing.checking",
+    "contacts.importing.writing",
+    "contacts.importing.jobs",
     "campaigns.services",
     "segments.services",
     "segments.logging",

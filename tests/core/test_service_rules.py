@@ -1,5 +1,5 @@
-"""The rules that lived only in pages, now in the services (issue 14, item 6;
-docs/services.md): a command, the admin or the API keeps them too.
+"""The rules that lived only in pages, now in the services (docs/services.md): a
+command, the admin or the API keeps them too.
 
 Each test calls the service directly, the way a command or the API would.
 """
@@ -141,7 +141,7 @@ def test_a_large_import_is_queued_and_a_small_one_runs_now(db, monkeypatch):
     assert started.result is not None
     assert started.result.contacts == 2
     assert started.job is None
-    monkeypatch.setattr(importing, "QUEUE_THRESHOLD", 1)
+    monkeypatch.setattr(importing.jobs, "QUEUE_THRESHOLD", 1)
     data = b"no,type,name\n,company,Gamma\n,company,Delta\n"
     started = importing.start_contact_import(data=data)
     assert started.job is not None

@@ -1,0 +1,83 @@
+"""CSV import and export of contacts (docs/contacts.md, CSV import).
+
+The import checks *every* row first and collects all problems with their row
+number; only a file without a single error is written, in one transaction and
+set-based. A large file is imported by a background job.
+
+- ``file_format``: the columns, reading a file, the cells of the export
+- ``checking``: checking every row, the plan of what to write, the summary shown
+- ``writing``: the set-based insert of contacts, their history and their codes
+- ``export``: contacts written in the import format
+- ``uploads``: files kept between the page's *check* and *import*
+- ``jobs``: importing now or queueing a job, and the job's handler
+
+The names below are the package's interface; callers import them from here.
+"""
+
+from contacts.importing.checking import (
+    PREVIEW_ROWS,
+    ContactImportError,
+    ImportCheck,
+    RowError,
+    check_contacts_csv,
+)
+from contacts.importing.export import export_contacts_csv
+from contacts.importing.file_format import (
+    BATCH_SIZE,
+    CODE_SEPARATOR,
+    COLUMNS,
+    REQUIRED_COLUMNS,
+    TEXT_COLUMNS,
+    ContactFile,
+    ContactFileError,
+    read_contacts_csv,
+)
+from contacts.importing.jobs import (
+    QUEUE_THRESHOLD,
+    ImportStarted,
+    count_rows,
+    queue_import,
+    run_import_job,
+    start_contact_import,
+)
+from contacts.importing.uploads import (
+    UPLOAD_MAX_AGE_SECONDS,
+    UPLOAD_TOKEN_RE,
+    discard_upload,
+    load_upload,
+    save_upload,
+    upload_dir,
+)
+from contacts.importing.writing import HISTORY_REASON, ImportResult, import_contacts
+
+__all__ = [
+    "BATCH_SIZE",
+    "CODE_SEPARATOR",
+    "COLUMNS",
+    "HISTORY_REASON",
+    "PREVIEW_ROWS",
+    "QUEUE_THRESHOLD",
+    "REQUIRED_COLUMNS",
+    "TEXT_COLUMNS",
+    "UPLOAD_MAX_AGE_SECONDS",
+    "UPLOAD_TOKEN_RE",
+    "ContactFile",
+    "ContactFileError",
+    "ContactImportError",
+    "ImportCheck",
+    "ImportResult",
+    "ImportStarted",
+    "RowError",
+    "check_contacts_csv",
+    "count_rows",
+    "discard_upload",
+    "export_contacts_csv",
+    "import_contacts",
+    "load_upload",
+    "queue_import",
+    "read_contacts_csv",
+    "run_import_job",
+    "save_upload",
+    "start_contact_import",
+    "upload_dir",
+]
