@@ -200,6 +200,21 @@ class InteractionTemplate(CardUrlMixin, models.Model):
 
 
 class CampaignEntryQuerySet(models.QuerySet):
+    def canceled_matching(self, *, campaign=None, date_from=None, date_to=None, salesperson=None):
+        """The canceled entries of the batch *Delete canceled campaign entries*: of
+        ``campaign``, dated from ``date_from`` to ``date_to``, of ``salesperson`` (each
+        filter only when given)."""
+        entries = self.filter(canceled=True)
+        if campaign is not None:
+            entries = entries.filter(campaign=campaign)
+        if date_from is not None:
+            entries = entries.filter(date__gte=date_from)
+        if date_to is not None:
+            entries = entries.filter(date__lte=date_to)
+        if salesperson is not None:
+            entries = entries.filter(salesperson=salesperson)
+        return entries
+
     def with_figures(self):
         """Annotate No. of interactions, cost and duration from the entry's
         interactions that share its canceled state (SPEC §3.3); postponed
@@ -297,6 +312,24 @@ class InteractionLogEntryQuerySet(models.QuerySet):
     def counting(self):
         """The entries statistics and activation count: neither canceled nor postponed."""
         return self.filter(canceled=False, postponed=False)
+
+    def figures(self, *, canceled: bool = False) -> dict:
+        """The key figures of these interactions in one query: how many, e-mails,
+        letters still to print, failed attempts, canceled ones, and the cost and
+        duration of those whose canceled state is ``canceled`` (a canceled logged
+        segment shows what it had cost)."""
+        same_state = Q(canceled=canceled)
+        return self.aggregate(
+            count=models.Count("id"),
+            emails=models.Count("id", filter=Q(correspondence_type=CorrespondenceType.EMAIL)),
+            letters=models.Count(
+                "id", filter=Q(correspondence_type=CorrespondenceType.HARD_COPY, canceled=False)
+            ),
+            failed=models.Count("id", filter=Q(attempt_failed=True)),
+            canceled_count=models.Count("id", filter=Q(canceled=True)),
+            cost=models.Sum("cost", filter=same_state),
+            duration=models.Sum("duration", filter=same_state),
+        )
 
 
 class InteractionLogEntry(CardUrlMixin, models.Model):

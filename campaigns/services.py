@@ -196,15 +196,9 @@ def delete_canceled_campaign_entries(
     record_arg(salesperson, Salesperson, label=_("Salesperson"), allow_none=True)
     date_from = date_arg(date_from, label=_("Date from"), allow_none=True)
     date_to = date_arg(date_to, label=_("Date to"), allow_none=True)
-    entries = CampaignEntry.objects.filter(canceled=True)
-    if campaign is not None:
-        entries = entries.filter(campaign=campaign)
-    if date_from is not None:
-        entries = entries.filter(date__gte=date_from)
-    if date_to is not None:
-        entries = entries.filter(date__lte=date_to)
-    if salesperson is not None:
-        entries = entries.filter(salesperson=salesperson)
+    entries = CampaignEntry.objects.canceled_matching(
+        campaign=campaign, date_from=date_from, date_to=date_to, salesperson=salesperson
+    )
     campaign_ids = set(entries.values_list("campaign_id", flat=True).distinct())
     _total, removed = InteractionLogEntry.objects.filter(
         campaign_entry__in=entries.values("id")

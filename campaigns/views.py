@@ -39,8 +39,6 @@ from contacts.models import Contact, Language
 from core import generic_views as generic
 from core.concurrency import version_input
 from core.forms import add_service_error
-from core.pagination import CURSOR_PARAM, count_rows
-from core.pagination import paginate as keyset_paginate
 from core.placeholders import PLACEHOLDERS
 from core.submit_once import SubmitOnceMixin
 
@@ -434,6 +432,19 @@ class CampaignEntryCard(generic.RecordCardView):
         ),
         (gettext_lazy("Segment"), ["segment_no", "logged_segment"]),
     ]
+    # An entry may have 200,000 interactions: keyset pages, a capped count.
+    sublists = (
+        generic.SubList(
+            "interactions",
+            rows=lambda card: InteractionLogEntry.objects.filter(campaign_entry=card.object)
+            .select_related("contact", "template", "salesperson", "campaign")
+            .order_by("id"),
+            table=InteractionLogEntryTable,
+            exclude=("subject", "campaign", "evaluation"),
+            per_page=ENTRY_INTERACTIONS_PER_PAGE,
+            empty_text=gettext_lazy("This entry has no interaction log entries."),
+        ),
+    )
 
     def get_title(self):
         return _("Campaign entry %(entry)s") % {"entry": self.object}
@@ -447,18 +458,6 @@ class CampaignEntryCard(generic.RecordCardView):
             entry.get_url("delete") if user.has_perm(DELETE_ENTRY_PERMISSION) else None
         )
         context["can_cancel"] = user.has_perm("campaigns.change_campaignentry")
-        interactions = InteractionLogEntry.objects.filter(campaign_entry=entry).select_related(
-            "contact", "template", "salesperson"
-        )
-        # Keyset pages and a capped count: an entry may have 200,000 interactions.
-        context["interactions_page"] = keyset_paginate(
-            interactions.order_by("id"),
-            cursor=self.request.GET.get(CURSOR_PARAM),
-            per_page=ENTRY_INTERACTIONS_PER_PAGE,
-            count=count_rows(interactions),
-            query=self.request.GET,
-            fragment="#interactions",
-        )
         context["interactions_url"] = (
             f"{reverse('campaigns:interactionlogentry_list')}?"
             f"{urlencode({'campaign': entry.campaign.no})}"
@@ -616,7 +615,7 @@ class DeleteCanceledEntries(
     def form_valid(self, form):
         filters = form.filters()
         if "confirm" not in self.request.POST:
-            entries = _canceled_entries(**filters)
+            entries = CampaignEntry.objects.canceled_matching(**filters)
             count = entries.count()
             if not count:
                 form.add_error(None, _("No canceled campaign entries match these filters."))
@@ -655,17 +654,3 @@ class DeleteCanceledEntries(
             % {"n": deleted},
         )
         return HttpResponseRedirect(reverse("campaigns:campaignentry_list"))
-
-
-def _canceled_entries(*, campaign=None, date_from=None, date_to=None, salesperson=None):
-    """The entries ``services.delete_canceled_campaign_entries`` would delete."""
-    entries = CampaignEntry.objects.filter(canceled=True)
-    if campaign is not None:
-        entries = entries.filter(campaign=campaign)
-    if date_from is not None:
-        entries = entries.filter(date__gte=date_from)
-    if date_to is not None:
-        entries = entries.filter(date__lte=date_to)
-    if salesperson is not None:
-        entries = entries.filter(salesperson=salesperson)
-    return entries

@@ -8,6 +8,8 @@ sections) instead of writing its own views. URL names follow
 
 import copy
 import csv
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import django_tables2 as tables
@@ -379,13 +381,64 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
         return context
 
 
+@dataclass(frozen=True)
+class SubList:
+    """A long list on a card (a segment's lines, an entry's interactions), a page at a
+    time by keyset (``core.pagination``: no ``OFFSET``, a capped count).
+
+    ``rows(card)`` gives the rows in their order; ``count(card, rows)`` a count known
+    already (``RowCount``), else the rows are counted up to the cap. With ``table`` (a
+    django-tables2 table, e.g. the list page's) the card gets it as ``<name>`` with the
+    page's rows (``exclude``: columns the card leaves out), rendered by
+    ``generic/partials/sublist.html``; without, the template loops over
+    ``<name>_page`` itself (rows with buttons of their own).
+    """
+
+    name: str
+    rows: Callable
+    table: type | None = None
+    exclude: tuple[str, ...] = ()
+    per_page: int = 50
+    count: Callable | None = None
+    empty_text: str = ""
+
+    def page(self, view):
+        rows = self.rows(view)
+        count = self.count(view, rows) if self.count else pagination.count_rows(rows)
+        return pagination.paginate(
+            rows,
+            cursor=view.request.GET.get(pagination.CURSOR_PARAM),
+            per_page=self.per_page,
+            count=count,
+            query=view.request.GET,
+            fragment=f"#{self.name}",
+        )
+
+    def context(self, view) -> dict:
+        page = self.page(view)
+        context = {f"{self.name}_page": page}
+        if self.table is not None:
+            table = self.table(
+                list(page.object_list),
+                exclude=self.exclude,
+                orderable=False,
+                empty_text=self.empty_text,
+            )
+            table.page = SimpleNamespace(object_list=BoundRows(table.data.data, table=table))
+            context[self.name] = table
+        return context
+
+
 class RecordCardView(ModelPermissionMixin, KeyObjectMixin, PageMixin, DetailView):
-    """A card page: header, action bar, FastTab-like sections, side panel, history."""
+    """A card page: header, action bar, FastTab-like sections, side panel, sub-lists
+    (``SubList``), history."""
 
     template_kind = "card"
     generic_template = "generic/card.html"
-    # [(section title, [field names])]; the generic template renders these.
-    sections: list[tuple[str, list[str]]] = []
+    # [(section title, [field names or (label, attribute)])]; the generic template
+    # renders these.
+    sections: list[tuple[str, list]] = []
+    sublists: tuple[SubList, ...] = ()
     show_history = True
 
     def get_title(self):
@@ -406,6 +459,8 @@ class RecordCardView(ModelPermissionMixin, KeyObjectMixin, PageMixin, DetailView
             context["delete_url"] = _url_or_none(self.model.url_name("delete"), key=key)
         context["panels"] = panels_for(obj, user)
         context["card_actions"] = actions_for(obj, user)
+        for sublist in self.sublists:
+            context.update(sublist.context(self))
         if self.show_history:
             context["history"] = history_rows(obj)
         return context

@@ -2,6 +2,7 @@
 (SPEC §2.4, §6)."""
 
 import datetime
+from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -329,6 +330,18 @@ class CampaignTarget(models.Model):
         return f"{self.campaign_id}: {self.customer_id or self.contact_id}"
 
 
+class SalesQuoteQuerySet(models.QuerySet):
+    def with_total(self):
+        """Annotate ``total``: the sum of the line amounts (0 without lines)."""
+        return self.annotate(
+            total=Coalesce(
+                models.Sum("lines__line_amount"),
+                models.Value(Decimal(0)),
+                output_field=models.DecimalField(max_digits=18, decimal_places=2),
+            )
+        )
+
+
 class SalesQuote(CardUrlMixin, NumberedModel):
     """A sales quote: where the activated campaign prices show up on the lines."""
 
@@ -358,6 +371,8 @@ class SalesQuote(CardUrlMixin, NumberedModel):
     )
 
     history = HistoricalRecords()
+
+    objects = SalesQuoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sales quote")

@@ -9,8 +9,7 @@ import copy
 from decimal import Decimal
 
 import django_tables2 as tables
-from django.db.models import Count, DecimalField, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
@@ -89,13 +88,7 @@ def _quote_queryset():
 
 class SalesQuoteList(generic.RecordListView):
     model = SalesQuote
-    queryset = SalesQuote.objects.select_related("customer", "campaign").annotate(
-        total=Coalesce(
-            Sum("lines__line_amount"),
-            Value(Decimal(0)),
-            output_field=DecimalField(max_digits=18, decimal_places=2),
-        )
-    )
+    queryset = SalesQuote.objects.select_related("customer", "campaign").with_total()
     table_class = SalesQuoteTable
     filterset_class = SalesQuoteFilter
     empty_text = gettext_lazy(

@@ -1,6 +1,8 @@
 import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.tables import InteractionLogEntryTable
 from core.tables import CountColumn
 from segments.models import LoggedSegment, SavedSegmentCriteria, Segment
 
@@ -47,3 +49,38 @@ class LoggedSegmentTable(tables.Table):
     class Meta:
         model = LoggedSegment
         fields = ["id", "segment_no", "description", "date", "user", "line_count", "canceled"]
+
+
+class LoggedInteractionTable(InteractionLogEntryTable):
+    """The interactions on a logged segment's card: how each went out, and its state."""
+
+    status = tables.Column(empty_values=(), verbose_name=_("Status"), orderable=False)
+
+    class Meta(InteractionLogEntryTable.Meta):
+        fields = [
+            "entry_no",
+            "contact",
+            "contact_name",
+            "date",
+            "template",
+            "subject",
+            "campaign",
+            "campaign_target",
+            "campaign_response",
+            "correspondence_type",
+            "cost",
+        ]
+        exclude = ["salesperson"]
+        sequence = [*fields, "status"]
+
+    def render_status(self, record):
+        badges = []
+        if record.canceled:
+            badges.append(
+                format_html('<span class="badge text-bg-danger">{}</span>', _("Canceled"))
+            )
+        if record.attempt_failed:
+            badges.append(
+                format_html('<span class="badge text-bg-warning">{}</span>', _("Attempt failed"))
+            )
+        return format_html_join(" ", "{}", ((badge,) for badge in badges))

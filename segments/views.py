@@ -6,6 +6,7 @@ from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DetailView, FormView, View
@@ -14,8 +15,7 @@ from campaigns.models import Campaign, CampaignEntry, InteractionLogEntry
 from contacts.models import CorrespondenceType
 from core import generic_views as generic
 from core.jobs import visible_jobs
-from core.pagination import CURSOR_PARAM, RowCount, count_rows
-from core.pagination import paginate as keyset_paginate
+from core.pagination import RowCount
 from core.placeholders import render_placeholders
 from segments import logging as segment_logging
 from segments import services
@@ -37,7 +37,12 @@ from segments.models import (
     SegmentCriteriaAction,
     SegmentLine,
 )
-from segments.tables import LoggedSegmentTable, SavedCriteriaTable, SegmentTable
+from segments.tables import (
+    LoggedInteractionTable,
+    LoggedSegmentTable,
+    SavedCriteriaTable,
+    SegmentTable,
+)
 
 LINES_PER_PAGE = 50
 INTERACTIONS_PER_PAGE = 50
@@ -87,31 +92,27 @@ class SegmentCard(generic.RecordCardView):
         ),
     ]
 
+    # A segment may have 200,000 lines: keyset pages; the services keep the number of
+    # lines, so no COUNT(*) either. Rows with buttons: segments/partials/line_row.html.
+    sublists = (
+        generic.SubList(
+            "lines",
+            rows=lambda card: SegmentLine.objects.of_segment_in_order(card.object).select_related(
+                *LINE_ROW_RELATED
+            ),
+            count=lambda card, rows: RowCount(card.object.line_count),
+            per_page=LINES_PER_PAGE,
+        ),
+    )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         segment = self.object
-        # The lines in No. order, a page at a time from the index on (segment, id).
-        # The segment is given as a range: PostgreSQL takes "segment = …" as a
-        # constant, orders by id alone and walks the primary key past every other
-        # segment's lines (60 ms for a segment at the end of 1.2 million lines,
-        # growing with the table); "segment >= … and <= …" ordered by (segment,
-        # id) leaves the composite index as the only ordered path.
-        lines = (
-            SegmentLine.objects.filter(segment_id__gte=segment.pk, segment_id__lte=segment.pk)
-            .select_related(*LINE_ROW_RELATED)
-            .order_by("segment_id", "id")
+        context["totals"] = (
+            SegmentLine.objects.of_segment_in_order(segment)
+            .order_by()
+            .aggregate(cost=Sum("cost"), duration=Sum("duration"))
         )
-        # Keyset pages (a segment may have 200,000 lines: no OFFSET); the line
-        # count is kept by the services, so no COUNT(*) either.
-        context["lines_page"] = keyset_paginate(
-            lines,
-            cursor=self.request.GET.get(CURSOR_PARAM),
-            per_page=LINES_PER_PAGE,
-            count=RowCount(segment.line_count),
-            query=self.request.GET,
-            fragment="#lines",
-        )
-        context["totals"] = lines.aggregate(cost=Sum("cost"), duration=Sum("duration"))
         actions = list(segment.criteria_actions.select_related("user").order_by("sequence"))
         for action in actions:
             action.summary = describe(action.filters)
@@ -655,22 +656,6 @@ class LoggedSegmentList(generic.RecordListView):
     )
 
 
-def interaction_figures(logged: LoggedSegment) -> dict:
-    """The key figures of a logged segment's interactions, in one query."""
-    same_state = Q(canceled=logged.canceled)
-    return InteractionLogEntry.objects.filter(logged_segment=logged).aggregate(
-        count=Count("id"),
-        emails=Count("id", filter=Q(correspondence_type=CorrespondenceType.EMAIL)),
-        letters=Count(
-            "id", filter=Q(correspondence_type=CorrespondenceType.HARD_COPY, canceled=False)
-        ),
-        failed=Count("id", filter=Q(attempt_failed=True)),
-        canceled_count=Count("id", filter=Q(canceled=True)),
-        cost=Sum("cost", filter=same_state),
-        duration=Sum("duration", filter=same_state),
-    )
-
-
 class LoggedSegmentCard(generic.RecordCardView):
     model = LoggedSegment
     queryset = LoggedSegment.objects.select_related("user")
@@ -682,8 +667,31 @@ class LoggedSegmentCard(generic.RecordCardView):
         ),
     ]
 
+    # A logged segment may have 200,000 interactions: keyset pages, counted already.
+    sublists = (
+        generic.SubList(
+            "interactions",
+            rows=lambda card: (
+                InteractionLogEntry.objects.filter(logged_segment=card.object)
+                .select_related("contact", "template", "campaign")
+                .order_by("id")
+            ),
+            table=LoggedInteractionTable,
+            count=lambda card, rows: RowCount(card.figures["count"]),
+            per_page=INTERACTIONS_PER_PAGE,
+            empty_text=gettext_lazy("No interactions."),
+        ),
+    )
+
     def get_title(self):
         return _("Logged segment %(no)s") % {"no": self.object.pk}
+
+    @cached_property
+    def figures(self) -> dict:
+        logged = self.object
+        return InteractionLogEntry.objects.filter(logged_segment=logged).figures(
+            canceled=logged.canceled
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -700,21 +708,10 @@ class LoggedSegmentCard(generic.RecordCardView):
             .select_related("campaign")
             .order_by("id")
         )
-        figures = interaction_figures(logged)
-        page = keyset_paginate(  # a logged segment may have 200,000 interactions
-            interactions.select_related("contact", "template", "campaign", "salesperson").order_by(
-                "id"
-            ),
-            cursor=self.request.GET.get(CURSOR_PARAM),
-            per_page=INTERACTIONS_PER_PAGE,
-            count=RowCount(figures["count"]),  # counted above already
-            query=self.request.GET,
-            fragment="#interactions",
-        )
+        figures = self.figures
         context |= {
             "entries": entries,
             "figures": figures,
-            "interactions_page": page,
             "can_cancel": not logged.canceled and user.has_perm("segments.change_loggedsegment"),
             "can_print": bool(figures["letters"]),
             "can_reuse": user.has_perm("segments.add_segment"),
@@ -899,22 +896,18 @@ class LoggedSegmentLetters(
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        interactions = (
-            InteractionLogEntry.objects.filter(
-                logged_segment=self.object,
+        letters = generic.SubList(
+            "letters",
+            rows=lambda view: InteractionLogEntry.objects.filter(
+                logged_segment=view.object,
                 correspondence_type=CorrespondenceType.HARD_COPY,
                 canceled=False,
             )
             .select_related("contact__company", "contact__salesperson", "template")
-            .order_by("id")
-        )
-        page = keyset_paginate(
-            interactions,
-            cursor=self.request.GET.get(CURSOR_PARAM),
+            .order_by("id"),
             per_page=LETTERS_PER_PAGE,
-            count=count_rows(interactions),
-            query=self.request.GET,
         )
+        page = letters.page(self)
         context["letters_page"] = page
         context["letters"] = [letter(interaction) for interaction in page]
         return context
