@@ -1,20 +1,30 @@
 from django.urls import include, path
 
 from core.urls_helpers import record_urls
-from segments import views
+from segments import criteria_views, log_views, views
 from segments.models import LoggedSegment, SavedSegmentCriteria, Segment
 
 app_name = "segments"
 
 segment_actions = [
-    path("<str:key>/add-contacts/", views.AddContacts.as_view(), name="segment_add_contacts"),
-    path("<str:key>/reduce/", views.ReduceContacts.as_view(), name="segment_reduce"),
-    path("<str:key>/refine/", views.RefineContacts.as_view(), name="segment_refine"),
-    path("<str:key>/go-back/", views.GoBack.as_view(), name="segment_go_back"),
-    path("<str:key>/save-criteria/", views.SaveCriteria.as_view(), name="segment_save_criteria"),
-    path("<str:key>/reuse-criteria/", views.ReuseCriteria.as_view(), name="segment_reuse_criteria"),
-    path("<str:key>/history/", views.SegmentHistoryView.as_view(), name="segment_history"),
-    path("<str:key>/log/", views.LogSegment.as_view(), name="segment_log"),
+    path(
+        "<str:key>/add-contacts/", criteria_views.AddContacts.as_view(), name="segment_add_contacts"
+    ),
+    path("<str:key>/reduce/", criteria_views.ReduceContacts.as_view(), name="segment_reduce"),
+    path("<str:key>/refine/", criteria_views.RefineContacts.as_view(), name="segment_refine"),
+    path("<str:key>/go-back/", criteria_views.GoBack.as_view(), name="segment_go_back"),
+    path(
+        "<str:key>/save-criteria/",
+        criteria_views.SaveCriteria.as_view(),
+        name="segment_save_criteria",
+    ),
+    path(
+        "<str:key>/reuse-criteria/",
+        criteria_views.ReuseCriteria.as_view(),
+        name="segment_reuse_criteria",
+    ),
+    path("<str:key>/history/", criteria_views.SegmentHistoryView.as_view(), name="segment_history"),
+    path("<str:key>/log/", log_views.LogSegment.as_view(), name="segment_log"),
     path(
         "<str:key>/lines/<int:line_id>/toggle-target/",
         views.ToggleLineTarget.as_view(),
@@ -29,12 +39,14 @@ segment_actions = [
 ]
 
 logged_segment_actions = [
-    path("<str:key>/cancel/", views.CancelLoggedSegment.as_view(), name="loggedsegment_cancel"),
-    path("<str:key>/letters/", views.LoggedSegmentLetters.as_view(), name="loggedsegment_letters"),
-    path("<str:key>/reuse/", views.ReuseLoggedSegment.as_view(), name="loggedsegment_reuse"),
+    path("<str:key>/cancel/", log_views.CancelLoggedSegment.as_view(), name="loggedsegment_cancel"),
+    path(
+        "<str:key>/letters/", log_views.LoggedSegmentLetters.as_view(), name="loggedsegment_letters"
+    ),
+    path("<str:key>/reuse/", log_views.ReuseLoggedSegment.as_view(), name="loggedsegment_reuse"),
     path(
         "<str:key>/retry-emails/",
-        views.RetryFailedEmails.as_view(),
+        log_views.RetryFailedEmails.as_view(),
         name="loggedsegment_retry_emails",
     ),
 ]
@@ -61,7 +73,9 @@ urlpatterns = [
         include(
             [
                 *record_urls(
-                    LoggedSegment, list=views.LoggedSegmentList, card=views.LoggedSegmentCard
+                    LoggedSegment,
+                    list=log_views.LoggedSegmentList,
+                    card=log_views.LoggedSegmentCard,
                 ),
                 *logged_segment_actions,
             ]
@@ -72,9 +86,9 @@ urlpatterns = [
         include(
             record_urls(
                 SavedSegmentCriteria,
-                list=views.SavedCriteriaList,
-                card=views.SavedCriteriaCard,
-                delete=views.SavedCriteriaDelete,
+                list=criteria_views.SavedCriteriaList,
+                card=criteria_views.SavedCriteriaCard,
+                delete=criteria_views.SavedCriteriaDelete,
             )
         ),
     ),

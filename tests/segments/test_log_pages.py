@@ -13,8 +13,8 @@ from campaigns.models import CampaignEntry, InteractionLogEntry
 from contacts.models import Contact, CorrespondenceType
 from segments.logging import cancel_logged_segment, log_segment
 from segments.models import LoggedSegment, Segment, SegmentCriteriaAction, SegmentLine
-from tests.factories import UserFactory
-from tests.segments.conftest import contact_ids, segment_to_log
+from tests.factories import UserFactory, segment_to_log
+from tests.segments.conftest import contact_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -298,7 +298,7 @@ def test_letters_page_renders_each_letter_in_the_contacts_language(manager_clien
 
 
 def test_letters_page_uses_the_line_subject_with_placeholders(manager_client, world, campaign):
-    from tests.segments.conftest import make_template
+    from tests.factories import make_template
 
     template = make_template("NOTE", CorrespondenceType.HARD_COPY)
     segment = segment_to_log(world, campaign, template, subject="Hello {name} of {company}")
@@ -332,7 +332,7 @@ def test_letters_page_leaves_out_canceled_interactions(manager_client, logged):
 def test_letters_page_paginates_with_constant_queries(
     manager_client, world, campaign, letter_template
 ):
-    from segments import services, views
+    from segments import log_views, services
 
     counts = []
     for size in (2, 7):
@@ -349,7 +349,7 @@ def test_letters_page_paginates_with_constant_queries(
         counts.append(len(queries))
         assert len(response.context["letters"]) == size
     assert counts[0] == counts[1]
-    assert views.LETTERS_PER_PAGE == 200
+    assert log_views.LETTERS_PER_PAGE == 200
 
 
 # Reuse segment ----------------------------------------------------------------------------
@@ -385,7 +385,7 @@ def test_segment_card_shows_the_interaction_template_on_header_and_lines(manager
 def test_choosing_a_template_on_the_edit_page_asks_about_the_fields_it_changes(
     manager_client, world, campaign, letter_template
 ):
-    from tests.segments.conftest import make_template
+    from tests.factories import make_template
 
     segment = segment_to_log(world, campaign, letter_template)
     email = make_template("MAILING", CorrespondenceType.EMAIL, unit_cost=Decimal("0.20"))
