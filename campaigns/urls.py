@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import statistics_urls, views
+from campaigns import entry_views, interaction_views, statistics_urls, views
 from campaigns.models import Campaign, CampaignEntry, CampaignStatus, InteractionTemplate
 from core.code_tables import code_table_urls
 from core.urls_helpers import record_urls
@@ -39,11 +39,11 @@ urlpatterns = [
         include(
             record_urls(
                 InteractionTemplate,
-                list=views.InteractionTemplateList,
-                card=views.InteractionTemplateCard,
-                create=views.InteractionTemplateCreate,
-                edit=views.InteractionTemplateEdit,
-                delete=views.InteractionTemplateDelete,
+                list=interaction_views.InteractionTemplateList,
+                card=interaction_views.InteractionTemplateCard,
+                create=interaction_views.InteractionTemplateCreate,
+                edit=interaction_views.InteractionTemplateEdit,
+                delete=interaction_views.InteractionTemplateDelete,
             )
         ),
     ),
@@ -51,13 +51,17 @@ urlpatterns = [
         "interactions/",
         include(
             [
-                path("", views.InteractionList.as_view(), name="interactionlogentry_list"),
                 path(
-                    "<str:key>/", views.InteractionCard.as_view(), name="interactionlogentry_card"
+                    "", interaction_views.InteractionList.as_view(), name="interactionlogentry_list"
+                ),
+                path(
+                    "<str:key>/",
+                    interaction_views.InteractionCard.as_view(),
+                    name="interactionlogentry_card",
                 ),
                 path(
                     "<str:key>/evaluation/",
-                    views.InteractionEvaluation.as_view(),
+                    interaction_views.InteractionEvaluation.as_view(),
                     name="interactionlogentry_evaluation",
                 ),
             ]
@@ -65,7 +69,7 @@ urlpatterns = [
     ),
     path(
         "contacts/<str:key>/log-interaction/",
-        views.ContactLogInteraction.as_view(),
+        interaction_views.ContactLogInteraction.as_view(),
         name="contact_log_interaction",
     ),
     path(
@@ -75,19 +79,23 @@ urlpatterns = [
                 # Before the card's <key>/ so that it is not taken for an entry No.
                 path(
                     "delete-canceled/",
-                    views.DeleteCanceledEntries.as_view(),
+                    entry_views.DeleteCanceledEntries.as_view(),
                     name="campaignentry_delete_canceled",
                 ),
                 *record_urls(
                     CampaignEntry,
-                    list=views.CampaignEntryList,
-                    card=views.CampaignEntryCard,
-                    delete=views.CampaignEntryDelete,
+                    list=entry_views.CampaignEntryList,
+                    card=entry_views.CampaignEntryCard,
+                    delete=entry_views.CampaignEntryDelete,
                 ),
-                path("<str:key>/cancel/", views.EntryCancel.as_view(), name="campaignentry_cancel"),
+                path(
+                    "<str:key>/cancel/",
+                    entry_views.EntryCancel.as_view(),
+                    name="campaignentry_cancel",
+                ),
                 path(
                     "<str:key>/undo-cancel/",
-                    views.EntryUndoCancel.as_view(),
+                    entry_views.EntryUndoCancel.as_view(),
                     name="campaignentry_undo_cancel",
                 ),
             ]
