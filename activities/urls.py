@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from activities import views
+from activities import assign_views, my_tasks_views, views
 from activities.models import Activity, Task
 from core.urls_helpers import record_urls
 
@@ -12,7 +12,7 @@ urlpatterns = [
         include(
             [
                 # Before the card's <key>/ so that "my" is not taken for a No.
-                path("my/", views.MyTasks.as_view(), name="my_tasks"),
+                path("my/", my_tasks_views.MyTasks.as_view(), name="my_tasks"),
                 *record_urls(
                     Task,
                     list=views.TaskList,
@@ -42,17 +42,17 @@ urlpatterns = [
     ),
     path(
         "campaigns/<str:key>/assign-activity/",
-        views.AssignActivityToCampaign.as_view(),
+        assign_views.AssignActivityToCampaign.as_view(),
         name="campaign_assign_activity",
     ),
     path(
         "segments/<str:key>/assign-activity/",
-        views.AssignActivityToSegment.as_view(),
+        assign_views.AssignActivityToSegment.as_view(),
         name="segment_assign_activity",
     ),
     path(
         "contacts/<str:key>/assign-activity/",
-        views.AssignActivityToContact.as_view(),
+        assign_views.AssignActivityToContact.as_view(),
         name="contact_assign_activity",
     ),
 ]

@@ -1,40 +1,29 @@
-"""Activity and task pages, My tasks, and Assign activity from other cards.
+"""Activity and task pages: activities with their steps, the task list and card, the
+task form and Complete / Reopen / Cancel (docs/activities.md).
 
 Every task view takes its records from ``Task.objects.visible_to(user)``: a
 salesperson who guesses the URL of somebody else's task gets 404.
 """
 
-import datetime
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.generic import TemplateView
 
 from activities import services
 from activities.filters import ActivityFilter, TaskFilter
 from activities.forms import (
     ActivityForm,
     ActivityStepFormSet,
-    AssignActivityForm,
     CompleteTaskForm,
     TaskForm,
 )
 from activities.models import Activity, Task
 from activities.tables import ActivityTable, TaskTable
-from campaigns.models import Campaign
-from contacts.models import Contact
 from core import generic_views as generic
 from salespeople.models import Salesperson
-from segments.models import Segment
 
-MY_TASKS_SHOWN = 100
-RECENTLY_CLOSED_SHOWN = 10
-WEEK_TASKS_SHOWN = 300
 MEMBER_TASKS_SHOWN = 50
 TASK_RELATED = ("salesperson", "team", "campaign", "contact")
 
@@ -65,7 +54,6 @@ class ActivityCard(generic.RecordCardView):
 
 class StepFormsetMixin:
     """The activity header form with its steps as an inline formset, saved together."""
-
 
     def get_formset(self, instance=None):
         data = self.request.POST if self.request.method == "POST" else None
@@ -305,168 +293,3 @@ class CancelTask(TaskAction):
     def perform(self, form):
         task = services.cancel_task(task=self.object, user=self.request.user)
         return _("Task %(no)s canceled.") % {"no": task.no}
-
-
-# ---------------------------------------------------------------------------
-# My tasks
-
-
-def _week_start(value: str | None) -> datetime.date:
-    """The Monday of the week of ``value`` (an ISO date), this week when missing or bad."""
-    try:
-        day = datetime.date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        day = timezone.localdate()
-    if not datetime.date(1, 1, 15) <= day <= datetime.date(9999, 12, 17):
-        day = timezone.localdate()  # the page links the weeks before and after: both must exist
-    return day - datetime.timedelta(days=day.weekday())
-
-
-class MyTasks(generic.ModelPermissionMixin, generic.PageMixin, TemplateView):
-    """The logged-in salesperson's tasks of every campaign, open ones first, by date;
-    or one week in seven columns (``?view=week&week=2026-01-12``)."""
-
-    model = Task
-    template_name = "activities/my_tasks.html"
-    title = gettext_lazy("My tasks")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        salesperson = Salesperson.objects.filter(user=self.request.user).first()
-        context["salesperson"] = salesperson
-        context["today"] = today = timezone.localdate()
-        context["view"] = view = "week" if self.request.GET.get("view") == "week" else "list"
-        if salesperson is None:
-            return context
-        tasks = Task.objects.of_salesperson(salesperson).select_related(*TASK_RELATED)
-        if view == "week":
-            context.update(self.week(tasks, _week_start(self.request.GET.get("week")), today))
-        else:
-            open_tasks = list(
-                tasks.filter(closed=False).order_by("date", "no")[: MY_TASKS_SHOWN + 1]
-            )
-            context["open_tasks"] = open_tasks[:MY_TASKS_SHOWN]
-            context["more_open"] = len(open_tasks) > MY_TASKS_SHOWN
-            context["closed_tasks"] = list(
-                tasks.filter(closed=True).order_by("-date_closed", "-no")[:RECENTLY_CLOSED_SHOWN]
-            )
-        context["all_url"] = (
-            reverse("activities:task_list")
-            + "?"
-            + urlencode({"salesperson": salesperson.pk, "closed": "false"})
-        )
-        return context
-
-    def week(self, tasks, monday, today):
-        sunday = monday + datetime.timedelta(days=6)
-        shown = list(
-            tasks.filter(date__range=(monday, sunday)).order_by("date", "closed", "no")[
-                : WEEK_TASKS_SHOWN + 1
-            ]
-        )
-        days = [{"date": monday + datetime.timedelta(days=i), "tasks": []} for i in range(7)]
-        for task in shown[:WEEK_TASKS_SHOWN]:
-            days[(task.date - monday).days]["tasks"].append(task)
-        return {
-            "days": days,
-            "monday": monday,
-            "sunday": sunday,
-            "previous_week": (monday - datetime.timedelta(days=7)).isoformat(),
-            "next_week": (monday + datetime.timedelta(days=7)).isoformat(),
-            "this_week": (today - datetime.timedelta(days=today.weekday())).isoformat(),
-            "more_in_week": len(shown) > WEEK_TASKS_SHOWN,
-        }
-
-
-# ---------------------------------------------------------------------------
-# Assign activity (from a campaign, a segment, a contact)
-
-
-class AssignActivityBase(generic.ConfirmActionView):
-    """Activity, start date and salesperson **or** team; then one task per step (and
-    per contact). Subclasses set ``model`` and ``source``."""
-
-    permission_required = "activities.assign_activity"
-    form_class = AssignActivityForm
-    template_name = "activities/assign_activity.html"
-    action_label = gettext_lazy("Assign activity")
-    submit_label = gettext_lazy("Assign activity")
-    source = ""
-    confirm_first = False
-    refusals_on_form = True
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "source": self.source, "record": self.object}
-
-    def perform(self, form):
-        result = services.assign_activity(**form.assign_kwargs(), user=self.request.user)
-        return self.result_message(form, result)
-
-    def result_message(self, form, result) -> str:
-        data = form.cleaned_data
-        assignee = data.get("salesperson") or data.get("team")
-        message = ngettext(
-            "%(n)d task created for %(who)s from activity %(code)s.",
-            "%(n)d tasks created for %(who)s from activity %(code)s.",
-            result.tasks,
-        ) % {"n": result.tasks, "who": assignee, "code": data["activity"].code}
-        if result.contacts > 1:
-            message += " " + ngettext("(%(n)d contact)", "(%(n)d contacts)", result.contacts) % {
-                "n": result.contacts
-            }
-        return message
-
-
-class AssignActivityToCampaign(AssignActivityBase):
-    model = Campaign
-    source = "campaign"
-
-    def question(self):
-        return _(
-            "Assign an activity for campaign %(no)s: one task per step, dated by the step's "
-            "date formula from the start date."
-        ) % {"no": self.object.no}
-
-
-class AssignActivityToContact(AssignActivityBase):
-    model = Contact
-    source = "contact"
-
-    def question(self):
-        return _("Assign an activity for contact %(contact)s: one task per step.") % {
-            "contact": self.object
-        }
-
-
-class AssignActivityToSegment(AssignActivityBase):
-    """From a segment: one set of tasks per contact of its lines, after confirmation."""
-
-    model = Segment
-    source = "segment"
-    confirm_first = True
-
-    def question(self):
-        return ngettext(
-            "Assign an activity to the %(n)d contact of segment %(no)s: one set of tasks "
-            "per contact.",
-            "Assign an activity to the %(n)d contacts of segment %(no)s: one set of tasks "
-            "per contact.",
-            self.object.line_count,
-        ) % {"n": self.object.line_count, "no": self.object.no}
-
-    def confirmation(self, form) -> str:
-        data = form.cleaned_data
-        preview = services.assignment_preview(
-            activity=data["activity"], contact_count=self.object.line_count, team=data.get("team")
-        )
-        return ngettext(
-            "Create %(tasks)d task for %(contacts)d contact (%(steps)d steps of activity "
-            "%(code)s for %(who)s)?",
-            "Create %(tasks)d tasks for %(contacts)d contacts (%(steps)d steps of activity "
-            "%(code)s for %(who)s)?",
-            preview["tasks"],
-        ) % {
-            **preview,
-            "code": data["activity"].code,
-            "who": data.get("salesperson") or data.get("team"),
-        }

@@ -13,8 +13,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from activities.assign_views import AssignActivityBase
 from activities.models import Task
-from activities.views import AssignActivityBase
 from core import generic_views as generic
 from opportunities import services
 from opportunities.filters import OpportunityFilter, SalesCycleFilter
