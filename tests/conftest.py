@@ -1,9 +1,18 @@
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.utils import translation
 
 from core import roles
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Passwords are hashed with MD5 in the tests: PBKDF2's million rounds take 0.6 s a
+    password on the CI machine, paid by every user a test makes and every login."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
