@@ -2,11 +2,20 @@ import datetime
 
 import pytest
 
-from activities.models import Activity, ActivityStep, TaskType
-from contacts.models import Contact, ContactType
-from salespeople.models import TeamMember
+from activities.models import TaskType
+from contacts.models import Contact
 from segments.models import Segment, SegmentLine
-from tests.factories import SalespersonFactory, TeamFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    ActivityStepFactory,
+    CompanyFactory,
+    SalespersonFactory,
+    SegmentFactory,
+    SegmentLineFactory,
+    TeamFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
 
 START = datetime.date(2026, 1, 15)  # a Thursday
 
@@ -14,13 +23,13 @@ START = datetime.date(2026, 1, 15)  # a Thursday
 @pytest.fixture
 def activity(db):
     """A 3-step activity: phone call after 2 days, meeting after a week, letter at month end."""
-    activity = Activity.objects.create(code="TRADESHOW", description="Trade show follow-up")
+    activity = ActivityFactory(code="TRADESHOW", description="Trade show follow-up")
     for step_no, kind, description, formula in [
         (1, TaskType.PHONE_CALL, "Call", "2D"),
         (2, TaskType.MEETING, "Visit", "1W"),
         (3, TaskType.BLANK, "Letter", "CM"),
     ]:
-        ActivityStep.objects.create(
+        ActivityStepFactory(
             activity=activity,
             step_no=step_no,
             type=kind,
@@ -35,7 +44,7 @@ def team(db):
     """Team FAIR with two salespeople."""
     team = TeamFactory(code="FAIR", name="Trade fair team")
     for code in ("AH", "JO"):
-        TeamMember.objects.create(team=team, salesperson=SalespersonFactory(code=code))
+        TeamMemberFactory(team=team, salesperson=SalespersonFactory(code=code))
     return team
 
 
@@ -72,13 +81,14 @@ def make_segment(size: int, **fields) -> Segment:
     """A segment of ``size`` new company contacts, built set-wise (fast for 1,000)."""
     start = Contact.objects.count()
     contacts = Contact.objects.bulk_create(
-        Contact(no=f"TC{start + i:07d}", type=ContactType.COMPANY, name=f"Company {start + i}")
+        CompanyFactory.build(
+            no=f"TC{start + i:07d}", name=f"Company {start + i}", city="", email=""
+        )
         for i in range(size)
     )
-    segment = Segment.objects.create(description=f"{size} contacts", **fields)
+    segment = SegmentFactory(description=f"{size} contacts", **fields)
     SegmentLine.objects.bulk_create(
-        SegmentLine(segment=segment, contact=c, contact_company=c, campaign=segment.campaign)
-        for c in contacts
+        SegmentLineFactory.build(segment=segment, contact=c, contact_company=c) for c in contacts
     )
     Segment.objects.filter(pk=segment.pk).update(line_count=size)
     segment.line_count = size

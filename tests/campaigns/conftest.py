@@ -1,48 +1,49 @@
-"""ORM fixtures of the interaction and campaign entry tests."""
+"""Fixtures of the interaction and campaign entry tests."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
 
-from campaigns.models import (
-    Campaign,
-    CampaignEntry,
-    InteractionLogEntry,
-    InteractionTemplate,
+from campaigns.models import InteractionLogEntry
+from contacts.models import Contact
+from tests.factories import (
+    CampaignEntryFactory,
+    CampaignFactory,
+    CompanyFactory,
+    InteractionLogEntryFactory,
+    InteractionTemplateFactory,
+    PersonFactory,
+    SalespersonFactory,
 )
-from contacts.models import Contact, ContactType
-from salespeople.models import Salesperson
 
 DAY = datetime.date(2026, 3, 16)
 
 
 @pytest.fixture
 def rep(db):
-    return Salesperson.objects.create(code="JO", name="John Rep")
+    return SalespersonFactory(code="JO", name="John Rep", email="")
 
 
 @pytest.fixture
 def fair(rep):
-    return Campaign.objects.create(description="Spring fair", salesperson=rep)
+    return CampaignFactory(description="Spring fair", salesperson=rep, status=None)
 
 
 @pytest.fixture
 def acme(db):
-    return Contact.objects.create(type=ContactType.COMPANY, name="Acme Trading")
+    return CompanyFactory(name="Acme Trading", city="", email="")
 
 
 @pytest.fixture
 def ann(acme, rep):
-    return Contact.objects.create(
-        type=ContactType.PERSON, name="Ann Buyer", company=acme, salesperson=rep
-    )
+    return PersonFactory(name="Ann Buyer", company=acme, salesperson=rep, city="", email="")
 
 
 @pytest.fixture
 def call_template(db):
     """A phone call, no campaign."""
-    return InteractionTemplate.objects.create(
+    return InteractionTemplateFactory(
         code="CALL",
         description="Phone call",
         unit_cost=Decimal("2.50"),
@@ -55,7 +56,7 @@ def call_template(db):
 @pytest.fixture
 def response_template(fair):
     """A reply to the fair's invitation: a campaign response."""
-    return InteractionTemplate.objects.create(
+    return InteractionTemplateFactory(
         code="REPLY",
         description="Reply to invitation",
         unit_cost=Decimal("1.25"),
@@ -71,7 +72,7 @@ def response_template(fair):
 
 def make_entry(campaign, *, contacts, canceled=False, date=DAY, cost="3.00", **fields):
     """A campaign entry with one interaction per contact (cost each, 6 min each)."""
-    entry = CampaignEntry.objects.create(
+    entry = CampaignEntryFactory(
         campaign=campaign,
         description=fields.pop("description", "Mailing"),
         date=date,
@@ -79,9 +80,8 @@ def make_entry(campaign, *, contacts, canceled=False, date=DAY, cost="3.00", **f
         **fields,
     )
     InteractionLogEntry.objects.bulk_create(
-        InteractionLogEntry(
+        InteractionLogEntryFactory.build(
             contact=contact,
-            contact_company_id=contact.company_id or contact.id,
             date=date,
             description="Letter",
             campaign=campaign,
@@ -98,6 +98,6 @@ def make_entry(campaign, *, contacts, canceled=False, date=DAY, cost="3.00", **f
 
 def many_contacts(count, prefix="C"):
     return Contact.objects.bulk_create(
-        Contact(no=f"{prefix}{n:05d}", type=ContactType.COMPANY, name=f"Company {n}")
+        CompanyFactory.build(no=f"{prefix}{n:05d}", name=f"Company {n}", city="", email="")
         for n in range(count)
     )

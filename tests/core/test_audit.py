@@ -23,9 +23,18 @@ from pricing.models import DiscountSalesType, SalesLineDiscount, SalesType
 from segments import services as segment_services
 from segments.logging import log_segment
 from segments.models import Segment
-from tests.factories import CampaignFactory, SalespersonFactory, TaskFactory
-from tests.pricing.world import campaign_with_segment, company, item, price
-from tests.segments.conftest import World, make_template, segment_to_log
+from tests.factories import (
+    CampaignFactory,
+    SalespersonFactory,
+    TaskFactory,
+    World,
+    campaign_with_segment,
+    company,
+    item,
+    make_template,
+    price,
+    segment_to_log,
+)
 
 pytestmark = pytest.mark.django_db
 

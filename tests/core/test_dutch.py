@@ -22,8 +22,7 @@ from contacts.models import Contact, ContactType
 from core.models import UserPreference
 from pricing import services as pricing_services
 from pricing.models import SalesPrice, SalesQuote, SalesQuoteLine, SalesType
-from tests.factories import CampaignFactory, UserFactory
-from tests.pricing.world import company, customer_of, item
+from tests.factories import CampaignFactory, UserFactory, company, customer_of, item
 
 pytestmark = pytest.mark.django_db
 

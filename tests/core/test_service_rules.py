@@ -26,8 +26,9 @@ from tests.factories import (
     SalespersonFactory,
     TeamFactory,
     UserFactory,
+    company,
+    item,
 )
-from tests.pricing.world import company, item
 
 # --- Sales quotes ----------------------------------------------------------------------
 

@@ -24,8 +24,7 @@ from pricing.services import save_quote_line
 from segments import services as segment_services
 from segments.models import Segment
 from tests.e2e.conftest import PASSWORD, screenshot
-from tests.factories import CampaignFactory, SalespersonFactory, UserFactory
-from tests.segments.conftest import World
+from tests.factories import CampaignFactory, SalespersonFactory, UserFactory, World
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}}

@@ -21,8 +21,7 @@ from contacts.models import CorrespondenceType
 from core import roles
 from pricing.models import Item
 from tests.e2e.conftest import screenshot
-from tests.factories import SalespersonFactory, UserFactory
-from tests.segments.conftest import World
+from tests.factories import SalespersonFactory, UserFactory, World
 
 
 def _base_data():

@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 from campaigns.models import CampaignEntry
 from segments.models import LoggedSegment, Segment
 from tests.e2e.conftest import screenshot
-from tests.factories import CampaignFactory
-from tests.segments.conftest import World, make_template, segment_to_log
+from tests.factories import CampaignFactory, World, make_template, segment_to_log
 
 
 def test_log_a_segment_with_email_and_land_on_the_logged_segment(login):

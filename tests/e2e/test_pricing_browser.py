@@ -8,8 +8,7 @@ from contacts.models import Customer
 from pricing.models import Item
 from segments import services as segment_services
 from segments.models import Segment
-from tests.factories import CampaignFactory
-from tests.segments.conftest import World
+from tests.factories import CampaignFactory, World
 
 
 def _new_quote(page, customer_no, item_no):

@@ -1,8 +1,7 @@
 from playwright.sync_api import expect
 
 from segments.models import Segment, SegmentLine
-from tests.factories import CampaignFactory
-from tests.segments.conftest import World
+from tests.factories import CampaignFactory, World
 
 
 def test_build_reduce_go_back_link_and_tick_target_without_reload(login):

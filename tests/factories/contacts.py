@@ -1,8 +1,7 @@
-import factory
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+"""Contacts (companies and persons), their classification codes, and customers."""
 
-from campaigns.models import Campaign, CampaignStatus
+import factory
+
 from contacts.models import (
     BusinessRelation,
     Contact,
@@ -14,59 +13,6 @@ from contacts.models import (
     JobResponsibility,
     MailingGroup,
 )
-from salespeople.models import Salesperson, Team
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ("username",)
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
-
-    @factory.post_generation
-    def role(self, create, extracted, **kwargs):
-        if extracted:
-            self.groups.add(Group.objects.get(name=extracted))
-        if create:
-            self.save()
-
-
-class SalespersonFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Salesperson
-
-    code = factory.Sequence(lambda n: f"SP{n:03d}")
-    name = factory.Faker("name")
-    email = factory.Faker("email")
-
-
-class TeamFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Team
-
-    code = factory.Sequence(lambda n: f"T{n:03d}")
-    name = factory.Faker("word")
-
-
-class CampaignStatusFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = CampaignStatus
-        django_get_or_create = ("code",)
-
-    code = factory.Sequence(lambda n: f"S{n}")
-    description = factory.Faker("word")
-
-
-class CampaignFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Campaign
-
-    description = factory.Faker("sentence", nb_words=3)
-    status = factory.SubFactory(CampaignStatusFactory)
-    salesperson = factory.SubFactory(SalespersonFactory)
 
 
 class IndustryGroupFactory(factory.django.DjangoModelFactory):
@@ -124,7 +70,13 @@ class CustomerDiscountGroupFactory(factory.django.DjangoModelFactory):
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
-    """A company contact; ``no`` comes from the CONTACT number series."""
+    """A company contact; ``no`` comes from the CONTACT number series.
+
+    The classification codes take lists of code records (``mailing_groups=[group]``).
+    ``as_customer=True`` then makes the company a customer as *Create as customer*
+    does (``contacts.services.create_customer_from_contact``), with
+    ``as_customer__price_group`` (a code or a record) as its customer price group.
+    """
 
     class Meta:
         model = Contact
@@ -155,6 +107,17 @@ class ContactFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.mailing_groups.add(*extracted)
 
+    @factory.post_generation
+    def as_customer(self, create, extracted, price_group=None, **kwargs):
+        if not (create and extracted):
+            return
+        from contacts.services import create_customer_from_contact
+
+        if isinstance(price_group, str):
+            price_group = CustomerPriceGroupFactory(code=price_group)
+        create_customer_from_contact(contact=self, price_group=price_group, **kwargs)
+        self.refresh_from_db()
+
 
 class CompanyFactory(ContactFactory):
     type = ContactType.COMPANY
@@ -170,38 +133,10 @@ class PersonFactory(ContactFactory):
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
-    """A customer without a company contact (use ``create_customer_from_contact`` for one)."""
+    """A customer without a company contact (``CompanyFactory(as_customer=True)`` for
+    one made from its company, as the application does)."""
 
     class Meta:
         model = Customer
 
     name = factory.Faker("company")
-
-
-class ActivityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "activities.Activity"
-        django_get_or_create = ("code",)
-
-    code = factory.Sequence(lambda n: f"ACT{n}")
-    description = factory.Faker("sentence", nb_words=3)
-
-
-class ActivityStepFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "activities.ActivityStep"
-
-    activity = factory.SubFactory(ActivityFactory)
-    step_no = factory.Sequence(lambda n: n + 1)
-    description = factory.Faker("sentence", nb_words=3)
-    date_formula = ""
-
-
-class TaskFactory(factory.django.DjangoModelFactory):
-    """A single open task of a salesperson; ``no`` comes from the TASK number series."""
-
-    class Meta:
-        model = "activities.Task"
-
-    description = factory.Faker("sentence", nb_words=3)
-    salesperson = factory.SubFactory(SalespersonFactory)

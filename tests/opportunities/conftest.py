@@ -3,12 +3,16 @@ from decimal import Decimal
 
 import pytest
 
-from activities.models import Activity, ActivityStep, TaskType
+from activities.models import TaskType
 from opportunities import services
-from opportunities.models import ProbabilityCalculation, SalesCycle, SalesCycleStage
+from opportunities.models import ProbabilityCalculation
 from tests.factories import (
+    ActivityFactory,
+    ActivityStepFactory,
     CampaignFactory,
     ContactFactory,
+    SalesCycleFactory,
+    SalesCycleStageFactory,
     SalespersonFactory,
     UserFactory,
 )
@@ -19,9 +23,9 @@ DAY = datetime.date(2026, 1, 15)  # a Thursday
 @pytest.fixture
 def presentation(db):
     """A 2-step activity: phone call after a day, meeting after a week."""
-    activity = Activity.objects.create(code="PRESENT", description="Presentation")
+    activity = ActivityFactory(code="PRESENT", description="Presentation")
     for step_no, kind, formula in [(1, TaskType.PHONE_CALL, "1D"), (2, TaskType.MEETING, "1W")]:
-        ActivityStep.objects.create(
+        ActivityStepFactory(
             activity=activity,
             step_no=step_no,
             type=kind,
@@ -34,7 +38,7 @@ def presentation(db):
 def make_cycle(code="NEW", calculation=ProbabilityCalculation.MULTIPLY, activity=None, **fields):
     """Initial contact 10 % (1W), presentation 40 % (activity, 2W, may be skipped),
     proposal 70 % (quote required, 1M, may not be skipped), negotiation 90 % (CM)."""
-    cycle = SalesCycle.objects.create(
+    cycle = SalesCycleFactory(
         code=code, description=f"Cycle {code}", probability_calculation=calculation, **fields
     )
     for number, text, completed, act, quote, skip, formula in [
@@ -43,7 +47,7 @@ def make_cycle(code="NEW", calculation=ProbabilityCalculation.MULTIPLY, activity
         (3, "Proposal", 70, None, True, False, "1M"),
         (4, "Negotiation", 90, None, False, False, "CM"),
     ]:
-        SalesCycleStage.objects.create(
+        SalesCycleStageFactory(
             sales_cycle=cycle,
             stage=number,
             description=text,

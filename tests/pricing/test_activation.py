@@ -11,7 +11,7 @@ from pricing.engine import PriceRequest, find_price
 from pricing.models import CampaignTarget, SalesType
 from segments import services as segment_services
 from segments.models import SegmentLine
-from tests.pricing.world import (
+from tests.factories import (
     MID,
     campaign_with_segment,
     company,

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from pricing.models import CampaignTarget
-from tests.pricing.world import campaign_with_segment, company
+from tests.factories import campaign_with_segment, company
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pricing import services
 from pricing.engine import PriceRequest, find_price, line_amount
 from pricing.models import DiscountSalesType, SalesType, UnitOfMeasure
-from tests.pricing.world import (
+from tests.factories import (
     MID,
     campaign_with_segment,
     company,

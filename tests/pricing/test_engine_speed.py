@@ -25,7 +25,7 @@ from pricing.models import (
     SalesType,
     UnitOfMeasure,
 )
-from tests.pricing.world import (
+from tests.factories import (
     JAN_1,
     MID,
     campaign_with_segment,

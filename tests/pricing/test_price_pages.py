@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from pricing.models import SalesLineDiscount, SalesPrice, SalesType
-from tests.pricing.world import campaign_with_segment, company, customer_of, item, price
+from tests.factories import campaign_with_segment, company, customer_of, item, price
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from contacts.models import Contact, ContactType
 from pricing import services
 from pricing.engine import PriceRequest, find_price
 from pricing.models import SalesQuote, SalesQuoteLine, SalesType
-from tests.pricing.conftest import ORDER_DATE, sales_price
+from tests.factories import price
+from tests.pricing.conftest import ORDER_DATE
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +196,7 @@ def test_contact_must_belong_to_the_customer(manager_client, quote_customer, oth
 
 def test_changing_the_order_date_prices_the_lines_again(manager_client, quote, widget):
     make_line(quote, widget, "1")  # item unit price 120.00: no sales price yet
-    sales_price(widget, SalesType.ALL_CUSTOMERS, unit_price="80.00", starting_date=ORDER_DATE)
+    price(widget, SalesType.ALL_CUSTOMERS, unit_price="80.00", starting_date=ORDER_DATE)
     response = manager_client.post(
         url("salesquote_edit", quote),
         header_data(quote, order_date=ORDER_DATE.replace(day=20).isoformat()),
@@ -207,7 +208,7 @@ def test_changing_the_order_date_prices_the_lines_again(manager_client, quote, w
 
 def test_edit_without_repricing_change_leaves_lines_alone(manager_client, quote, widget):
     make_line(quote, widget, "1")
-    sales_price(widget, SalesType.ALL_CUSTOMERS, unit_price="80.00")
+    price(widget, SalesType.ALL_CUSTOMERS, unit_price="80.00")
     response = manager_client.post(url("salesquote_edit", quote), header_data(quote), follow=True)
     assert "priced again" not in response.content.decode()
     assert quote.lines.get().unit_price == Decimal("120.00")
@@ -287,8 +288,8 @@ def test_override_is_kept_and_recalculate_keeps_it(manager_client, quote, widget
     assert (manual.unit_price, manual.price_overridden) == (Decimal("77.50"), True)
     assert manual.line_amount == Decimal("155.00")
     # New prices: the engine lines follow, the line set by hand keeps its price.
-    sales_price(widget, SalesType.ALL_CUSTOMERS, unit_price="60.00")
-    sales_price(gadget, SalesType.ALL_CUSTOMERS, unit_price="30.00")
+    price(widget, SalesType.ALL_CUSTOMERS, unit_price="60.00")
+    price(gadget, SalesType.ALL_CUSTOMERS, unit_price="30.00")
     response = manager_client.post(url("salesquote_recalculate", quote), follow=True)
     assert "2 lines of sales quote" in response.content.decode()
     manual.refresh_from_db()

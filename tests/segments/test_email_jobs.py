@@ -20,7 +20,7 @@ from core.models import Job
 from segments import services
 from segments.logging import log_segment
 from segments.models import LoggedSegment, Segment
-from tests.segments.conftest import segment_to_log
+from tests.factories import segment_to_log
 
 NAMES = tuple(f"P{i}" for i in range(10))
 

@@ -21,8 +21,8 @@ from segments import services
 from segments.criteria import CriteriaForm, describe, matching_contacts
 from segments.logging import cancel_logged_segment, log_segment
 from segments.models import LoggedSegment, Segment, SegmentLine
-from tests.factories import CampaignFactory, UserFactory
-from tests.segments.conftest import contact_ids, make_template, segment_to_log
+from tests.factories import CampaignFactory, UserFactory, make_template, segment_to_log
+from tests.segments.conftest import contact_ids
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from campaigns.models import InteractionLogEntry
 from segments.models import LoggedSegment, Segment, SegmentLine
-from tests.segments.conftest import segment_to_log
+from tests.factories import segment_to_log
 
 pytestmark = pytest.mark.django_db
 
