@@ -4,6 +4,12 @@ from django.test import override_settings
 from django.utils import translation
 
 from core import roles
+from tests.demo_database import (  # noqa: F401 - fixtures
+    demo_data,
+    demo_database,
+    enter_or_leave_demo,
+    order_demo_tests_first,
+)
 from tests.factories import UserFactory
 
 
@@ -55,10 +61,18 @@ def viewer_client(client, viewer):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgres`` run only when the suite runs on PostgreSQL."""
+    """Tests that need the demo data run first (tests/demo_database.py); tests marked
+    ``postgres`` run only when the suite runs on PostgreSQL."""
+    order_demo_tests_first(items)
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture of the test: the demo data loaded or rolled back."""
+    enter_or_leave_demo(item)

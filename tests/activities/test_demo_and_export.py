@@ -8,8 +8,7 @@ from tests.factories import SalespersonFactory, TaskFactory, TeamFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_has_tasks_in_every_status_and_a_team_assignment_and_is_idempotent():
-    call_command("demo", verbosity=0)
+def test_demo_has_tasks_in_every_status_and_a_team_assignment_and_is_idempotent(demo_data):
     statuses = set(Task.objects.values_list("status", flat=True))
     assert statuses == set(TaskStatus.values)
     assert Task.objects.filter(canceled=True).exists()

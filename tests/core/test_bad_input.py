@@ -61,12 +61,7 @@ from hypothesis import strategies as st
 from core import roles
 from core.date_formulas import validate_date_formula
 from core.models import Job
-from tests.core.test_permission_matrix import (  # noqa: F401 - demo_data is a fixture
-    MATRIX,
-    allows,
-    demo_data,
-    url_patterns,
-)
+from tests.core.test_permission_matrix import MATRIX, allows, url_patterns
 
 # Examples per form. `pytest -m bad_input` (`make bad-input`, a step of .ci/run) runs
 # EXAMPLES: about ten minutes on SQLite on a 2-core machine, too long for the normal
@@ -705,7 +700,7 @@ def module_client():
 
 
 @pytest.fixture
-def world(demo_data, db, settings, tmp_path, module_client):  # noqa: F811 - imported fixture
+def world(demo_data, db, settings, tmp_path, module_client):
     """A superuser's client on the demo data, and the POST views read from their pages."""
     from django.contrib.auth import get_user_model
 

@@ -32,11 +32,7 @@ from core.concurrency import VERSION_FIELD, RecordChanged, record_version, versi
 from core.generic_views import FormPageMixin
 from pricing.models import Item
 from tests.core.test_bad_input import page_form
-from tests.core.test_permission_matrix import (  # noqa: F401, F811 - demo_data is a fixture
-    MATRIX,
-    demo_data,
-    url_patterns,
-)
+from tests.core.test_permission_matrix import MATRIX, url_patterns
 from tests.factories import CampaignFactory
 
 USER_A, USER_B = "manager", "demo"  # both may change every record
@@ -66,7 +62,7 @@ EDIT_PAGES = edit_pages()
 
 
 @pytest.fixture
-def clients(demo_data, db):  # noqa: F811 - the fixture
+def clients(demo_data, db):
     users = get_user_model().objects.filter(username__in=[USER_A, USER_B])
     by_name = {user.username: user for user in users}
     made = {}

@@ -3,7 +3,6 @@ it is generated set-based (the number of queries does not depend on N)."""
 
 import io
 import math
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -51,40 +50,26 @@ def highest_ids() -> dict:
     }
 
 
-@contextmanager
-def rolled_back(django_db_blocker):
-    """A transaction for a whole class of tests, rolled back at its end (each test
-    still runs in its own savepoint)."""
+@pytest.fixture(scope="module")
+def demo_ids(demo_database, django_db_blocker):
+    """The highest ids of the demo data (tests/demo_database.py), before any bulk."""
     with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+        return highest_ids()
 
 
 @pytest.fixture(scope="class")
-def demo_data(django_db_setup, django_db_blocker):
-    """The normal demo data (loaded once per class); the highest ids before any bulk."""
-    with rolled_back(django_db_blocker):
-        call_command("demo", verbosity=0, stdout=io.StringIO())
-        yield highest_ids()
-
-
-@pytest.fixture(scope="class")
-def bulk_data(django_db_setup, django_db_blocker):
-    """Demo data plus N bulk contacts (loaded once per class): (ids before, output)."""
-    with rolled_back(django_db_blocker):
-        call_command("demo", verbosity=0, stdout=io.StringIO())
-        before = highest_ids()
-        yield before, bulk()
+def bulk_data(demo_database, demo_ids, django_db_blocker):
+    """N bulk contacts on top of the demo data, loaded once for the class and rolled
+    back at its end: (ids before, output)."""
+    with demo_database.layer():
+        with django_db_blocker.unblock():
+            output = bulk()
+        yield demo_ids, output
 
 
 @pytest.fixture
-def demo(demo_data, db):
-    return demo_data
+def demo(demo_ids, db):
+    return demo_ids
 
 
 @pytest.fixture

@@ -32,14 +32,14 @@ from salespeople.models import Salesperson
 from segments.logging import check_segment_can_be_logged
 from segments.models import LoggedSegment, Segment, SegmentLine
 from tests.core.test_bad_input import POST_VIEWS, page_form, row_counts
-from tests.core.test_permission_matrix import MATRIX, demo_data  # noqa: F401 - a fixture
+from tests.core.test_permission_matrix import MATRIX
 from tests.factories import UserFactory
 
 ALREADY = "This form was already submitted."
 
 
 @pytest.fixture
-def browser(demo_data, db):  # noqa: F811 - the fixture imported above
+def browser(demo_data, db):
     """The Marketing manager's client on the demo data (rolled back after each test)."""
     from django.contrib.auth import get_user_model
 

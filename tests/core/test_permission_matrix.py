@@ -10,13 +10,12 @@ every role and for an anonymous visitor, with GET and with an empty POST.
 its URL kwargs from the demo data; a URL pattern added without an entry fails
 ``test_every_url_pattern_is_in_the_matrix``. Every (URL name, role) pair is a test
 of its own (``test_permission_matrix[campaigns:campaign_edit-staff]``), so one failure
-hides no other. The demo data and a logged-in session per role are made once for the
-module (once per xdist worker), and every request runs in a savepoint that is rolled
-back, so an empty POST that deletes or changes something does not change what the
-next one sees.
+hides no other. The demo data (``demo_data``, tests/demo_database.py: once per test
+process) and a logged-in session per role (once for the module) are shared, and every
+request runs in a savepoint that is rolled back, so an empty POST that deletes or
+changes something does not change what the next one sees.
 """
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -24,7 +23,6 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import transaction
 from django.shortcuts import resolve_url
 from django.test import Client
@@ -296,33 +294,6 @@ def matrix_patterns():
 
 
 # --- Fixtures -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
-    """The demo data set, loaded once for the module and rolled back at its end."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("demo", stdout=io.StringIO())
-            users = {
-                u.username: u for u in get_user_model().objects.filter(username__in=ROLE_USERS)
-            }
-            # The demo data has no jobs and no saved criteria; a job per user (a user
-            # sees only their own) and one saved criteria set.
-            for user in users.values():
-                Job.objects.create(
-                    kind=Job.Kind.CONTACT_IMPORT,
-                    description="Matrix",
-                    user=user,
-                    state=Job.State.FAILED,
-                )
-            SavedSegmentCriteria.objects.create(code="MATRIX", description="Matrix")
-            yield users
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

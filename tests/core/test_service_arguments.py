@@ -42,7 +42,6 @@ from opportunities.models import Opportunity, SalesCycle, SalesCycleStage
 from pricing.models import Item, SalesLineDiscount, SalesPrice, SalesQuote, SalesQuoteLine
 from salespeople.models import Salesperson, Team
 from segments.models import LoggedSegment, SavedSegmentCriteria, Segment, SegmentLine
-from tests.core.test_permission_matrix import demo_data  # noqa: F401 - a fixture
 
 EXAMPLES = 200
 QUICK_EXAMPLES = 10
@@ -399,7 +398,7 @@ def test_every_service_argument_has_a_strategy():
 
 
 @pytest.fixture
-def world(demo_data, db):  # noqa: F811 - the fixture
+def world(demo_data, db):
     return strategies()
 
 

@@ -21,12 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from django.urls.converters import PathConverter, StringConverter
 
-from tests.core.test_permission_matrix import (  # noqa: F401 - demo_data is a fixture
-    MATRIX,
-    demo_data,
-    request,
-    url_patterns,
-)
+from tests.core.test_permission_matrix import MATRIX, request, url_patterns
 
 NUL = "\x00"
 # Bytes a database could not store if they were decoded as they are.
@@ -48,7 +43,7 @@ ADMIN_MODELS = sorted(
 
 
 @pytest.fixture(scope="module")
-def superuser_session(demo_data, django_db_blocker):  # noqa: F811 - imported fixture
+def superuser_session(demo_data, django_db_blocker):
     """A superuser's session, made once for the module in the demo data's transaction."""
     with django_db_blocker.unblock():
         user = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
@@ -59,7 +54,7 @@ def superuser_session(demo_data, django_db_blocker):  # noqa: F811 - imported fi
 
 
 @pytest.fixture
-def superuser(superuser_session, demo_data, db):  # noqa: F811 - imported fixture
+def superuser(superuser_session, demo_data, db):
     """The superuser's client, and the user whose records fill the URLs (a superuser
     has no jobs of their own; the manager has)."""
     _user, key = superuser_session

@@ -15,8 +15,7 @@ from tests.opportunities.conftest import new_opportunity
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_has_opportunities_in_every_status_with_entries_and_is_idempotent():
-    call_command("demo", verbosity=0)
+def test_demo_has_opportunities_in_every_status_with_entries_and_is_idempotent(demo_data):
     assert set(Opportunity.objects.values_list("status", flat=True)) == set(
         OpportunityStatus.values
     )
