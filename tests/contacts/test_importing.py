@@ -361,6 +361,7 @@ def test_progress_is_reported_per_batch(codes):
     assert calls == [(0, 25), (5, 25), (15, 25), (25, 25)]
 
 
+@pytest.mark.bench
 def test_a_10000_row_file_imports_in_one_go(codes):
     data = csv_bytes(generated_rows(10_000))
     start = time.perf_counter()
