@@ -852,6 +852,7 @@ def test_generated_input_never_gives_a_500_or_a_partial_write(
     assert counter[0] >= examples
 
 
+@pytest.mark.bad_input
 @pytest.mark.parametrize("where", ["value", "key"])
 def test_a_nul_character_is_refused_with_400_by_every_post_view(where, world):
     """A form post (urlencoded, what a browser sends) with NUL in a value or a key: 400."""
@@ -876,6 +877,7 @@ def test_a_nul_character_is_refused_with_400_by_every_post_view(where, world):
     assert not problems, problems
 
 
+@pytest.mark.bad_input
 def test_a_nul_character_in_a_multipart_post_is_refused_with_400(world):
     """The middleware checks the fields of a multipart post too (not the contents of an
     uploaded file, which may hold NUL): 400 and nothing written."""

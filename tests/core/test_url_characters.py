@@ -23,6 +23,8 @@ from django.urls.converters import PathConverter, StringConverter
 
 from tests.core.test_permission_matrix import MATRIX, request, url_patterns
 
+pytestmark = pytest.mark.bad_input
+
 NUL = "\x00"
 # Bytes a database could not store if they were decoded as they are.
 UNDECODABLE = ["%ff", "%c0%80", "%ed%a0%80"]
