@@ -1,4 +1,4 @@
-"""Opportunity rules (SPEC §9): create, move through the sales cycle's stages, close.
+"""Opportunity rules (docs/opportunities.md): create, move through the sales cycle's stages, close.
 
 Every change writes an ``OpportunityEntry`` with the figures it sets and copies them
 to the opportunity:
@@ -14,12 +14,11 @@ to the opportunity:
 
 Moving to a stage with an activity assigns that activity to the opportunity's
 salesperson for its campaign and contact, from the date of change, the tasks
-carrying the opportunity.
-"""
+carrying the opportunity."""
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -31,23 +30,27 @@ from activities.models import Priority
 from activities.services import AssignResult, assign_activity
 from campaigns.models import Campaign
 from contacts.models import Contact
-from core.arguments import bool_arg, date_arg, decimal_arg, record_arg
+from core.arguments import bool_arg, date_arg, record_arg
 from core.concurrency import lock_stored
 from core.date_formulas import apply_formula
 from core.services import delete_record, validate_record, write_record
+from opportunities.figures import (
+    HUNDRED,
+    calculate_current_value,
+    calculate_probability,
+    check_figures,
+    money,
+)
 from opportunities.models import (
     ActionTaken,
     Opportunity,
     OpportunityEntry,
     OpportunityStatus,
-    ProbabilityCalculation,
     SalesCycle,
     SalesCycleStage,
 )
 from salespeople.models import Salesperson
 
-HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
 NEXT, PREVIOUS = "next", "previous"
 
 
@@ -57,53 +60,6 @@ class StageChange:
 
     entry: OpportunityEntry
     tasks: int = 0
-
-
-def _money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, ROUND_HALF_UP)
-
-
-def calculate_probability(calculation: str, chances, completed) -> Decimal:
-    """The probability % of an opportunity by the sales cycle's ``calculation``."""
-    chances, completed = Decimal(chances), Decimal(completed)
-    if calculation == ProbabilityCalculation.MULTIPLY:
-        value = chances * completed / HUNDRED
-    elif calculation == ProbabilityCalculation.ADD:
-        value = (chances + completed) / 2
-    elif calculation == ProbabilityCalculation.CHANCES_OF_SUCCESS:
-        value = chances
-    elif calculation == ProbabilityCalculation.COMPLETED:
-        value = completed
-    else:
-        raise ValueError(calculation)
-    return _money(value)
-
-
-def calculate_current_value(estimated_value, probability) -> Decimal:
-    """Estimated value × probability % / 100, rounded to 0.01."""
-    return _money(Decimal(estimated_value) * Decimal(probability) / HUNDRED)
-
-
-def _check_figures(estimated_value, chances):
-    """The estimated value (not negative) and chances of success % (0–100) as
-    Decimals, either left out (None)."""
-    value = decimal_arg(
-        estimated_value,
-        label=_("Estimated value"),
-        key="estimated_value",
-        minimum=0,
-        max_digits=18,
-        allow_none=True,
-    )
-    chances = decimal_arg(
-        chances,
-        label=_("Chances of success %"),
-        key="chances_of_success_percent",
-        minimum=0,
-        maximum=100,
-        allow_none=True,
-    )
-    return value, chances
 
 
 def _history_user(opportunity, user):
@@ -158,7 +114,7 @@ def create_opportunity(
     if user is not None and not user.has_perm("opportunities.add_opportunity"):
         raise PermissionDenied(_("You may not create opportunities."))
     check_own_salesperson(salesperson, user)
-    estimated_value, chances_of_success_percent = _check_figures(
+    estimated_value, chances_of_success_percent = check_figures(
         estimated_value, chances_of_success_percent
     )
     opportunity = Opportunity(
@@ -170,8 +126,8 @@ def create_opportunity(
         campaign=campaign,
         priority=priority,
         creation_date=creation_date or timezone.localdate(),
-        estimated_value=_money(estimated_value or 0),
-        chances_of_success_percent=_money(chances_of_success_percent or 0),
+        estimated_value=money(estimated_value or 0),
+        chances_of_success_percent=money(chances_of_success_percent or 0),
     )
     validate_record(opportunity)
     write_record(opportunity, user=user)
@@ -400,14 +356,14 @@ def move_to_stage(
     _check_open(opportunity)
     date = date_arg(date, label=_("Date"), key="date", allow_none=True) or timezone.localdate()
     _check_date(opportunity, date)
-    estimated_value, chances_of_success_percent = _check_figures(
+    estimated_value, chances_of_success_percent = check_figures(
         estimated_value, chances_of_success_percent
     )
     stages = list(opportunity.sales_cycle.stages.select_related("activity").order_by("stage"))
     target, action = _target(opportunity, stages, direction, stage)
 
-    value = _money(opportunity.estimated_value if estimated_value is None else estimated_value)
-    chances = _money(
+    value = money(opportunity.estimated_value if estimated_value is None else estimated_value)
+    chances = money(
         opportunity.chances_of_success_percent
         if chances_of_success_percent is None
         else chances_of_success_percent
@@ -489,8 +445,8 @@ def close_opportunity(
     _check_open(opportunity)
     date = date_arg(date, label=_("Date"), key="date", allow_none=True) or timezone.localdate()
     _check_date(opportunity, date)
-    estimated_value, _chances = _check_figures(estimated_value, None)
-    value = _money(opportunity.estimated_value if estimated_value is None else estimated_value)
+    estimated_value, _chances = check_figures(estimated_value, None)
+    value = money(opportunity.estimated_value if estimated_value is None else estimated_value)
     if won:
         chances = completed = probability = HUNDRED
         current_value = value
@@ -507,10 +463,10 @@ def close_opportunity(
         date=date,
         action=action,
         estimated_value=value,
-        chances=_money(chances),
-        completed=_money(completed),
-        probability=_money(probability),
-        current_value=_money(current_value),
+        chances=money(chances),
+        completed=money(completed),
+        probability=money(probability),
+        current_value=money(current_value),
         close_date=date,
         user=user,
     )
@@ -518,9 +474,9 @@ def close_opportunity(
     opportunity.closed = True
     opportunity.date_closed = date
     opportunity.estimated_value = value
-    opportunity.chances_of_success_percent = _money(chances)
-    opportunity.probability_percent = _money(probability)
-    opportunity.calculated_current_value = _money(current_value)
+    opportunity.chances_of_success_percent = money(chances)
+    opportunity.probability_percent = money(probability)
+    opportunity.calculated_current_value = money(current_value)
     opportunity.estimated_closing_date = date
     _history_user(opportunity, user)
     opportunity.save()

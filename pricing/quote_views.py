@@ -20,7 +20,7 @@ from django.views.generic import FormView, TemplateView
 from core import generic_views as generic
 from core.submit_once import hidden_field
 from pricing import services
-from pricing.engine import customer_campaign_nos
+from pricing.candidates import customer_campaign_nos
 from pricing.models import SalesQuote, SalesQuoteLine
 from pricing.quote_forms import (
     QuoteLineAddForm,

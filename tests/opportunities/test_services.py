@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError
 from activities.models import Task
 from activities.services import assign_activity
 from opportunities import services
+from opportunities.figures import calculate_current_value, calculate_probability
 from opportunities.models import (
     ActionTaken,
     OpportunityEntry,
     OpportunityStatus,
     ProbabilityCalculation,
 )
-from opportunities.services import NEXT, PREVIOUS, calculate_current_value, calculate_probability
+from opportunities.services import NEXT, PREVIOUS
 from tests.factories import SalespersonFactory, TeamFactory
 from tests.opportunities.conftest import DAY, make_cycle, new_opportunity, stage
 

@@ -15,7 +15,8 @@ from django.utils import translation
 from campaigns.models import Campaign
 from contacts.models import Customer, CustomerDiscountGroup
 from pricing import services
-from pricing.engine import PriceRequest, customer_campaign_nos, find_price, price_lines
+from pricing.candidates import customer_campaign_nos
+from pricing.engine import PriceRequest, find_price, price_lines
 from pricing.models import (
     CampaignTarget,
     DiscountSalesType,
