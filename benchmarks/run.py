@@ -134,7 +134,7 @@ def main(argv=None) -> int:
     django.setup()
     from django.db import connection
 
-    from benchmarks import harness, pages, report, workloads
+    from benchmarks import harness, pages, price_workloads, report, workloads
     from pricing.services import activate_campaign
 
     only = {name.strip().upper() for name in options.only.split(",")}
@@ -167,11 +167,11 @@ def main(argv=None) -> int:
                 results.append(step(world))
                 log(report.line(results[-1]))
         # W3 and W5 read an activated campaign with prices, as a user would meet it.
-        workloads._campaign_prices(world)
+        price_workloads.campaign_prices(world)
         activate_campaign(campaign=world.campaign)
         if "W3" in only:
             log("W3 prices …")
-            for result in [*workloads.w3_prices(world), workloads.w3_quote(world)]:
+            for result in [*price_workloads.w3_prices(world), price_workloads.w3_quote(world)]:
                 results.append(result)
                 log(report.line(result))
         if "W5" in only or "W6" in only:

@@ -1,0 +1,155 @@
+"""W3: best-price lookups one at a time and in 100-line batches over the bulk price
+rows, and recalculating a 100-line sales quote."""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.db.models import Q
+
+from benchmarks.harness import Result, execute, measure, table
+from benchmarks.workloads import World
+from campaigns.models import Campaign
+from contacts.models import (
+    Customer,
+)
+from pricing.engine import PriceRequest, find_price, price_lines
+from pricing.models import CampaignTarget, Item, SalesPrice, SalesQuote, SalesQuoteLine, SalesType
+from pricing.services import recalculate_quote
+
+# The bulk data set (contacts/demo_bulk.py) documents these distributions.
+W1_GROUP = "BULK20"  # mailing group held by every 5th contact: ~200,000 of 1,000,000
+
+
+def _price_requests(world: World, count: int, seed: int = 7):
+    """``count`` (customer, request) pairs: half of them customers of the campaign's
+    target group, the rest any customer; items at random; quantities 1-50."""
+    rng = random.Random(seed)  # noqa: S311 - a benchmark, not security
+    customers = Customer.objects.select_related("price_group", "discount_group")
+    targeted_ids = list(
+        CampaignTarget.objects.filter(campaign=world.campaign, customer__isnull=False)
+        .order_by("customer_id")
+        .values_list("customer_id", flat=True)[:2000]
+    )
+    targeted = list(customers.filter(pk__in=targeted_ids))
+    others = list(customers.order_by("pk")[:2000])
+    items = list(Item.objects.select_related("item_discount_group").order_by("pk"))
+    today = datetime.date.today()
+    pairs = []
+    for index in range(count):
+        pool = targeted if targeted and index % 2 == 0 else others
+        pairs.append(
+            (
+                rng.choice(pool),
+                PriceRequest(
+                    item=rng.choice(items), quantity=Decimal(rng.randint(1, 50)), date=today
+                ),
+            )
+        )
+    return pairs
+
+
+def campaign_prices(world: World, items: int = 1000):
+    """Campaign prices for the first ``items`` items, 10% below their unit price."""
+    campaign = world.campaign
+    price = table(SalesPrice)
+    execute(
+        f"INSERT INTO {price} (item_id, sales_type, sales_code, currency_code, "  # noqa: S608
+        "minimum_quantity, unit_price, price_includes_vat, allow_line_discount, "
+        "allow_invoice_discount) "
+        f"SELECT id, %s, %s, '', 0, ROUND(unit_price * 0.9, 2), %s, %s, %s FROM {table(Item)} "
+        f"WHERE id IN (SELECT id FROM {table(Item)} ORDER BY id LIMIT %s) "
+        "ON CONFLICT DO NOTHING",
+        [SalesType.CAMPAIGN, campaign.no, False, True, True, items],
+    )
+
+
+def w3_prices(world: World) -> list[Result]:
+    """Needs the campaign activated with prices: done (and committed) by the runner."""
+    lookups = world.options.lookups
+    pairs = _price_requests(world, lookups)
+    single = Result("W3", f"Best price: {lookups:,} single lookups (find_price)")
+    rows = SalesPrice.objects.count()
+    single.extra["price_rows"] = rows
+
+    def app_single():
+        for customer, request in pairs:
+            find_price(customer, request)
+        return len(pairs)
+
+    def app_batched():
+        by_customer = {}
+        for customer, request in pairs:
+            by_customer.setdefault(customer.pk, (customer, []))[1].append(request)
+        done = 0
+        for customer, requests in by_customer.values():
+            for start in range(0, len(requests), 100):
+                done += len(price_lines(customer, requests[start : start + 100]))
+        return done
+
+    def naive():
+        done = 0
+        for customer, request in pairs[: world.sample]:
+            best = None
+            for row in SalesPrice.objects.filter(item=request.item):
+                if row.sales_type == SalesType.CUSTOMER and row.sales_code != customer.no:
+                    continue
+                if row.sales_type == SalesType.CUSTOMER_PRICE_GROUP and (
+                    not customer.price_group_id or row.sales_code != customer.price_group.code
+                ):
+                    continue
+                if row.sales_type == SalesType.CAMPAIGN:
+                    campaign = Campaign.objects.get(no=row.sales_code)
+                    if (
+                        not campaign.activated
+                        or not CampaignTarget.objects.filter(
+                            Q(customer=customer) | Q(contact_id=customer.contact_id),
+                            campaign=campaign,
+                        ).exists()
+                    ):
+                        continue
+                if row.minimum_quantity > request.quantity:
+                    continue
+                if best is None or row.unit_price < best:
+                    best = row.unit_price
+            done += 1
+        return done
+
+    single.ways["app"] = measure(app_single, repeat=1)
+    single.ways["naive"] = measure(naive, repeat=1, scale_to=len(pairs))
+    single.extra["lookups_per_second"] = round(len(pairs) / single.ways["app"].seconds)
+    single.notes.append("No floor: a best price is a rule evaluation, see the batched row.")
+
+    batched = Result("W3", f"Best price: the same {lookups:,} lookups as 100-line batches")
+    batched.ways["app"] = measure(app_batched, repeat=1)
+    batched.extra["lookups_per_second"] = round(len(pairs) / batched.ways["app"].seconds)
+    return [single, batched]
+
+
+def w3_quote(world: World) -> Result:
+    result = Result("W3", "Recalculate a 100-line sales quote")
+    customer = (
+        Customer.objects.filter(
+            pk__in=CampaignTarget.objects.filter(campaign=world.campaign).values("customer_id")
+        )
+        .order_by("pk")
+        .first()
+        or Customer.objects.order_by("pk").first()
+    )
+    items = list(Item.objects.order_by("pk")[:100])
+    state = {}
+
+    def prepare():
+        quote = SalesQuote.objects.create(customer=customer, contact_id=customer.contact_id)
+        SalesQuoteLine.objects.bulk_create(
+            SalesQuoteLine(quote=quote, line_no=(index + 1) * 10000, item=item, quantity=index + 1)
+            for index, item in enumerate(items)
+        )
+        state["quote"] = quote
+
+    def app():
+        return recalculate_quote(quote=state["quote"])
+
+    result.ways["app"] = measure(app, repeat=world.repeat, prepare=prepare)
+    result.extra["queries"] = result.ways["app"].queries
+    return result
