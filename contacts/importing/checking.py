@@ -50,7 +50,7 @@ class RowError:
 class ContactImportError(ValidationError):
     """One or more rows are wrong; nothing was imported. ``row_errors`` lists them all."""
 
-    def __init__(self, row_errors: list["RowError"]):
+    def __init__(self, row_errors: list[RowError]):
         self.row_errors = row_errors
         super().__init__([str(error) for error in row_errors])
 
