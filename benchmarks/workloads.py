@@ -24,7 +24,6 @@ from contacts.models import (
 )
 from pricing.models import CampaignTarget, SalesPrice
 from pricing.services import activate_campaign, deactivate_campaign
-from segments.logging import log_segment
 from segments.models import (
     CriteriaActionType,
     LoggedSegment,
@@ -33,7 +32,8 @@ from segments.models import (
     SegmentHistory,
     SegmentLine,
 )
-from segments.services import _FK, LINE_FIELDS, add_contacts, go_back, reduce_contacts
+from segments.segment_logging import log_segment
+from segments.services import FK_FIELDS, LINE_FIELDS, add_contacts, go_back, reduce_contacts
 
 # The bulk data set (contacts/demo_bulk.py) documents these distributions.
 W1_GROUP = "BULK20"  # mailing group held by every 5th contact: ~200,000 of 1,000,000
@@ -232,8 +232,8 @@ def w1_reduce(world: World) -> Result:
             SegmentHistory.objects.create(
                 action=action,
                 **{
-                    (f"{name}_id" if name in _FK else name): getattr(
-                        line_row, f"{name}_id" if name in _FK else name
+                    (f"{name}_id" if name in FK_FIELDS else name): getattr(
+                        line_row, f"{name}_id" if name in FK_FIELDS else name
                     )
                     for name in LINE_FIELDS
                 },
@@ -284,8 +284,8 @@ def w1_go_back(world: World) -> Result:
             SegmentLine.objects.create(
                 segment=segment,
                 **{
-                    (f"{name}_id" if name in _FK else name): getattr(
-                        row, f"{name}_id" if name in _FK else name
+                    (f"{name}_id" if name in FK_FIELDS else name): getattr(
+                        row, f"{name}_id" if name in FK_FIELDS else name
                     )
                     for name in LINE_FIELDS
                 },

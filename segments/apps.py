@@ -8,8 +8,8 @@ class SegmentsConfig(AppConfig):
 
     def ready(self):
         from core import jobs
-        from segments import logging, panels
+        from segments import panels, segment_logging
 
         panels.register()
-        for kind in logging.EMAIL_KINDS:
-            jobs.register(kind, logging.run_email_job)
+        for kind in segment_logging.EMAIL_KINDS:
+            jobs.register(kind, segment_logging.run_email_job)

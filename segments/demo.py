@@ -8,8 +8,8 @@ from campaigns.models import Campaign, InteractionTemplate
 from campaigns.services import set_entry_canceled
 from salespeople.models import Salesperson
 from segments import services
-from segments.logging import log_segment
 from segments.models import LoggedSegment, Segment
+from segments.segment_logging import log_segment
 
 
 def load(stdout=None):

@@ -17,8 +17,7 @@ from core import generic_views as generic
 from core.jobs import visible_jobs
 from core.pagination import RowCount
 from core.placeholders import render_placeholders
-from segments import logging as segment_logging
-from segments import services
+from segments import segment_logging, services
 from segments.filters import LoggedSegmentFilter
 from segments.forms import (
     LogSegmentForm,

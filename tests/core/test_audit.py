@@ -21,8 +21,8 @@ from core.models import AuditAction, AuditEntry
 from pricing import services as pricing_services
 from pricing.models import DiscountSalesType, SalesLineDiscount, SalesType
 from segments import services as segment_services
-from segments.logging import log_segment
 from segments.models import Segment
+from segments.segment_logging import log_segment
 from tests.factories import (
     CampaignFactory,
     SalespersonFactory,
@@ -214,7 +214,7 @@ def test_canceling_a_logged_segment_writes_one_entry(manager, world):
         segment=segment_to_log(world, CampaignFactory(), template), user=manager
     ).logged_segment
     before = entry_ids()
-    from segments.logging import cancel_logged_segment
+    from segments.segment_logging import cancel_logged_segment
 
     cancel_logged_segment(logged_segment=logged, user=manager)
     [entry] = new_entries(before)

@@ -29,8 +29,8 @@ from contacts.models import Contact, Customer
 from core import roles, submit_once
 from pricing.models import Item, SalesPrice, SalesQuote
 from salespeople.models import Salesperson
-from segments.logging import check_segment_can_be_logged
 from segments.models import LoggedSegment, Segment, SegmentLine
+from segments.segment_logging import check_segment_can_be_logged
 from tests.core.test_bad_input import POST_VIEWS, page_form, row_counts
 from tests.core.test_permission_matrix import MATRIX
 from tests.factories import UserFactory

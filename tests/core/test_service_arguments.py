@@ -22,6 +22,7 @@ import datetime
 import importlib
 import inspect
 import os
+import pkgutil
 import re
 from decimal import Decimal
 
@@ -46,32 +47,36 @@ from segments.models import LoggedSegment, SavedSegmentCriteria, Segment, Segmen
 EXAMPLES = 200
 QUICK_EXAMPLES = 10
 PROJECT_APPS = set(roles.BUSINESS_APPS)
+# The modules (or packages: every module in them) that hold services.
 SERVICE_MODULES = [
     "core.services",
     "contacts.services",
-    "contacts.importing.checking",
-    "contacts.importing.writing",
-    "contacts.importing.jobs",
+    "contacts.importing",
     "campaigns.services",
     "segments.services",
-    "segments.logging",
+    "segments.segment_logging",
     "pricing.services",
     "activities.services",
     "opportunities.services",
 ]
 
 
+def _modules(name: str) -> list:
+    module = importlib.import_module(name)
+    inside = pkgutil.walk_packages(getattr(module, "__path__", []), prefix=f"{name}.")
+    return [module, *(importlib.import_module(info.name) for info in inside)]
+
+
 def public_services() -> dict[str, object]:
     """``{"module.name": function}`` of every function whose arguments are keyword-only."""
     found = {}
-    for module_name in SERVICE_MODULES:
-        module = importlib.import_module(module_name)
+    for module in (module for name in SERVICE_MODULES for module in _modules(name)):
         for name, function in inspect.getmembers(module, inspect.isfunction):
-            if function.__module__ != module_name or name.startswith("_"):
+            if function.__module__ != module.__name__ or name.startswith("_"):
                 continue
             parameters = inspect.signature(function).parameters.values()
             if parameters and all(p.kind == p.KEYWORD_ONLY for p in parameters):
-                found[f"{module_name}.{name}"] = function
+                found[f"{module.__name__}.{name}"] = function
     return found
 
 
@@ -344,7 +349,12 @@ def strategies() -> dict:
 
 
 def strategy_for(table, module, name):
-    return table.get((module, name), table.get(name))
+    """The strategy of argument ``name``; ``(package, name)`` where one name means
+    another record in another app (``line``)."""
+    for (package, key), strategy in ((k, v) for k, v in table.items() if isinstance(k, tuple)):
+        if key == name and (module == package or module.startswith(f"{package}.")):
+            return strategy
+    return table.get(name)
 
 
 # --- Snapshots ---------------------------------------------------------------------------

@@ -97,8 +97,8 @@ def test_changing_the_order_date_of_a_quote_prices_its_lines_again(quote):
 @pytest.fixture
 def logged(db):
     from campaigns.models import InteractionTemplate
-    from segments.logging import log_segment
     from segments.models import Segment
+    from segments.segment_logging import log_segment
     from segments.services import add_contacts
 
     template = InteractionTemplate.objects.create(code="LETTER", description="Letter")
@@ -108,7 +108,7 @@ def logged(db):
 
 
 def test_a_logged_segment_is_canceled_once(logged):
-    from segments.logging import cancel_logged_segment
+    from segments.segment_logging import cancel_logged_segment
 
     assert cancel_logged_segment(logged_segment=logged) == 1
     with pytest.raises(ValidationError, match="already canceled"):
@@ -116,7 +116,7 @@ def test_a_logged_segment_is_canceled_once(logged):
 
 
 def test_retrying_e_mails_is_refused_when_none_failed_and_when_canceled(logged):
-    from segments.logging import cancel_logged_segment, retry_failed_emails
+    from segments.segment_logging import cancel_logged_segment, retry_failed_emails
 
     with pytest.raises(ValidationError, match="No e-mail"):
         retry_failed_emails(logged_segment=logged)

@@ -18,8 +18,8 @@ from contacts.models import Contact, ContactType
 from core.jobs import requeue_job
 from core.models import Job
 from segments import services
-from segments.logging import log_segment
 from segments.models import LoggedSegment, Segment
+from segments.segment_logging import log_segment
 from tests.factories import segment_to_log
 
 NAMES = tuple(f"P{i}" for i in range(10))
@@ -95,7 +95,7 @@ def test_a_failed_message_marks_its_interaction_and_the_retry_sends_only_that_on
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mailoutbox.clear()
-    from segments.logging import queue_logged_segment_emails
+    from segments.segment_logging import queue_logged_segment_emails
 
     with django_capture_on_commit_callbacks(execute=True):
         retry = queue_logged_segment_emails(logged=result.logged_segment, retry=True)

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from campaigns.models import CampaignEntry, InteractionLogEntry
 from contacts.models import Contact, CorrespondenceType
-from segments.logging import cancel_logged_segment, log_segment
 from segments.models import LoggedSegment, Segment, SegmentCriteriaAction, SegmentLine
+from segments.segment_logging import cancel_logged_segment, log_segment
 from tests.factories import UserFactory, segment_to_log
 from tests.segments.conftest import contact_ids
 

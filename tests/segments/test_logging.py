@@ -19,8 +19,8 @@ from pricing.models import CampaignTarget
 from pricing.services import activate_campaign
 from segments import services
 from segments.criteria import CriteriaForm, describe, matching_contacts
-from segments.logging import cancel_logged_segment, log_segment
 from segments.models import LoggedSegment, Segment, SegmentLine
+from segments.segment_logging import cancel_logged_segment, log_segment
 from tests.factories import CampaignFactory, UserFactory, make_template, segment_to_log
 from tests.segments.conftest import contact_ids
 
@@ -529,7 +529,7 @@ def test_logging_runs_a_constant_number_of_queries_whatever_the_number_of_lines(
 def test_sending_the_emails_runs_a_few_queries_per_batch_never_per_message(
     world, campaign, email_template, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from segments.logging import EMAIL_BATCH, send_logged_segment_emails
+    from segments.segment_logging import EMAIL_BATCH, send_logged_segment_emails
 
     counts = []
     for size in (10, 1200):

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from campaigns.models import InteractionLogEntry
-from segments.logging import log_segment
 from segments.models import Segment
+from segments.segment_logging import log_segment
 
 
 class Command(BaseCommand):

@@ -29,7 +29,7 @@ from core.models import AuditAction, Job
 from core.placeholders import render_placeholders
 from core.sql import column_type, insert_from_select, typed_value
 from segments.models import LoggedSegment, Segment, SegmentLine
-from segments.services import _refresh_line_count, insert_new_lines
+from segments.services import insert_new_lines, refresh_line_count
 
 # Messages claimed and sent per batch: the statements per job grow with the batches,
 # never with the messages; a worker killed outright leaves at most one batch unsent.
@@ -207,7 +207,7 @@ def log_segment(
             company=F("contact_company_id"),
             own_salesperson=F("salesperson_id"),
         )
-        _refresh_line_count(follow_up)
+        refresh_line_count(follow_up)
 
     # The segment leaves the open segments: its lines now live on as interactions.
     line_campaigns = campaign_ids | {segment.campaign_id}

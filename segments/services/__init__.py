@@ -1,0 +1,54 @@
+"""Segment operations (docs/segments.md): the header and its lines (``lines``) and the
+criteria actions (``actions``). Every bulk operation is a fixed number of set-based
+statements, never one query per contact or line.
+"""
+
+from segments.services.actions import (
+    FK_FIELDS,
+    LINE_FIELDS,
+    ActionResult,
+    add_contacts,
+    go_back,
+    reduce_contacts,
+    refine_contacts,
+    reuse_criteria,
+    reuse_logged_segment,
+    save_criteria,
+)
+from segments.services.lines import (
+    INHERITED_FIELDS,
+    apply_interaction_template,
+    changed_inherited_fields,
+    delete_line,
+    delete_segment,
+    insert_new_lines,
+    new_line_values,
+    refresh_line_count,
+    save_line,
+    save_segment,
+    set_line_campaign_target,
+)
+
+__all__ = [
+    "FK_FIELDS",
+    "INHERITED_FIELDS",
+    "LINE_FIELDS",
+    "ActionResult",
+    "add_contacts",
+    "apply_interaction_template",
+    "changed_inherited_fields",
+    "delete_line",
+    "delete_segment",
+    "go_back",
+    "insert_new_lines",
+    "new_line_values",
+    "reduce_contacts",
+    "refine_contacts",
+    "refresh_line_count",
+    "reuse_criteria",
+    "reuse_logged_segment",
+    "save_criteria",
+    "save_line",
+    "save_segment",
+    "set_line_campaign_target",
+]

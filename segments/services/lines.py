@@ -1,0 +1,265 @@
+"""The segment header and its lines (docs/segments.md): new lines take the header's
+values, a changed header may carry its change to the lines that still hold the old
+value (one UPDATE per field), a line's campaign target, a line saved or deleted. After
+lines change, ``segment_lines_changed`` tells the pricing app which campaigns to
+refresh."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from campaigns.models import InteractionTemplate
+from core.arguments import bool_arg, record_arg
+from core.concurrency import lock_stored
+from core.services import delete_record, validate_record, write_record
+from core.sql import column_type, insert_from_select, typed_value
+from segments.models import (
+    Segment,
+    SegmentLine,
+)
+from segments.signals import segment_lines_changed
+
+# Header field -> line field that a new line takes from it (SPEC §5.1).
+INHERITED_FIELDS = {
+    "interaction_template": "interaction_template",
+    "campaign": "campaign",
+    "campaign_target": "campaign_target",
+    "campaign_response": "campaign_response",
+    "salesperson": "salesperson",
+    "correspondence_type": "correspondence_type",
+    "subject": "subject",
+    "date": "date",
+    "unit_cost": "cost",
+    "unit_duration": "duration",
+}
+
+
+def notify_lines_changed(segment, campaign_ids):
+    campaign_ids = {pk for pk in campaign_ids if pk}
+    if campaign_ids:
+        segment_lines_changed.send(sender=Segment, segment=segment, campaign_ids=campaign_ids)
+
+
+def refresh_line_count(segment):
+    count = SegmentLine.objects.filter(segment=segment).count()
+    Segment.objects.filter(pk=segment.pk).update(line_count=count)
+    segment.line_count = count
+
+
+def lock_segment(segment) -> Segment:
+    """Lock the segment row: its criteria actions run one at a time."""
+    record_arg(segment, Segment, label=_("Segment"))
+    return lock_stored(segment)
+
+
+def line_campaigns(lines) -> set:
+    return set(lines.order_by().values_list("campaign_id", flat=True).distinct())
+
+
+def new_line_values(header: Segment, *, contact, company, own_salesperson, added_by=None) -> dict:
+    """Annotations that make a query's rows into new lines of ``header`` (for
+    ``insert_from_select``): the header's values, the contact and company
+    expressions given, and the contact's own salesperson when the header has none."""
+    line = SegmentLine
+    return {
+        "l_segment": typed_value(line, "segment", header.pk),
+        "l_contact": contact,
+        "l_contact_company": company,
+        "l_interaction_template": typed_value(
+            line, "interaction_template", header.interaction_template_id
+        ),
+        "l_campaign": typed_value(line, "campaign", header.campaign_id),
+        "l_campaign_target": typed_value(line, "campaign_target", header.campaign_target),
+        "l_campaign_response": typed_value(line, "campaign_response", header.campaign_response),
+        "l_salesperson": Coalesce(
+            typed_value(line, "salesperson", header.salesperson_id),
+            own_salesperson,
+            output_field=column_type(line, "salesperson"),
+        ),
+        "l_correspondence_type": typed_value(
+            line, "correspondence_type", header.correspondence_type
+        ),
+        "l_subject": typed_value(line, "subject", header.subject),
+        "l_date": typed_value(line, "date", header.date),
+        "l_cost": typed_value(line, "cost", header.unit_cost),
+        "l_duration": typed_value(line, "duration", header.unit_duration),
+        "l_evaluation": typed_value(line, "evaluation", ""),
+        "l_added_by": typed_value(line, "added_by", added_by),
+    }
+
+
+def insert_new_lines(header: Segment, source, **expressions) -> int:
+    """Insert a line of ``header`` per row of ``source`` (see ``new_line_values``)."""
+    annotations = new_line_values(header, **expressions)
+    columns = {name.removeprefix("l_"): name for name in annotations}
+    return insert_from_select(SegmentLine, columns, source.annotate(**annotations))
+
+
+def _attname(name: str) -> str:
+    return f"{name}_id" if name in {"campaign", "salesperson", "interaction_template"} else name
+
+
+def changed_inherited_fields(old: Segment, new: Segment) -> list[str]:
+    """Header fields that lines inherit and that differ between ``old`` and ``new``."""
+    return [
+        name
+        for name in INHERITED_FIELDS
+        if getattr(old, _attname(name)) != getattr(new, _attname(name))
+    ]
+
+
+# Header field -> template field that choosing the template copies (SPEC §5.1); a
+# blank text value on the template leaves the header's value.
+
+
+TEMPLATE_FIELDS = {
+    "unit_cost": "unit_cost",
+    "unit_duration": "unit_duration",
+    "correspondence_type": "correspondence_type",
+    "information_flow": "information_flow",
+    "initiated_by": "initiated_by",
+    "campaign_target": "campaign_target",
+    "campaign_response": "campaign_response",
+}
+
+
+def apply_interaction_template(segment: Segment, old: Segment | None) -> list[str]:
+    """Copy the values of the header's interaction template when it was just
+    chosen (SPEC §5.1): unit cost and duration, correspondence type, information
+    flow and initiated by (when the template has them), campaign target and
+    response, and the template's campaign when the header has none.
+
+    A value typed in the same save (different from the stored header, or from
+    the defaults of a new one) wins over the template's, so that ticking
+    *campaign target* while choosing a letter template keeps the tick. In memory
+    only and idempotent: the edit page uses it to ask about the line fields that
+    will change. Returns the names of the fields copied.
+    """
+    template_id = segment.interaction_template_id
+    if template_id is None or (old is not None and old.interaction_template_id == template_id):
+        return []
+    template = InteractionTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        return []  # not a template: the record's validation says so
+    before = old if old is not None else Segment()
+    copied = []
+    for name, template_name in TEMPLATE_FIELDS.items():
+        value = getattr(template, template_name)
+        if value == "" or getattr(segment, name) != getattr(before, name):
+            continue
+        setattr(segment, name, value)
+        copied.append(name)
+    if segment.campaign_id is None and template.campaign_id is not None:
+        segment.campaign_id = template.campaign_id
+        copied.append("campaign")
+    return copied
+
+
+@transaction.atomic
+def save_segment(
+    *,
+    segment: Segment,
+    user=None,
+    update_lines: bool = False,
+    version: str | None = None,
+) -> dict:
+    """Save the header (validated here; an existing one checked against ``version``,
+    ``core.concurrency``, and only what changed written): a newly chosen interaction
+    template copies its values first (``apply_interaction_template``); clearing the
+    campaign clears target and response.
+
+    With ``update_lines``, the lines that still carry a changed field's old
+    header value take the new one: one UPDATE per changed field. Returns
+    ``{field: lines updated}``.
+    """
+    record_arg(segment, Segment, label=_("Segment"), saved=False)
+    update_lines = bool_arg(update_lines, label=_("Update lines"))
+    old = lock_stored(segment, version=version)
+    apply_interaction_template(segment, old)
+    if segment.campaign_id is None:
+        segment.campaign_target = segment.campaign_response = False
+    validate_record(segment, stored=old)
+    write_record(segment, stored=old, user=user)
+    if old is None or not update_lines:
+        return {}
+    lines = SegmentLine.objects.filter(segment=segment)
+    updated = {}
+    for name in changed_inherited_fields(old, segment):
+        line_attname = _attname(INHERITED_FIELDS[name])
+        old_value = getattr(old, _attname(name))
+        carrying = lines.filter(
+            **(
+                {f"{line_attname}__isnull": True}
+                if old_value is None
+                else {line_attname: old_value}
+            )
+        )
+        new_value = getattr(segment, _attname(name))
+        changes = {line_attname: new_value}
+        if name == "campaign" and new_value is None:
+            # A line without a campaign cannot be a target or a response.
+            changes.update(campaign_target=False, campaign_response=False)
+        if name in {"campaign_target", "campaign_response"} and new_value:
+            carrying = carrying.filter(campaign__isnull=False)
+        updated[name] = carrying.update(**changes)
+    notify_lines_changed(segment, {old.campaign_id, segment.campaign_id})
+    return updated
+
+
+@transaction.atomic
+def set_line_campaign_target(*, line: SegmentLine, value: bool, user=None) -> SegmentLine:
+    """Tick or untick *campaign target* on one line (the one-click toggle)."""
+    record_arg(line, SegmentLine)
+    stored = lock_stored(line)
+    value = _boolean(value, _("Campaign target"))
+    if value and stored.campaign_id is None:
+        raise ValidationError(
+            _("Line of contact %(contact)s has no campaign; choose a campaign first.")
+            % {"contact": stored.contact.no}
+        )
+    SegmentLine.objects.filter(pk=line.pk).update(campaign_target=value)
+    line.campaign_target = value
+    notify_lines_changed(stored.segment, {stored.campaign_id})
+    return line
+
+
+def _boolean(value, label) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(_("%(field)s must be yes or no.") % {"field": label})
+    return value
+
+
+@transaction.atomic
+def save_line(*, line: SegmentLine, user=None, version: str | None = None) -> SegmentLine:
+    """Save a changed line (validated here; checked against ``version``,
+    ``core.concurrency``); a line without campaign is no target or response."""
+    record_arg(line, SegmentLine)
+    stored = lock_stored(line, version=version)
+    if line.campaign_id is None:
+        line.campaign_target = line.campaign_response = False
+    if line.segment_id != stored.segment_id or line.contact_id != stored.contact_id:
+        raise ValidationError(_("A segment line stays on its segment and contact."))
+    validate_record(line, stored=stored)
+    write_record(line, stored=stored, user=user)
+    notify_lines_changed(line.segment, {stored.campaign_id, line.campaign_id})
+    return line
+
+
+@transaction.atomic
+def delete_line(*, line: SegmentLine, user=None) -> None:
+    record_arg(line, SegmentLine)
+    stored = lock_stored(line)
+    segment = stored.segment
+    stored.delete()
+    refresh_line_count(segment)
+    notify_lines_changed(segment, {stored.campaign_id})
+
+
+@transaction.atomic
+def delete_segment(*, segment: Segment, user=None) -> None:
+    record_arg(segment, Segment)
+    stored = lock_stored(segment)
+    campaigns = line_campaigns(SegmentLine.objects.filter(segment=stored)) | {stored.campaign_id}
+    delete_record(instance=stored, user=user)
+    notify_lines_changed(segment, campaigns)
