@@ -18,7 +18,7 @@ class ActivityFilter(SearchFilterSet):
 
 
 class TaskFilter(SearchFilterSet):
-    """Status, salesperson, team, campaign, date range, closed (SPEC §7)."""
+    """Status, salesperson, team, campaign, date range, closed (docs/activities.md)."""
 
     search_fields = ("no", "description", "contact__name", "contact__no")
 

@@ -141,7 +141,7 @@ class CompleteTaskForm(forms.Form):
 
 
 class AssignActivityForm(forms.Form):
-    """Choose activity, start date and salesperson **or** team (SPEC §7)."""
+    """Choose activity, start date and salesperson **or** team (docs/activities.md)."""
 
     activity = forms.ModelChoiceField(Activity.objects.none(), label=_("Activity"))
     start_date = forms.DateField(label=_("Start date"), widget=DATE_INPUT)

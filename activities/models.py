@@ -1,5 +1,5 @@
 """Activities (series of steps with date formulas) and the tasks salespeople carry
-out (SPEC §7, §8).
+out (docs/activities.md).
 
 A task is either
 
@@ -131,7 +131,7 @@ class TaskQuerySet(models.QuerySet):
 
 class Task(CardUrlMixin, NumberedModel):
     """Something a salesperson (or team) has to do for a campaign or contact: NAV's
-    to-do. Completed ⇔ closed; canceling closes it (SPEC §7)."""
+    to-do. Completed ⇔ closed; canceling closes it (docs/activities.md)."""
 
     number_series = "TASK"
 
@@ -184,7 +184,7 @@ class Task(CardUrlMixin, NumberedModel):
         blank=True,
         related_name="tasks",
     )
-    # A string reference: opportunities is a higher app (ARCHITECTURE "Dependencies").
+    # A string reference: opportunities is a higher app (docs/architecture.md).
     opportunity = models.ForeignKey(
         "opportunities.Opportunity",
         verbose_name=_("opportunity"),

@@ -32,7 +32,8 @@ def _status_counts():
 
 def campaign_tasks(campaign):
     """The campaign's tasks per salesperson (and per team for team tasks) by status
-    (SPEC §8): two grouped queries, at most ``SHOWN`` rows each."""
+    (docs/activities.md, Campaign conduct): two grouped queries, at most ``SHOWN`` rows
+    each."""
     from activities.models import Task
 
     tasks = Task.objects.filter(campaign=campaign)

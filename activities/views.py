@@ -188,7 +188,7 @@ def _own_salesperson(request) -> dict:
 
 
 class TaskCreate(generic.RecordCreateView):
-    """A single task by hand: for a salesperson, never a team (SPEC §7)."""
+    """A single task by hand: for a salesperson, never a team (docs/activities.md, Tasks)."""
 
     model = Task
     form_class = TaskForm

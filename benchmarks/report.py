@@ -1,4 +1,5 @@
-"""The targets of issue 7, and the JSON and markdown reports of a run."""
+"""The targets of the benchmark suite (docs/performance.md), and the JSON and markdown
+reports of a run."""
 
 import json
 from pathlib import Path

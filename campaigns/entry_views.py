@@ -229,7 +229,7 @@ class CampaignEntryDelete(generic.RecordDeleteView):
 class DeleteCanceledEntries(
     generic.ModelPermissionMixin, generic.QueryInitialMixin, generic.PageMixin, FormView
 ):
-    """Batch *Delete canceled campaign entries* (SPEC §3.3): filters, then a
+    """Batch *Delete canceled campaign entries* (docs/campaigns.md): filters, then a
     confirmation that says how many go, then the service."""
 
     model = CampaignEntry

@@ -24,7 +24,7 @@ class CampaignForm(NumberedFormMixin, forms.ModelForm):
         cleaned = super().clean()
         start, end = cleaned.get("starting_date"), cleaned.get("ending_date")
         if start and end and start > end:
-            # Show the error on the field the user changed (SPEC §3.2).
+            # Show the error on the field the user changed (docs/campaigns.md).
             field = "starting_date" if "starting_date" in self.changed_data else "ending_date"
             self.add_error(
                 field,
@@ -36,7 +36,7 @@ class CampaignForm(NumberedFormMixin, forms.ModelForm):
         return cleaned
 
 
-# Interactions and campaign entries (SPEC §3.3, §4) --------------------------------
+# Interactions and campaign entries (docs/campaigns.md) ----------------------------
 
 TARGET_NEEDS_CAMPAIGN = _("Choose a campaign first: only a campaign can have targets.")
 RESPONSE_NEEDS_CAMPAIGN = _("Choose a campaign first: only a campaign can have responses.")
@@ -119,7 +119,7 @@ def template_defaults(template: InteractionTemplate, contact) -> dict:
 
 
 class LogInteractionForm(forms.ModelForm):
-    """One interaction for one contact (SPEC §4).
+    """One interaction for one contact (docs/campaigns.md, Interactions).
 
     Choosing a template fills in its defaults (htmx, or the *Fill in from
     template* button without JavaScript); ``defaults_from`` remembers for which
@@ -198,7 +198,7 @@ class LogInteractionForm(forms.ModelForm):
 
 
 class InteractionEvaluationForm(forms.ModelForm):
-    """The one field of a logged interaction that may still change (SPEC §4)."""
+    """The one field of a logged interaction that may still change (docs/campaigns.md)."""
 
     class Meta:
         model = InteractionLogEntry
@@ -206,7 +206,7 @@ class InteractionEvaluationForm(forms.ModelForm):
 
 
 class DeleteCanceledEntriesForm(forms.Form):
-    """The filters of the batch *Delete canceled campaign entries* (SPEC §3.3)."""
+    """The filters of the batch *Delete canceled campaign entries* (docs/campaigns.md)."""
 
     campaign = forms.ModelChoiceField(
         label=_("Campaign"),

@@ -1,5 +1,5 @@
 """Campaign status codes, campaigns, campaign entries, interaction templates and
-interaction log entries (SPEC §3, §4)."""
+interaction log entries (docs/campaigns.md)."""
 
 from decimal import Decimal
 
@@ -217,11 +217,11 @@ class CampaignEntryQuerySet(models.QuerySet):
 
     def with_figures(self):
         """Annotate No. of interactions, cost and duration from the entry's
-        interactions that share its canceled state (SPEC §3.3); postponed
+        interactions that share its canceled state (docs/campaigns.md); postponed
         interactions are not logged yet and do not count."""
         # One correlated subquery per figure, not a join + GROUP BY: a list page
         # then adds up the interactions of its 50 entries only, not of every entry
-        # (an entry of a logged 200,000-line segment has 200,000; issue 7).
+        # (an entry of a logged 200,000-line segment has 200,000; docs/performance.md).
         interactions = (
             InteractionLogEntry.objects.filter(
                 campaign_entry=models.OuterRef("pk"),
@@ -334,7 +334,7 @@ class InteractionLogEntryQuerySet(models.QuerySet):
 
 class InteractionLogEntry(CardUrlMixin, models.Model):
     """One interaction with a contact; never edited after creation except its
-    canceled flag and evaluation (SPEC §4)."""
+    canceled flag and evaluation (docs/campaigns.md, Interactions)."""
 
     url_key = "pk"
 

@@ -1,4 +1,4 @@
-"""Interaction panels and actions on the contact card (SPEC §2.3, §4)."""
+"""Interaction panels and actions on the contact card (docs/campaigns.md, Interactions)."""
 
 from urllib.parse import urlencode
 

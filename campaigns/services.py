@@ -52,7 +52,7 @@ def save_campaign(*, campaign: Campaign, user=None, version: str | None = None) 
 @transaction.atomic
 def delete_campaign(*, campaign: Campaign, user=None) -> None:
     """Delete ``campaign`` with what belongs to it: its canceled entries and their
-    interactions, its campaign prices, discounts and target group (SPEC §3.2).
+    interactions, its campaign prices, discounts and target group (docs/campaigns.md).
 
     Refused while it has campaign entries or interactions that are not canceled;
     other records that still refer to it (tasks, opportunities, quotes) are named.
@@ -91,7 +91,7 @@ def deletion_summary(campaign: Campaign) -> list[str]:
     return lines
 
 
-# Interactions and campaign entries (SPEC §3.3, §4) --------------------------------
+# Interactions and campaign entries (docs/campaigns.md) ----------------------------
 
 
 def notify_interactions_changed(campaign_ids) -> None:

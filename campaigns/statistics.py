@@ -1,4 +1,4 @@
-"""Campaign statistics (SPEC §3.4): figures from the campaign's interaction log
+"""Campaign statistics (docs/statistics.md): figures from the campaign's interaction log
 entries that are neither canceled nor postponed, optionally within dates."""
 
 from dataclasses import dataclass, field

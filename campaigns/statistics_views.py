@@ -1,4 +1,4 @@
-"""The campaign statistics page (SPEC §3.4)."""
+"""The campaign statistics page (docs/statistics.md)."""
 
 from django import forms
 from django.dispatch import Signal

@@ -1,4 +1,4 @@
-"""Contacts, customers and their classification codes (SPEC §2.3)."""
+"""Contacts, customers and their classification codes (docs/contacts.md)."""
 
 from django.db import models
 from django.db.models import Q
@@ -209,7 +209,7 @@ class Contact(CardUrlMixin, NumberedModel):
 
     @property
     def company_no_id(self) -> int:
-        """The company No. of SPEC §2.3: a person's company, a company itself."""
+        """The company No. (docs/contacts.md): a person's company, a company itself."""
         return self.company_id or self.id
 
 

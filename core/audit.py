@@ -1,4 +1,4 @@
-"""The audit log of bulk operations (issue 8): one summary row per operation.
+"""The audit log of bulk operations (docs/operations.md): one summary row per operation.
 
 The change history (django-simple-history) records every change of a master
 record; a bulk operation (activation, a segment criteria action, logging, a

@@ -1,4 +1,5 @@
-"""Date formulas in NAV syntax (SPEC §7), used by activity steps and sales cycle stages.
+"""Date formulas in NAV syntax (docs/activities.md), used by activity steps and sales cycle
+stages.
 
 A formula is up to three terms, applied left to right, each with an optional
 sign (``+`` when left out):

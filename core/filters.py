@@ -1,6 +1,6 @@
 """The base of every list filter: a ``q`` search box over ``search_fields``.
 
-The search is a case-insensitive *starts with* match (decision, issue 7): a
+The search is a case-insensitive *starts with* match (docs/performance.md): a
 prefix is a range of the sorted values, ``UPPER(name) >= 'ABC' AND UPPER(name) <
 'ABD'``, which a plain b-tree index (on ``Upper("name")``, or on the column itself
 for upper-case codes and numbers) answers on SQLite and on PostgreSQL with any

@@ -1,4 +1,4 @@
-"""Number series: where campaigns, segments, contacts … get their No. (SPEC §2.1);
+"""Number series: where campaigns, segments, contacts … get their No. (docs/numbering.md);
 background jobs, the audit log of bulk operations and user preferences."""
 
 from django.conf import settings

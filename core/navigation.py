@@ -1,4 +1,4 @@
-"""The main menu and the home page's workflow (SPEC §1). Entries whose page does not
+"""The main menu and the home page's workflow (docs/workflow.md). Entries whose page does not
 exist yet, or that the user may not see, are left out (a workflow step keeps its
 text without a link), so a later app only has to add its URLs here."""
 
@@ -131,7 +131,7 @@ MENU = [
     ),
 ]
 
-# SPEC §1, one line per step: (what to do, where it is done, url name, permission).
+# docs/workflow.md, one line per step: (what to do, where it is done, url name, permission).
 WORKFLOW = [
     (
         _("Set up campaign status codes (1-PLAN, 2-ACTIVE, 3-DONE)."),

@@ -19,7 +19,7 @@ class SalesCycleFilter(SearchFilterSet):
 
 
 class OpportunityFilter(SearchFilterSet):
-    """Status, salesperson, campaign, sales cycle, contact No., closed (SPEC §9)."""
+    """Status, salesperson, campaign, sales cycle, contact No., closed (docs/opportunities.md)."""
 
     search_fields = ("no", "description", "contact__name", "contact__no")
 

@@ -1,5 +1,6 @@
 """Sales cycles with their stages, opportunities and the opportunity entries that
-record every stage change (SPEC §9; NAV's Relationship Management opportunities).
+record every stage change (docs/opportunities.md; NAV's Relationship Management
+opportunities).
 
 An opportunity starts *not started*; moving it to its first stage makes it *in
 progress*; closing it makes it *won* or *lost*. Each change writes an

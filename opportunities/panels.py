@@ -1,4 +1,4 @@
-"""Opportunity panels and actions on the campaign and contact cards (SPEC §9).
+"""Opportunity panels and actions on the campaign and contact cards (docs/opportunities.md).
 
 The panels list other salespeople's opportunities, so they need
 ``opportunities.view_all_opportunities``; the "Opportunities" action opens the list,

@@ -1,4 +1,4 @@
-"""The opportunity figures and chart of the campaign statistics (SPEC §3.4).
+"""The opportunity figures and chart of the campaign statistics (docs/statistics.md).
 
 Connected in ``OpportunitiesConfig.ready()`` to the campaigns app's signals (a lower
 app may not import this one). The statistics' period filters the opportunities by

@@ -1,4 +1,4 @@
-"""Sales cycle setup pages, opportunity pages and their stage actions (SPEC §9).
+"""Sales cycle setup pages, opportunity pages and their stage actions (docs/opportunities.md).
 
 Every opportunity view takes its records from ``Opportunity.objects.visible_to(user)``:
 a salesperson who guesses the URL of somebody else's opportunity gets 404.

@@ -1,4 +1,4 @@
-"""Salespeople and teams (SPEC §2.2): who conducts campaigns."""
+"""Salespeople and teams (docs/setup.md, Salespeople and teams): who conducts campaigns."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator

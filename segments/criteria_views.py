@@ -255,4 +255,4 @@ class SavedCriteriaDelete(generic.RecordDeleteView):
     model = SavedSegmentCriteria
 
 
-# Logging (SPEC §5.3) ---------------------------------------------------------------
+# Logging (docs/segments.md, Logging a segment) -------------------------------------

@@ -153,7 +153,7 @@ class ReuseCriteriaForm(forms.Form):
 
 
 class LogSegmentForm(forms.Form):
-    """The options of Log (SPEC §5.3)."""
+    """The options of Log (docs/segments.md, Logging a segment)."""
 
     send_attachments = forms.BooleanField(
         label=_("Send attachments"),

@@ -222,7 +222,8 @@ class LoggedSegmentCard(generic.RecordCardView):
         user = self.request.user
         interactions = InteractionLogEntry.objects.filter(logged_segment=logged)
         # An entry that an earlier logging of the same segment No. made is reused
-        # (SPEC §3.3): it belongs to this logged segment through its interactions.
+        # (docs/campaigns.md, Campaign entries): it belongs to this logged segment through
+        # its interactions.
         entries = list(
             CampaignEntry.objects.filter(
                 Q(logged_segment=logged) | Q(id__in=interactions.values("campaign_entry_id"))

@@ -1,4 +1,4 @@
-"""Segments, their lines, criteria actions and history (SPEC §5.1–§5.2)."""
+"""Segments, their lines, criteria actions and history (docs/segments.md)."""
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -405,7 +405,8 @@ class SavedSegmentCriteriaAction(CriteriaFields):
 
 
 class LoggedSegment(CardUrlMixin, models.Model):
-    """A segment that was logged: its interactions and campaign entries (SPEC §5.3)."""
+    """A segment that was logged: its interactions and campaign entries (docs/segments.md,
+    Logged segments)."""
 
     url_key = "pk"
 

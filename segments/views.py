@@ -116,7 +116,8 @@ class SegmentCreate(generic.RecordCreateView):
 
 class SegmentEdit(generic.RecordUpdateView):
     """Edit the header; when inherited fields change and lines exist, ask first
-    whether the lines that carry the old values should follow (SPEC §5.1)."""
+    whether the lines that carry the old values should follow (docs/segments.md, Header
+    and lines)."""
 
     model = Segment
     form_class = SegmentForm

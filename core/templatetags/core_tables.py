@@ -2,7 +2,8 @@
 
 django-tables2's template renders every cell through the template engine: a loop
 per row and per column, the column's attributes computed again for each cell.
-At 50 rows of 8 columns that was most of a list page's server time (W5). This
+At 50 rows of 8 columns that was most of a list page's server time (benchmark W5,
+docs/performance.md). This
 tag writes the same ``<tr>``/``<td>`` markup as ``django_tables2/table.html``:
 the cells come from ``BoundRow.get_cell`` (so ``render_FOO``, linkify and the
 registered columns work as before), localized and escaped as ``{{ cell }}``

@@ -135,7 +135,7 @@ def add_contacts(
 ) -> ActionResult:
     """Add the contacts matching ``filters`` as lines taking the header's values.
 
-    Options (SPEC §5.2): *allow existing* renews the lines of contacts already in
+    Options (docs/segments.md, Criteria): *allow existing* renews the lines of contacts already in
     the segment (their old values are kept in the history for Go back), otherwise
     they are skipped; *expand companies* adds the persons of each company found;
     without *allow related companies* a company is dropped when persons of it are

@@ -20,7 +20,7 @@ from segments.models import (
 )
 from segments.signals import segment_lines_changed
 
-# Header field -> line field that a new line takes from it (SPEC §5.1).
+# Header field -> line field that a new line takes from it (docs/segments.md, Header and lines).
 INHERITED_FIELDS = {
     "interaction_template": "interaction_template",
     "campaign": "campaign",
@@ -109,8 +109,8 @@ def changed_inherited_fields(old: Segment, new: Segment) -> list[str]:
     ]
 
 
-# Header field -> template field that choosing the template copies (SPEC §5.1); a
-# blank text value on the template leaves the header's value.
+# Header field -> template field that choosing the template copies (docs/segments.md,
+# Header and lines); a blank text value on the template leaves the header's value.
 
 
 TEMPLATE_FIELDS = {
@@ -126,7 +126,7 @@ TEMPLATE_FIELDS = {
 
 def apply_interaction_template(segment: Segment, old: Segment | None) -> list[str]:
     """Copy the values of the header's interaction template when it was just
-    chosen (SPEC §5.1): unit cost and duration, correspondence type, information
+    chosen (docs/segments.md): unit cost and duration, correspondence type, information
     flow and initiated by (when the template has them), campaign target and
     response, and the template's campaign when the header has none.
 

@@ -1,4 +1,4 @@
-"""Deleting a campaign (SPEC §3.2): refused while entries or interactions live."""
+"""Deleting a campaign (docs/campaigns.md): refused while entries or interactions live."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,5 +1,5 @@
 """Campaign entries: list, card, cancel / undo cancel, delete, and the batch
-*Delete canceled campaign entries* page and command (SPEC §3.3)."""
+*Delete canceled campaign entries* page and command (docs/campaigns.md)."""
 
 import datetime
 from decimal import Decimal

@@ -1,5 +1,5 @@
 """Interaction templates, interaction log entries and logging one interaction
-from a contact card (SPEC §4)."""
+from a contact card (docs/campaigns.md, Interactions)."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Campaign statistics (SPEC §3.4) against a hand count."""
+"""Campaign statistics (docs/statistics.md) against a hand count."""
 
 import datetime
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Contact CSV files that no spreadsheet executes (issue 14, item 1): the list's
+"""Contact CSV files that no spreadsheet executes (docs/security.md): the list's
 *Export CSV* and ``manage.py export_contacts`` write no cell that starts with a formula
 trigger, and the import takes the export's prefix off again, so every name comes back
 exactly."""

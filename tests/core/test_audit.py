@@ -1,4 +1,4 @@
-"""The audit log (issue 8, item 4): one summary entry per bulk operation, written in
+"""The audit log (docs/operations.md): one summary entry per bulk operation, written in
 the operation's transaction, shown on the audit log page and on the campaign and
 segment cards; and the change history (who, when) on the cards of campaigns, sales
 prices, line discounts, contacts and tasks."""

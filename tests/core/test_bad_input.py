@@ -1,4 +1,4 @@
-"""Bad input (issue 8, item 3): generated data posted to every form and every POST action.
+"""Bad input (docs/security.md): generated data posted to every form and every POST action.
 
 Every URL pattern that answers POST (taken from the URL patterns, like the permission
 matrix, so a new form is covered without touching this file) gets generated data from

@@ -1,4 +1,4 @@
-"""Two users edit the same record (issue 14, item 1; docs/concurrency.md).
+"""Two users edit the same record (docs/concurrency.md).
 
 For every edit form of the project (found from the URL patterns: every page of
 ``core.generic_views.FormPageMixin`` whose form carries a record version, so a new

@@ -1,4 +1,4 @@
-"""A database outage is a friendly page (issue 14, item 5).
+"""A database outage is a friendly page (docs/security.md).
 
 A request that loses its database connection, in a view or in a middleware (the
 session is read by ``UserLanguageMiddleware``, the user by the login check), gets

@@ -1,4 +1,5 @@
-"""Date formulas (SPEC §7): the examples, refusals and Hypothesis properties."""
+"""Date formulas (docs/activities.md, Date formulas): the examples, refusals and
+Hypothesis properties."""
 
 import calendar
 import datetime

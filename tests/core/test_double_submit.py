@@ -1,4 +1,4 @@
-"""Double submit (issue 8, item 3): the same form posted twice is done once.
+"""Double submit (docs/security.md): the same form posted twice is done once.
 
 A user double-clicks, or the browser sends the form again (Back and submit, reload
 after a post). Each test fetches the page as a browser does, posts its form with the

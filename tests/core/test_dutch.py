@@ -1,4 +1,4 @@
-"""Dutch (issue 8, item 5): dates and numbers in the Dutch format in lists, cards,
+"""Dutch (docs/architecture.md, Languages): dates and numbers in the Dutch format in lists, cards,
 statistics and quotes; Dutch date and decimal input; the language remembered per user."""
 
 import datetime

@@ -1,4 +1,5 @@
-"""Jobs: state, progress, the Jobs list and the progress panel (issue 9)."""
+"""Jobs: state, progress, the Jobs list and the progress panel (docs/architecture.md,
+Background jobs)."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""The language cookie (issue 14, item 3): HTTPS only in production and SameSite=Lax
+"""The language cookie (docs/security.md, Cookies): HTTPS only in production and SameSite=Lax
 always, whether the switcher or the login (``UserLanguageMiddleware``) sets it."""
 
 import runpy

@@ -1,4 +1,4 @@
-"""A login lockout that cannot be turned on others (issue 14, item 2).
+"""A login lockout that cannot be turned on others (docs/security.md).
 
 django-axes locks a user name from one client address after too many wrong
 passwords. Behind reverse proxies the address is taken from X-Forwarded-For, the

@@ -1,4 +1,5 @@
-"""Keyset pagination, cheap counts, index-friendly search and streamed CSV (issue 7).
+"""Keyset pagination, cheap counts, index-friendly search and streamed CSV
+(docs/performance.md, Large lists).
 
 Lists must stay fast at a million rows: no ``OFFSET``, no ``COUNT(*)`` without a
 ``LIMIT``, a constant number of queries, search predicates an index answers.

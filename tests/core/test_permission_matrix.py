@@ -1,4 +1,4 @@
-"""The permission matrix (issue 8, item 1): every URL pattern of the project, for
+"""The permission matrix (docs/setup.md, Users and roles): every URL pattern of the project, for
 every role and for an anonymous visitor, with GET and with an empty POST.
 
 - anonymous: a redirect to the login page with ``next``;

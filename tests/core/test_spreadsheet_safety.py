@@ -1,4 +1,4 @@
-"""CSV cells that no spreadsheet executes (issue 14, item 1): ``core.spreadsheet_safety``
+"""CSV cells that no spreadsheet executes (docs/security.md): ``core.spreadsheet_safety``
 and the list pages' CSV export that uses it (the contact export and import are in
 tests/contacts/test_csv_formulas.py)."""
 

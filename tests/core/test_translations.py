@@ -1,4 +1,4 @@
-"""Every user-facing string has a Dutch translation (SPEC: English and Dutch UI)."""
+"""Every user-facing string has a Dutch translation (docs/architecture.md, Languages)."""
 
 import shutil
 import subprocess

@@ -1,4 +1,4 @@
-"""No 500 from any character in a URL, a query or a form (issue 14, item 4).
+"""No 500 from any character in a URL, a query or a form (docs/security.md).
 
 A NUL cannot be stored in a PostgreSQL text column, and a lookup with one failed
 inside the database driver: ``core.middleware.RejectNulBytesMiddleware`` answers

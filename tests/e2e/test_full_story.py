@@ -1,4 +1,4 @@
-"""The acceptance story of SPEC §1, steps 1–11, in one browser session.
+"""The campaign workflow of docs/workflow.md, steps 1–11, in one browser session.
 
 Only the base data a marketer finds already set up (salespeople, contacts with
 their codes, two customers, an item, interaction templates) is made with the

@@ -1,4 +1,5 @@
-"""SPEC §1 steps 4–6 in the browser: campaign price, targets, activation, quotes."""
+"""Steps 4–6 of the workflow (docs/workflow.md) in the browser: campaign price, targets,
+activation, quotes."""
 
 import re
 

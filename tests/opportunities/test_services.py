@@ -1,4 +1,5 @@
-"""Opportunity rules (SPEC §9): probability, current value, close date, stages, close."""
+"""Opportunity rules (docs/opportunities.md): probability, current value, close date, stages,
+close."""
 
 import datetime
 from decimal import Decimal

@@ -1,4 +1,5 @@
-"""The campaign statistics' opportunity figures and chart (SPEC §3.4) against a hand count."""
+"""The campaign statistics' opportunity figures and chart (docs/statistics.md) against a
+hand count."""
 
 import datetime
 import json

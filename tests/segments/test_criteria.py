@@ -1,4 +1,4 @@
-"""Add / Reduce / Refine / Go back (SPEC §5.2)."""
+"""Add / Reduce / Refine / Go back (docs/segments.md, Criteria)."""
 
 import datetime
 from decimal import Decimal

@@ -1,4 +1,5 @@
-"""The e-mails of a logged segment go through the job queue (issue 9)."""
+"""The e-mails of a logged segment go through the job queue (docs/segments.md, Logging a
+segment)."""
 
 import os
 import subprocess

@@ -1,4 +1,4 @@
-"""The pages of logging (SPEC §5.3): Log on the segment card, logged segments,
+"""The pages of logging (docs/segments.md): Log on the segment card, logged segments,
 printable letters, reuse segment; and the template and interactions filters on
 the segment pages."""
 

@@ -1,5 +1,5 @@
-"""Logging a segment (SPEC §5.3), the interaction template on segments (§5.1) and
-the interactions filter group of Add contacts (§5.2)."""
+"""Logging a segment, the interaction template on segments and the interactions filter group
+of Add contacts (docs/segments.md)."""
 
 import time
 from decimal import Decimal
@@ -394,7 +394,7 @@ def test_logging_the_same_segment_no_again_reuses_its_open_campaign_entry(
     assert InteractionLogEntry.objects.filter(campaign_entry__isnull=False).count() == 2
 
 
-# Campaign target through interactions (SPEC §6.3) ------------------------------------
+# Campaign target through interactions (docs/pricing.md) ------------------------------
 
 
 def test_customer_reached_only_by_a_logged_target_interaction_is_a_target_until_canceled(
@@ -546,7 +546,7 @@ def test_sending_the_emails_runs_a_few_queries_per_batch_never_per_message(
     assert counts[1] == 2 * batches + 1
 
 
-# The interaction template on the header (SPEC §5.1) ---------------------------------
+# The interaction template on the header (docs/segments.md) --------------------------
 
 
 def test_choosing_a_template_on_the_header_copies_its_values(world, campaign):
@@ -614,7 +614,7 @@ def test_update_lines_carries_the_template_values_to_the_lines(world, campaign, 
     assert lines["Cat"].cost == Decimal("8.00")
 
 
-# The interactions filter group of Add contacts (SPEC §5.2) ----------------------------
+# The interactions filter group of Add contacts (docs/segments.md) ---------------------
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""manage.py log_segment NO [--send] [--follow-up] (SPEC §10)."""
+"""manage.py log_segment NO [--send] [--follow-up] (docs/operations.md)."""
 
 from io import StringIO
 

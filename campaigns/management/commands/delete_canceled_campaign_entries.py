@@ -1,4 +1,5 @@
-"""manage.py delete_canceled_campaign_entries: the batch job of SPEC §3.3 / §10."""
+"""manage.py delete_canceled_campaign_entries: the batch delete of docs/campaigns.md,
+Campaign entries (docs/operations.md)."""
 
 import datetime
 

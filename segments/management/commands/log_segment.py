@@ -1,4 +1,5 @@
-"""manage.py log_segment NO [--send] [--follow-up]: log a segment (SPEC §5.3, §10)."""
+"""manage.py log_segment NO [--send] [--follow-up]: log a segment (docs/segments.md,
+Logging a segment; docs/operations.md)."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
