@@ -14,8 +14,9 @@ from contacts.models import (
     Customer,
 )
 from pricing.engine import PriceRequest, find_price, price_lines
-from pricing.models import CampaignTarget, Item, SalesPrice, SalesQuote, SalesQuoteLine, SalesType
-from pricing.services import recalculate_quote
+from pricing.models import CampaignTarget, Item, SalesPrice, SalesType
+from quotes.models import SalesQuote, SalesQuoteLine
+from quotes.services import recalculate_quote
 
 # The bulk data set (contacts/demo_bulk.py) documents these distributions.
 W1_GROUP = "BULK20"  # mailing group held by every 5th contact: ~200,000 of 1,000,000

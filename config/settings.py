@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "campaigns",
     "segments",
     "pricing",
+    "quotes",
     "activities",
     "opportunities",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("segments.urls")),
     path("", include("pricing.urls")),
+    path("", include("quotes.urls")),
     path("", include("activities.urls")),
     path("", include("opportunities.urls")),
 ]

@@ -45,7 +45,7 @@ MENU = [
         _("Sales"),
         "tags",
         [
-            (_("Sales quotes"), "pricing:salesquote_list", "pricing.view_salesquote"),
+            (_("Sales quotes"), "quotes:salesquote_list", "quotes.view_salesquote"),
             (_("Sales prices"), "pricing:salesprice_list", "pricing.view_salesprice"),
             (
                 _("Sales line discounts"),
@@ -166,8 +166,8 @@ WORKFLOW = [
     (
         _("Activate them: quotes for the targeted customers get the campaign prices."),
         _("Sales quotes"),
-        "pricing:salesquote_list",
-        "pricing.view_salesquote",
+        "quotes:salesquote_list",
+        "quotes.view_salesquote",
     ),
     (
         _("Assign an activity to the salespeople; they work through their tasks."),

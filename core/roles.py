@@ -28,6 +28,7 @@ BUSINESS_APPS = [
     "campaigns",
     "segments",
     "pricing",
+    "quotes",
     "activities",
     "opportunities",
 ]

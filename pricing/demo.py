@@ -1,20 +1,16 @@
-"""Demo items, prices, discounts, an activated campaign and a quote for a target."""
+"""Demo items, prices, discounts and an activated campaign (its quote: ``quotes.demo``)."""
 
 from decimal import Decimal
 
 from campaigns.models import Campaign
-from contacts.models import Customer
 from pricing import services
 from pricing.models import (
-    CampaignTarget,
     DiscountSalesType,
     DiscountType,
     Item,
     ItemDiscountGroup,
     SalesLineDiscount,
     SalesPrice,
-    SalesQuote,
-    SalesQuoteLine,
     SalesType,
     UnitOfMeasure,
 )
@@ -100,21 +96,7 @@ def load(stdout=None):
         ending_date=mailing.ending_date,
         line_discount_percent=Decimal("15"),
     )
-    if not services.has_target_sources(mailing):
-        return
-    services.activate_campaign(campaign=mailing)
-    target = (
-        CampaignTarget.objects.filter(campaign=mailing, customer__isnull=False)
-        .select_related("customer")
-        .first()
-    )
-    customer = target.customer if target else Customer.objects.first()
-    if customer is None:
-        return
-    quote = SalesQuote.objects.create(customer=customer, contact=customer.contact, campaign=mailing)
-    for item, quantity in [(items[0], 4), (items[3], 2), (items[6], 4)]:
-        services.save_quote_line(
-            line=SalesQuoteLine(quote=quote, item=item, quantity=Decimal(quantity))
-        )
+    if services.has_target_sources(mailing):
+        services.activate_campaign(campaign=mailing)
     if stdout:
-        stdout.write(f"{len(items)} items, {SalesPrice.objects.count()} prices, quote {quote.no}")
+        stdout.write(f"{len(items)} items, {SalesPrice.objects.count()} prices")

@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from core.code_tables import code_table_urls
 from core.urls_helpers import record_urls
-from pricing import quote_urls, views
+from pricing import views
 from pricing.models import Item, ItemDiscountGroup, SalesLineDiscount, SalesPrice, UnitOfMeasure
 
 app_name = "pricing"
@@ -57,7 +57,6 @@ urlpatterns = [
         views.DeactivateCampaign.as_view(),
         name="campaign_deactivate",
     ),
-    path("sales-quotes/", include(quote_urls.urlpatterns)),
     path("setup/units-of-measure/", include(code_table_urls(UnitOfMeasure))),
     path("setup/item-discount-groups/", include(code_table_urls(ItemDiscountGroup))),
 ]

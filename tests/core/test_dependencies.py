@@ -3,7 +3,7 @@ below it. A higher app reaches a lower one's pages through ``core.panels`` and h
 from it through the lower app's signals; a lower app names a higher one's model only
 as a string foreign key.
 
-    core → salespeople → contacts → campaigns → segments → pricing
+    core → salespeople → contacts → campaigns → segments → pricing → quotes
                                                         ↘ activities → opportunities
 """
 
@@ -22,6 +22,7 @@ BELOW = {
     "campaigns": {"core", "salespeople", "contacts"},
     "segments": {"core", "salespeople", "contacts", "campaigns"},
     "pricing": {"core", "salespeople", "contacts", "campaigns", "segments"},
+    "quotes": {"core", "salespeople", "contacts", "campaigns", "segments", "pricing"},
     "activities": {"core", "salespeople", "contacts", "campaigns", "segments"},
     "opportunities": {"core", "salespeople", "contacts", "campaigns", "segments", "activities"},
 }

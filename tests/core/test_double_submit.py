@@ -27,7 +27,8 @@ from activities.models import Activity, Task
 from campaigns.models import Campaign, CampaignEntry, CampaignStatus, InteractionTemplate
 from contacts.models import Contact, Customer
 from core import roles, submit_once
-from pricing.models import Item, SalesPrice, SalesQuote
+from pricing.models import Item, SalesPrice
+from quotes.models import SalesQuote
 from salespeople.models import Salesperson
 from segments.models import LoggedSegment, Segment, SegmentLine
 from segments.segment_logging import check_segment_can_be_logged
@@ -215,10 +216,10 @@ def test_log_interaction_posted_twice_logs_one_interaction(browser):
 def test_add_quote_line_posted_twice_adds_one_line(browser):
     quote = SalesQuote.objects.filter(customer__blocked=False).order_by("no").first()
     item = Item.objects.filter(blocked=False).order_by("no").first()
-    url = reverse("pricing:salesquoteline_add", kwargs={"key": quote.no})
+    url = reverse("quotes:salesquoteline_add", kwargs={"key": quote.no})
     data = form_data(browser, url, page=quote.get_absolute_url(), item_no=item.no, quantity="3")
     first, second, before, once, twice = submit_twice(browser, url, data)
-    assert once["pricing.SalesQuoteLine"] == before["pricing.SalesQuoteLine"] + 1
+    assert once["quotes.SalesQuoteLine"] == before["quotes.SalesQuoteLine"] + 1
     assert_refused_as_already_submitted(first, second, once, twice)
 
 

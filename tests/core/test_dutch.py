@@ -20,8 +20,9 @@ from django.utils.formats import date_format, number_format
 from campaigns.models import CampaignEntry, InteractionLogEntry
 from contacts.models import Contact, ContactType
 from core.models import UserPreference
-from pricing import services as pricing_services
-from pricing.models import SalesPrice, SalesQuote, SalesQuoteLine, SalesType
+from pricing.models import SalesPrice, SalesType
+from quotes import services as quote_services
+from quotes.models import SalesQuote, SalesQuoteLine
 from tests.factories import CampaignFactory, UserFactory, company, customer_of, item
 
 pytestmark = pytest.mark.django_db
@@ -131,12 +132,12 @@ def test_quotes_in_dutch(manager_client):
     customer = customer_of(company("Quote BV"))
     quote = SalesQuote.objects.create(customer=customer, order_date=NOV_27)
     line = SalesQuoteLine(quote=quote, item=item("617.28"), quantity=Decimal("2"))
-    pricing_services.save_quote_line(line=line)
+    quote_services.save_quote_line(line=line)
     client = dutch(manager_client)
     card = page(client, quote.get_absolute_url())
     assert "1.234,56" in card  # the total
     assert "617,28" in card
-    listed = page(client, reverse("pricing:salesquote_list"))
+    listed = page(client, reverse("quotes:salesquote_list"))
     assert "1.234,56" in listed
     assert "27-11-2026" in listed
 
@@ -186,7 +187,7 @@ def project_form_classes():
     for config in apps.get_app_configs():
         if not config.path.startswith(str(settings.BASE_DIR)):
             continue
-        for module_name in ("forms", "quote_forms"):
+        for module_name in ("forms",):
             try:
                 module = importlib.import_module(f"{config.name}.{module_name}")
             except ModuleNotFoundError:

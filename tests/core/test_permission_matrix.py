@@ -53,10 +53,9 @@ from pricing.models import (
     ItemDiscountGroup,
     SalesLineDiscount,
     SalesPrice,
-    SalesQuote,
-    SalesQuoteLine,
     UnitOfMeasure,
 )
+from quotes.models import SalesQuote, SalesQuoteLine
 from salespeople.models import Salesperson, Team
 from segments.models import LoggedSegment, SavedSegmentCriteria, Segment, SegmentLine
 
@@ -234,14 +233,15 @@ MATRIX: dict[str, Page] = {
     **record("pricing", SalesLineDiscount, by_key(SalesLineDiscount)),
     "pricing:campaign_activate": Page("pricing.activate_campaign", CAMPAIGN),
     "pricing:campaign_deactivate": Page("pricing.activate_campaign", CAMPAIGN),
-    **record("pricing", SalesQuote, QUOTE),
-    "pricing:salesquote_recalculate": Page("pricing.change_salesquote", QUOTE),
-    "pricing:salesquoteline_add": Page("pricing.change_salesquote", QUOTE),
-    "pricing:salesquoteline_edit": Page("pricing.change_salesquote", quote_line),
-    "pricing:salesquoteline_delete": Page("pricing.change_salesquote", quote_line),
-    "pricing:salesquoteline_trace": Page("pricing.view_salesquote", quote_line),
     **code_table("pricing", UnitOfMeasure),
     **code_table("pricing", ItemDiscountGroup),
+    # quotes
+    **record("quotes", SalesQuote, QUOTE),
+    "quotes:salesquote_recalculate": Page("quotes.change_salesquote", QUOTE),
+    "quotes:salesquoteline_add": Page("quotes.change_salesquote", QUOTE),
+    "quotes:salesquoteline_edit": Page("quotes.change_salesquote", quote_line),
+    "quotes:salesquoteline_delete": Page("quotes.change_salesquote", quote_line),
+    "quotes:salesquoteline_trace": Page("quotes.view_salesquote", quote_line),
     # activities
     "activities:my_tasks": Page("activities.view_task"),
     **record("activities", Task, OWN_TASK),

@@ -40,7 +40,8 @@ from contacts.models import Contact, Customer, CustomerDiscountGroup, CustomerPr
 from core import roles
 from core.models import NumberSeries
 from opportunities.models import Opportunity, SalesCycle, SalesCycleStage
-from pricing.models import Item, SalesLineDiscount, SalesPrice, SalesQuote, SalesQuoteLine
+from pricing.models import Item, SalesLineDiscount, SalesPrice
+from quotes.models import SalesQuote, SalesQuoteLine
 from salespeople.models import Salesperson, Team
 from segments.models import LoggedSegment, SavedSegmentCriteria, Segment, SegmentLine
 
@@ -56,6 +57,7 @@ SERVICE_MODULES = [
     "segments.services",
     "segments.segment_logging",
     "pricing.services",
+    "quotes.services",
     "activities.services",
     "opportunities.services",
 ]
@@ -280,7 +282,7 @@ def strategies() -> dict:
         "interaction": records(InteractionLogEntry),
         "segment": records(Segment),
         ("segments.services", "line"): records(SegmentLine),
-        ("pricing.services", "line"): records(SalesQuoteLine),
+        ("quotes.services", "line"): records(SalesQuoteLine),
         "criteria": records(SavedSegmentCriteria),
         "logged_segment": records(LoggedSegment, new=False),
         "logged": records(LoggedSegment, new=False),

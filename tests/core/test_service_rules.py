@@ -15,9 +15,9 @@ from activities.models import Task, TaskStatus
 from contacts import importing
 from contacts.models import Customer
 from core import roles
-from pricing import services as pricing_services
 from pricing.engine import PriceRequest, find_price
-from pricing.models import SalesQuote, SalesQuoteLine
+from quotes import services as quote_services
+from quotes.models import SalesQuote, SalesQuoteLine
 from salespeople.models import TeamMember
 from tests.factories import (
     ActivityFactory,
@@ -50,7 +50,7 @@ def _line(quote, chair, quantity):
 def test_a_quote_line_with_an_impossible_quantity_is_refused(quote, quantity):
     chair = item("0.00")
     with pytest.raises(ValidationError):
-        pricing_services.save_quote_line(line=_line(quote, chair, quantity))
+        quote_services.save_quote_line(line=_line(quote, chair, quantity))
     assert not SalesQuoteLine.objects.exists()
 
 
@@ -62,12 +62,12 @@ def test_find_price_refuses_a_negative_quantity(quote):
 
 def test_a_quote_for_a_blocked_customer_is_not_priced(quote):
     chair = item("10.00")
-    pricing_services.save_quote_line(line=_line(quote, chair, Decimal("2")))
+    quote_services.save_quote_line(line=_line(quote, chair, Decimal("2")))
     Customer.objects.filter(pk=quote.customer_id).update(blocked=True)
     with pytest.raises(ValidationError, match="blocked"):
-        pricing_services.save_quote_line(line=_line(quote, chair, Decimal("1")))
+        quote_services.save_quote_line(line=_line(quote, chair, Decimal("1")))
     with pytest.raises(ValidationError, match="blocked"):
-        pricing_services.recalculate_quote(quote=quote)
+        quote_services.recalculate_quote(quote=quote)
     assert quote.lines.count() == 1
 
 
@@ -76,16 +76,16 @@ def test_a_blocked_customer_cannot_be_chosen_for_a_new_quote(db):
     Customer.objects.filter(pk=customer.pk).update(blocked=True)
     customer.refresh_from_db()
     with pytest.raises(ValidationError, match="blocked"):
-        pricing_services.save_quote(quote=SalesQuote(customer=customer))
+        quote_services.save_quote(quote=SalesQuote(customer=customer))
     assert not SalesQuote.objects.exists()
 
 
 def test_changing_the_order_date_of_a_quote_prices_its_lines_again(quote):
     chair = item("10.00")
-    pricing_services.save_quote_line(line=_line(quote, chair, Decimal("2")))
+    quote_services.save_quote_line(line=_line(quote, chair, Decimal("2")))
     SalesQuoteLine.objects.update(unit_price=Decimal("1.00"))  # as if priced long ago
     quote.order_date = datetime.date(2026, 7, 1)
-    saved = pricing_services.save_quote(quote=quote)
+    saved = quote_services.save_quote(quote=quote)
     assert saved.lines == 1
     assert saved.repriced_fields == ["order_date"]
     assert SalesQuoteLine.objects.get().unit_price == Decimal("10.00")

@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from activities.models import Task
 from core import roles
-from pricing.models import Item, SalesPrice, SalesQuote, SalesQuoteLine, SalesType
-from pricing.services import save_quote_line
+from pricing.models import Item, SalesPrice, SalesType
+from quotes.models import SalesQuote, SalesQuoteLine
+from quotes.services import save_quote_line
 from segments import services as segment_services
 from segments.models import Segment
 from tests.e2e.conftest import PASSWORD, screenshot

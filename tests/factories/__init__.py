@@ -47,10 +47,9 @@ from tests.factories.pricing import (
     ItemFactory,
     SalesLineDiscountFactory,
     SalesPriceFactory,
-    SalesQuoteFactory,
-    SalesQuoteLineFactory,
     UnitOfMeasureFactory,
 )
+from tests.factories.quotes import SalesQuoteFactory, SalesQuoteLineFactory
 from tests.factories.salespeople import SalespersonFactory, TeamFactory, TeamMemberFactory
 from tests.factories.scenarios import (
     DEC_31,

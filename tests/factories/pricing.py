@@ -1,4 +1,4 @@
-"""Items, sales prices and line discounts, campaign targets and sales quotes."""
+"""Items, sales prices and line discounts, campaign targets."""
 
 from decimal import Decimal
 
@@ -12,8 +12,6 @@ from pricing.models import (
     ItemDiscountGroup,
     SalesLineDiscount,
     SalesPrice,
-    SalesQuote,
-    SalesQuoteLine,
     SalesType,
     UnitOfMeasure,
 )
@@ -82,23 +80,3 @@ class CampaignTargetFactory(factory.django.DjangoModelFactory):
     campaign = factory.SubFactory(CampaignFactory)
     customer = factory.SubFactory(CustomerFactory)
     contact = None
-
-
-class SalesQuoteFactory(factory.django.DjangoModelFactory):
-    """A quote without lines; ``no`` from the SALES-QUOTE number series."""
-
-    class Meta:
-        model = SalesQuote
-
-    customer = factory.SubFactory(CustomerFactory)
-
-
-class SalesQuoteLineFactory(factory.django.DjangoModelFactory):
-    """A line written as it is (not priced: ``pricing.services`` prices lines)."""
-
-    class Meta:
-        model = SalesQuoteLine
-
-    quote = factory.SubFactory(SalesQuoteFactory)
-    line_no = factory.Sequence(lambda n: (n + 1) * 10000)
-    item = factory.SubFactory(ItemFactory)

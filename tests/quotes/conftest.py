@@ -1,6 +1,6 @@
 """Fixtures of the sales quote page tests: items, a customer, prices and a quote.
 
-The names avoid those of the other pricing tests.
+The names avoid those of the pricing tests.
 """
 
 import datetime

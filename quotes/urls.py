@@ -1,12 +1,14 @@
-"""URLs of the sales quote pages, relative to ``sales-quotes/`` in the ``pricing`` namespace."""
+"""URLs of the sales quote pages, under ``sales-quotes/`` in the ``quotes`` namespace."""
 
-from django.urls import path
+from django.urls import include, path
 
 from core.urls_helpers import record_urls
-from pricing import quote_views as views
-from pricing.models import SalesQuote
+from quotes import views
+from quotes.models import SalesQuote
 
-urlpatterns = [
+app_name = "quotes"
+
+quote_patterns = [
     *record_urls(
         SalesQuote,
         list=views.SalesQuoteList,
@@ -33,3 +35,5 @@ urlpatterns = [
         name="salesquoteline_trace",
     ),
 ]
+
+urlpatterns = [path("sales-quotes/", include(quote_patterns))]

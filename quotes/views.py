@@ -2,13 +2,12 @@
 *Recalculate* and "Why this price?".
 
 Every page is built on ``core.generic_views``; writes go through
-``pricing.services`` (``save_quote_line``, ``recalculate_quote``).
+``quotes.services`` (``save_quote_line``, ``recalculate_quote``).
 """
 
 import copy
 from decimal import Decimal
 
-import django_tables2 as tables
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils.formats import date_format, number_format
@@ -19,62 +18,12 @@ from django.views.generic import FormView, TemplateView
 
 from core import generic_views as generic
 from core.submit_once import hidden_field
-from pricing import services
 from pricing.candidates import customer_campaign_nos
-from pricing.models import SalesQuote, SalesQuoteLine
-from pricing.quote_forms import (
-    QuoteLineAddForm,
-    QuoteLineEditForm,
-    SalesQuoteFilter,
-    SalesQuoteForm,
-)
-
-
-def _money(value) -> str:
-    """1,234.56 / 1.234,56 like the quote card's ``floatformat:"2g"``."""
-    return number_format(Decimal(value or 0), 2, force_grouping=True)
-
-
-def _percent(value) -> str:
-    return number_format(Decimal(value or 0).normalize(), use_l10n=True)
-
-
-class SalesQuoteTable(tables.Table):
-    no = tables.Column(linkify=True)
-    customer_no = tables.Column(
-        accessor="customer__no", order_by="customer__no", verbose_name=gettext_lazy("Customer No.")
-    )
-    customer_name = tables.Column(
-        accessor="customer__name",
-        order_by="customer__name",
-        verbose_name=gettext_lazy("Customer name"),
-    )
-    campaign = tables.Column(
-        accessor="campaign__no", order_by="campaign__no", verbose_name=gettext_lazy("Campaign")
-    )
-    total = tables.Column(
-        verbose_name=gettext_lazy("Total"),
-        attrs={"th": {"class": "text-end"}, "td": {"class": "text-end text-nowrap"}},
-    )
-
-    class Meta:
-        model = SalesQuote
-        fields = ["no", "order_date", "currency_code"]
-        sequence = [
-            "no",
-            "customer_no",
-            "customer_name",
-            "order_date",
-            "currency_code",
-            "campaign",
-            "total",
-        ]
-
-    def render_total(self, value):
-        return _money(value)
-
-    def value_total(self, value):
-        return value
+from quotes import services
+from quotes.filters import SalesQuoteFilter
+from quotes.forms import QuoteLineAddForm, QuoteLineEditForm, SalesQuoteForm
+from quotes.models import SalesQuote, SalesQuoteLine
+from quotes.tables import SalesQuoteTable, money, percent
 
 
 def _line_discount_label() -> str:
@@ -123,7 +72,7 @@ class SalesQuoteCard(generic.RecordCardView):
         context["overridden_count"] = sum(line.price_overridden for line in lines)
         context["campaign_nos"] = customer_campaign_nos(quote.customer, quote.order_date)
         context["line_discount_label"] = _line_discount_label()
-        can_change = self.request.user.has_perm("pricing.change_salesquote")
+        can_change = self.request.user.has_perm("quotes.change_salesquote")
         context["can_change"] = can_change
         if can_change:
             context.setdefault("add_line_form", QuoteLineAddForm())
@@ -191,7 +140,7 @@ class QuoteChangeMixin(generic.ModelPermissionMixin):
     """Line and recalculate pages: they change the quote."""
 
     model = SalesQuote
-    permission_required = "pricing.change_salesquote"
+    permission_required = "quotes.change_salesquote"
 
 
 class RecalculateQuote(QuoteChangeMixin, generic.ConfirmActionView):
@@ -259,10 +208,10 @@ class QuoteLineFormMixin(QuoteChangeMixin, generic.FormPageMixin):
         values = {
             "line_no": line.line_no,
             "item": line.item,
-            "price": _money(line.unit_price),
+            "price": money(line.unit_price),
             "source": line.price_trace.get("source", ""),
-            "discount": _percent(line.line_discount_percent),
-            "amount": _money(line.line_amount),
+            "discount": percent(line.line_discount_percent),
+            "amount": money(line.line_amount),
         }
         if line.price_overridden:
             return self.manual_message % values
@@ -412,10 +361,8 @@ def trace_rows(trace: dict) -> list[dict]:
                 "kind_label": KIND_LABELS.get(kind, kind),
                 "status_label": label,
                 "css": css,
-                "value_text": f"{_percent(value)} %" if kind == "discount" else _money(value),
-                "line_amount_text": _money(entry["line_amount"])
-                if entry.get("line_amount")
-                else "",
+                "value_text": f"{percent(value)} %" if kind == "discount" else money(value),
+                "line_amount_text": money(entry["line_amount"]) if entry.get("line_amount") else "",
                 "is_winner": entry.get("status") in {"won", "best discount"},
             }
         )
@@ -430,10 +377,10 @@ def trace_summary(line, trace: dict) -> str:
             "No price explanation is stored for this line yet; recalculate the quote to see one."
         )
     values = {
-        "price": _money(line.unit_price),
-        "best": _money(trace.get("unit_price")),
+        "price": money(line.unit_price),
+        "best": money(trace.get("unit_price")),
         "source": trace.get("source", ""),
-        "discount": _percent(line.line_discount_percent),
+        "discount": percent(line.line_discount_percent),
     }
     if line.price_overridden:
         sentence = (
@@ -463,7 +410,7 @@ class QuoteLineTrace(generic.ModelPermissionMixin, generic.PageMixin, TemplateVi
     """ "Why this price?": every candidate price and discount the engine looked at."""
 
     model = SalesQuote
-    template_name = "pricing/salesquote_trace.html"
+    template_name = "quotes/salesquote_trace.html"
 
     def get(self, request, *args, **kwargs):
         self.quote = _get_quote(kwargs["key"])
@@ -492,7 +439,7 @@ class QuoteLineTrace(generic.ModelPermissionMixin, generic.PageMixin, TemplateVi
             "line": self.line,
             "rows": trace_rows(trace),
             "summary": trace_summary(self.line, trace),
-            "can_change": self.request.user.has_perm("pricing.change_salesquote"),
+            "can_change": self.request.user.has_perm("quotes.change_salesquote"),
             "line_discount_label": _line_discount_label(),
         }
         return context

@@ -9,11 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contacts.models import Contact, ContactType
-from pricing import services
 from pricing.engine import PriceRequest, find_price
-from pricing.models import SalesQuote, SalesQuoteLine, SalesType
+from pricing.models import SalesType
+from quotes import services
+from quotes.models import SalesQuote, SalesQuoteLine
 from tests.factories import price
-from tests.pricing.conftest import ORDER_DATE
+from tests.quotes.conftest import ORDER_DATE
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def url(name, quote=None, line=None):
         kwargs["key"] = quote.no
     if line is not None:
         kwargs["line_id"] = line.pk
-    return reverse(f"pricing:{name}", kwargs=kwargs or None)
+    return reverse(f"quotes:{name}", kwargs=kwargs or None)
 
 
 def add_line(client, quote, item_no, quantity="1", **extra):

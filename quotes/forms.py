@@ -6,22 +6,22 @@ a select: there may be many thousands of them.
 
 from decimal import Decimal
 
-import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from contacts.models import Contact, Customer
-from core.filters import SearchFilterSet
 from core.forms import DATE_INPUT, NumberedFormMixin
-from pricing.models import Item, SalesQuote, SalesQuoteLine, UnitOfMeasure
+from pricing.models import Item, UnitOfMeasure
+from quotes.models import SalesQuote, SalesQuoteLine
 
 QUANTITY_NOT_POSITIVE = _("The quantity must be greater than 0.")
 PRICE_NEGATIVE = _("The unit price may not be negative.")
 
 
-def _number(value) -> str:
+def typed_no(value) -> str:
+    """A No. or code as typed: stripped, upper case."""
     return (value or "").strip().upper()
 
 
@@ -57,14 +57,14 @@ class SalesQuoteForm(NumberedFormMixin, forms.ModelForm):
         self.fields["campaign"].queryset = Campaign.objects.order_by("-no")
 
     def clean_customer_no(self):
-        number = _number(self.cleaned_data.get("customer_no"))
+        number = typed_no(self.cleaned_data.get("customer_no"))
         customer = Customer.objects.filter(no=number).first()
         if customer is None:
             raise ValidationError(_("Customer %(no)s does not exist."), params={"no": number})
         return customer
 
     def clean_contact_no(self):
-        number = _number(self.cleaned_data.get("contact_no"))
+        number = typed_no(self.cleaned_data.get("contact_no"))
         if not number:
             return None
         contact = Contact.objects.filter(no=number).first()
@@ -73,11 +73,11 @@ class SalesQuoteForm(NumberedFormMixin, forms.ModelForm):
         return contact
 
     def clean_currency_code(self):
-        return _number(self.cleaned_data.get("currency_code"))
+        return typed_no(self.cleaned_data.get("currency_code"))
 
     def clean(self):
         # A blocked customer and a contact outside the customer's company are refused by
-        # the service (pricing.services.save_quote).
+        # the service (quotes.services.save_quote).
         cleaned = super().clean()
         customer = cleaned.get("customer_no")
         if customer is not None:
@@ -86,40 +86,14 @@ class SalesQuoteForm(NumberedFormMixin, forms.ModelForm):
         return cleaned
 
 
-class SalesQuoteFilter(SearchFilterSet):
-    """The filter panel of the sales quote list."""
-
-    search_fields = ("no", "customer__no", "customer__name")
-
-    customer = django_filters.CharFilter(label=_("Customer No."), method="filter_customer")
-    order_date_from = django_filters.DateFilter(
-        label=_("Order date from"), field_name="order_date", lookup_expr="gte", widget=DATE_INPUT
-    )
-    order_date_to = django_filters.DateFilter(
-        label=_("Order date to"), field_name="order_date", lookup_expr="lte", widget=DATE_INPUT
-    )
-
-    class Meta:
-        model = SalesQuote
-        fields = ["customer", "campaign", "order_date_from", "order_date_to"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["campaign"].queryset = Campaign.objects.order_by("-no")
-
-    def filter_customer(self, queryset, name, value):
-        number = _number(value)
-        return queryset.filter(customer__no=number) if number else queryset
-
-
 class ItemNoMixin:
     """``item_no`` typed by No.: it must exist (a blocked item is refused by the service,
-    pricing.services.save_quote_line)."""
+    quotes.services.save_quote_line)."""
 
     service_error_fields = {"item": "item_no"}
 
     def clean_item_no(self):
-        number = _number(self.cleaned_data.get("item_no"))
+        number = typed_no(self.cleaned_data.get("item_no"))
         items = Item.objects.select_related("item_discount_group", "base_unit_of_measure")
         item = items.filter(no=number).first()
         if item is None:
