@@ -205,12 +205,11 @@ def _cursor(db, *, prepared: bool):
     """A cursor for the candidates statement: on PostgreSQL, for one item, a
     prepared statement.
 
-    Planning the statement took three quarters of a lookup (0.33 of 0.45 ms).
-    Prepared, and planned generically (``prepare_threshold`` and
-    ``plan_cache_mode = force_generic_plan`` are set for every connection in
-    ``config/settings.py``; the plan is the same index lookups for any customer
-    and item), it is planned once per connection and statement shape: W3 went
-    from ~1,300 to ~4,000 lookups per second. With
+    Planning the statement costs most of a lookup, so it is prepared and planned
+    generically (``prepare_threshold`` and ``plan_cache_mode = force_generic_plan``
+    are set for every connection in ``config/settings.py``; the plan is the same
+    index lookups for any customer and item): it is planned once per connection
+    and statement shape (docs/performance.md, 4. A price is one query). With
     ``DATABASE_PREPARED_STATEMENTS=0`` psycopg runs it unprepared.
     Django itself never prepares statements (they do not survive a
     transaction-mode connection pooler such as PgBouncer before 1.21); only this

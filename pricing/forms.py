@@ -27,7 +27,8 @@ class ItemForm(NumberedFormMixin, forms.ModelForm):
 
 
 class PriceRuleForm(forms.ModelForm):
-    """Rules shared by sales prices and line discounts (SPEC §6.1, §6.2)."""
+    """Rules shared by sales prices and line discounts (docs/pricing.md, Price and
+    discount rows)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,7 +36,7 @@ class PriceRuleForm(forms.ModelForm):
         for name in ("starting_date", "ending_date"):
             self.fields[name].widget = DATE_INPUT
         if (self.initial.get("sales_type") or self.instance.sales_type) == SalesType.CAMPAIGN:
-            # Say so before the user types other dates (SPEC §6.1), not only in the error.
+            # Say so before the user types other dates, not only in the error.
             for name in ("starting_date", "ending_date"):
                 self.fields[name].help_text = _(
                     "A campaign row takes the dates of the campaign: change them on the "

@@ -1,4 +1,4 @@
-"""Items, sales prices, sales line discounts and campaign targets (SPEC §2.4, §6).
+"""Items, sales prices, sales line discounts and campaign targets (docs/pricing.md).
 Sales quotes are the ``quotes`` app's."""
 
 import datetime
@@ -109,7 +109,8 @@ class ValidOnQuerySet(models.QuerySet):
 
 
 class PriceRuleFields(CardUrlMixin, models.Model):
-    """What sales prices and sales line discounts share (SPEC §6.1, §6.2)."""
+    """What sales prices and sales line discounts share (docs/pricing.md, Price and
+    discount rows)."""
 
     url_key = "pk"
 

@@ -177,7 +177,8 @@ class SalesLineDiscountDelete(generic.RecordDeleteView):
 
 
 class ActivateCampaign(generic.ConfirmActionView):
-    """*Activate Sales Prices/Line Discounts* (SPEC §6.3)."""
+    """*Activate Sales Prices/Line Discounts* (docs/pricing.md, Campaign activation and
+    the target group)."""
 
     model = Campaign
     permission_required = "pricing.activate_campaign"

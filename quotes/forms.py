@@ -1,4 +1,4 @@
-"""Forms of the sales quote pages (SPEC §6.5).
+"""Forms of the sales quote pages (docs/pricing.md, Sales quotes).
 
 Customers, contacts and items are typed by No. in text fields, not picked from
 a select: there may be many thousands of them.

@@ -1,5 +1,5 @@
-"""Sales quote pages (SPEC §6.5): list, card with lines, header and line forms,
-*Recalculate* and "Why this price?".
+"""Sales quote pages (docs/pricing.md, Sales quotes): list, card with lines, header
+and line forms, *Recalculate* and "Why this price?".
 
 Every page is built on ``core.generic_views``; writes go through
 ``quotes.services`` (``save_quote_line``, ``recalculate_quote``).

@@ -1,4 +1,5 @@
-"""Activation and the campaign target group (SPEC §6.3) and the story of §1 steps 4–6."""
+"""Activation and the campaign target group (docs/pricing.md) and
+steps 4–6 of docs/workflow.md."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Best price (SPEC §6.4): each precedence rule, and Hypothesis invariants."""
+"""Best price (docs/pricing.md, Best price): each precedence rule, and Hypothesis invariants."""
 
 import datetime
 from decimal import Decimal

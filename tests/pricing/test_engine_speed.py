@@ -1,6 +1,6 @@
 """The best-price engine stays fast (benchmarks W3) and gives what the model rows
-say (SPEC §6.4): one query per lookup and per quote, no ORM queryset or model
-instance per lookup, and a trace with exactly the rows' values."""
+say (docs/performance.md, 4. A price is one query): one query per lookup and per
+quote, no ORM queryset or model instance per lookup, and a trace with exactly the rows' values."""
 
 import datetime
 from decimal import Decimal

@@ -1,5 +1,5 @@
-"""Sales quote pages (SPEC §6.5): list, card, header and line forms, recalculate,
-"Why this price?", permissions and query counts."""
+"""Sales quote pages (docs/pricing.md, Sales quotes): list, card, header and line
+forms, recalculate, "Why this price?", permissions and query counts."""
 
 from decimal import Decimal
 

@@ -15,7 +15,7 @@ def get_campaign(number: str) -> Campaign:
 
 
 class Command(BaseCommand):
-    help = "Activate the sales prices and line discounts of a campaign (SPEC §6.3)."
+    help = "Activate the sales prices and line discounts of a campaign."
 
     def add_arguments(self, parser):
         parser.add_argument("no", help="campaign No., e.g. CP0001")

@@ -7,7 +7,7 @@ from pricing.management.commands.activate_campaign import get_campaign
 
 
 class Command(BaseCommand):
-    help = "Deactivate the sales prices and line discounts of a campaign (SPEC §6.3)."
+    help = "Deactivate the sales prices and line discounts of a campaign."
 
     def add_arguments(self, parser):
         parser.add_argument("no", help="campaign No., e.g. CP0001")
