@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import services
@@ -8,8 +9,10 @@ from campaigns.models import (
     CampaignStatus,
     InteractionLogEntry,
     InteractionTemplate,
+    InteractionTemplateLanguage,
 )
-from core.admin_base import RecordAdmin, RecordHistoryAdmin
+from core.admin_base import RecordAdmin, RecordHistoryAdmin, Refused
+from core.services import delete_record, save_record
 
 
 @admin.register(CampaignStatus)
@@ -44,8 +47,33 @@ class CampaignAdmin(RecordHistoryAdmin):
     date_hierarchy = "starting_date"
 
 
+class InteractionTemplateLanguageInline(admin.StackedInline):
+    """The template's language versions; saved through the record services with the
+    template (``InteractionTemplateAdmin.save_formset``)."""
+
+    model = InteractionTemplateLanguage
+    extra = 0
+
+
 @admin.register(InteractionTemplate)
 class InteractionTemplateAdmin(RecordHistoryAdmin):
+    inlines = [InteractionTemplateLanguageInline]
+
+    def save_formset(self, request, form, formset, change):
+        """Language versions go through ``save_record`` / ``delete_record`` like the
+        template (docs/services.md); a refusal rolls the admin's save back."""
+        if formset.model is not InteractionTemplateLanguage:
+            return super().save_formset(request, form, formset, change)
+        versions = formset.save(commit=False)
+        try:
+            for version in formset.deleted_objects:
+                delete_record(instance=version, user=request.user)
+            for version in versions:
+                save_record(instance=version, user=request.user)
+        except ValidationError as error:
+            raise Refused(error) from None
+        return None
+
     list_display = [
         "code",
         "description",

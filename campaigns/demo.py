@@ -78,32 +78,53 @@ TEMPLATES = [
     ("PHONE", "Phone call", "2.50", "8", "outbound", "us", "", True, False),
     ("RESPONSE", "Response to a campaign", "0.00", "5", "inbound", "them", "", False, True),
 ]
+# The language versions of the demo templates: (subject, body) per language, with
+# merge fields (docs/campaigns.md, Merge fields).
 CONTENT = {
-    "LETTER": (
-        "Invitation: {company} at our autumn chair promotion",
-        "Dear {name},\n\nWe would like to invite {company} to try our new chairs.\n\n"
-        "Kind regards,\n{salesperson}",
-        "Uitnodiging: {company} op onze stoelenactie",
-        "Beste {name},\n\nGraag nodigen wij {company} uit om onze nieuwe stoelen te proberen.\n\n"
-        "Met vriendelijke groet,\n{salesperson}",
-    ),
-    "EMAIL": (
-        "New office furniture for {company}",
-        "Dear {name},\n\nOur new range of office furniture is here, with special prices "
-        "for {company}.\n\nKind regards,\n{salesperson}",
-        "Nieuw kantoormeubilair voor {company}",
-        "Beste {name},\n\nOns nieuwe kantoormeubilair is er, met speciale prijzen voor "
-        "{company}.\n\nMet vriendelijke groet,\n{salesperson}",
-    ),
+    "LETTER": {
+        "en": (
+            "Invitation: {{ company.name }} at our autumn chair promotion",
+            "Dear {{ contact.name }},\n\n"
+            "We would like to invite {{ company.name }} to try our new chairs"
+            "{% if campaign.ending_date %} before {{ campaign.ending_date|date:'j F' }}"
+            "{% endif %}.\n\n"
+            "Kind regards,\n{{ salesperson.name }}"
+            "{% if salesperson.phone %}\n{{ salesperson.phone }}{% endif %}",
+        ),
+        "nl": (
+            "Uitnodiging: {{ company.name }} op onze stoelenactie",
+            "Beste {{ contact.name }},\n\n"
+            "Graag nodigen wij {{ company.name }} uit om onze nieuwe stoelen te proberen"
+            "{% if campaign.ending_date %} vóór {{ campaign.ending_date|date:'j F' }}"
+            "{% endif %}.\n\n"
+            "Met vriendelijke groet,\n{{ salesperson.name }}"
+            "{% if salesperson.phone %}\n{{ salesperson.phone }}{% endif %}",
+        ),
+    },
+    "EMAIL": {
+        "en": (
+            "New office furniture for {{ company.name }}",
+            "Dear {{ contact.name }},\n\n"
+            "Our new range of office furniture is here, with special prices for "
+            "{{ company.name }}.\n\n"
+            "Kind regards,\n{{ salesperson.name }}\n{{ salesperson.email }}",
+        ),
+        "nl": (
+            "Nieuw kantoormeubilair voor {{ company.name }}",
+            "Beste {{ contact.name }},\n\n"
+            "Ons nieuwe kantoormeubilair is er, met speciale prijzen voor "
+            "{{ company.name }}.\n\n"
+            "Met vriendelijke groet,\n{{ salesperson.name }}\n{{ salesperson.email }}",
+        ),
+    },
 }
 
 
 def load_templates():
-    from campaigns.models import InteractionTemplate
+    from campaigns.models import InteractionTemplate, InteractionTemplateLanguage
 
     for code, description, cost, duration, flow, by, kind, _target, _response in TEMPLATES:
-        subject_en, body_en, subject_nl, body_nl = CONTENT.get(code, ("", "", "", ""))
-        InteractionTemplate.objects.update_or_create(
+        template, _created = InteractionTemplate.objects.update_or_create(
             code=code,
             defaults={
                 "description": description,
@@ -112,9 +133,11 @@ def load_templates():
                 "information_flow": flow,
                 "initiated_by": by,
                 "correspondence_type": kind,
-                "subject_en": subject_en,
-                "body_en": body_en,
-                "subject_nl": subject_nl,
-                "body_nl": body_nl,
             },
         )
+        for language, (subject, body) in CONTENT.get(code, {}).items():
+            InteractionTemplateLanguage.objects.update_or_create(
+                template=template,
+                language=language,
+                defaults={"subject": subject, "body_text": body},
+            )

@@ -3,9 +3,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, InteractionLogEntry, InteractionTemplate
+from campaigns.models import (
+    Campaign,
+    InteractionLogEntry,
+    InteractionTemplate,
+    InteractionTemplateLanguage,
+)
+from campaigns.rendering import merge_context, render_content
+from contacts.models import Language
 from core.forms import DATE_INPUT, NumberedFormMixin
-from core.placeholders import render_placeholders
 from salespeople.models import Salesperson
 
 
@@ -66,15 +72,8 @@ class InteractionTemplateForm(forms.ModelForm):
             "campaign",
             "campaign_target",
             "campaign_response",
-            "subject_en",
-            "body_en",
-            "subject_nl",
-            "body_nl",
+            "default_language",
         ]
-        widgets = {
-            "body_en": forms.Textarea(attrs={"rows": 6}),
-            "body_nl": forms.Textarea(attrs={"rows": 6}),
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,6 +83,36 @@ class InteractionTemplateForm(forms.ModelForm):
         cleaned = super().clean()
         check_campaign_flags(self, cleaned)
         return cleaned
+
+
+class InteractionTemplateLanguageForm(forms.ModelForm):
+    """A language version of an interaction template (docs/campaigns.md, Merge fields):
+    its texts are checked by the model (``campaigns.rendering.check_template_text``),
+    so a text that would not render is a field error here."""
+
+    class Meta:
+        model = InteractionTemplateLanguage
+        fields = ["language", "subject", "body_text", "body_html"]
+        widgets = {
+            "body_text": forms.Textarea(attrs={"rows": 10}),
+            "body_html": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, template, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template = template
+        self.instance.template = template
+
+    def clean_language(self):
+        language = self.cleaned_data["language"]
+        others = InteractionTemplateLanguage.objects.filter(template=self.template)
+        if others.exclude(pk=self.instance.pk).filter(language=language).exists():
+            raise ValidationError(
+                _("This template has a %(language)s version already; edit that one.")
+                % {"language": Language(language).label},
+                code="unique",
+            )
+        return language
 
 
 # The fields that choosing an interaction template fills in (NAV's OnValidate).
@@ -102,11 +131,15 @@ TEMPLATE_DEFAULT_FIELDS = (
 
 
 def template_defaults(template: InteractionTemplate, contact) -> dict:
-    """What a new interaction of ``contact`` takes from ``template``."""
-    subject, _body = template.content(contact.language)
+    """What a new interaction of ``contact`` takes from ``template``: the subject of the
+    language version of the contact's language, merged."""
+    context = merge_context(
+        contact=contact, salesperson=contact.salesperson, campaign=template.campaign
+    )
+    subject = render_content(template, contact.language, context).subject
     return {
         "description": template.description,
-        "subject": render_placeholders(subject, contact)[:200],
+        "subject": subject[:200],
         "campaign": template.campaign,
         "campaign_target": template.campaign_target if template.campaign_id else False,
         "campaign_response": template.campaign_response if template.campaign_id else False,

@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,44 +22,29 @@ from campaigns.filters import (
 from campaigns.forms import (
     InteractionEvaluationForm,
     InteractionTemplateForm,
+    InteractionTemplateLanguageForm,
     LogInteractionForm,
     template_defaults,
 )
-from campaigns.models import InteractionLogEntry, InteractionTemplate
+from campaigns.models import InteractionLogEntry, InteractionTemplate, InteractionTemplateLanguage
+from campaigns.rendering import merge_field_help
 from campaigns.tables import (
     InteractionLogEntryTable,
     InteractionTemplateTable,
 )
-from contacts.models import Contact, Language
+from contacts.models import Contact
 from core import generic_views as generic
 from core.concurrency import version_input
 from core.forms import add_service_error
-from core.placeholders import PLACEHOLDERS
 from core.submit_once import SubmitOnceMixin
 
-PLACEHOLDER_LABELS = {
-    "no": gettext_lazy("contact No."),
-    "name": gettext_lazy("contact name"),
-    "company": gettext_lazy("company name (a company's own name)"),
-    "job_title": gettext_lazy("job title"),
-    "address": gettext_lazy("address"),
-    "post_code": gettext_lazy("post code"),
-    "city": gettext_lazy("city"),
-    "country_code": gettext_lazy("country/region code"),
-    "email": gettext_lazy("e-mail"),
-    "phone": gettext_lazy("phone No."),
-    "salesperson": gettext_lazy("salesperson name"),
-}
 
+class MergeFieldHelpMixin:
+    """The merge fields a text may use (``campaigns.rendering.MERGE_FIELDS``)."""
 
-def placeholder_help() -> list[tuple[str, str]]:
-    return [(f"{{{name}}}", PLACEHOLDER_LABELS.get(name, name)) for name in PLACEHOLDERS]
-
-
-class PlaceholderHelpMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["placeholders"] = placeholder_help()
+        context["merge_fields"] = merge_field_help()
         return context
 
 
@@ -73,40 +59,122 @@ class InteractionTemplateList(generic.RecordListView):
     )
 
 
-class InteractionTemplateCard(PlaceholderHelpMixin, generic.RecordCardView):
+class InteractionTemplateCard(MergeFieldHelpMixin, generic.RecordCardView):
     model = InteractionTemplate
     queryset = InteractionTemplate.objects.select_related("campaign")
     sections = [
         (gettext_lazy("General"), ["code", "description", "unit_cost", "unit_duration"]),
         (
             gettext_lazy("Interaction"),
-            ["information_flow", "initiated_by", "correspondence_type"],
+            ["information_flow", "initiated_by", "correspondence_type", "default_language"],
         ),
         (gettext_lazy("Campaign"), ["campaign", "campaign_target", "campaign_response"]),
     ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        template = self.object
-        context["contents"] = [
-            (Language.ENGLISH.label, template.subject_en, template.body_en),
-            (Language.DUTCH.label, template.subject_nl, template.body_nl),
-        ]
+        context["languages"] = list(self.object.languages.all())
+        # Language versions are part of the template: its change permission.
+        context["can_change_languages"] = self.request.user.has_perm(
+            "campaigns.change_interactiontemplate"
+        )
         return context
 
 
-class InteractionTemplateCreate(PlaceholderHelpMixin, generic.RecordCreateView):
+class InteractionTemplateCreate(generic.RecordCreateView):
     model = InteractionTemplate
     form_class = InteractionTemplateForm
 
 
-class InteractionTemplateEdit(PlaceholderHelpMixin, generic.RecordUpdateView):
+class InteractionTemplateEdit(generic.RecordUpdateView):
     model = InteractionTemplate
     form_class = InteractionTemplateForm
 
 
 class InteractionTemplateDelete(generic.RecordDeleteView):
     model = InteractionTemplate
+
+    def deletion_summary(self):
+        languages = [str(version) for version in self.object.languages.all()]
+        if not languages:
+            return []
+        return [_("Language versions: %(languages)s") % {"languages": ", ".join(languages)}]
+
+
+# Language versions of an interaction template -------------------------------------------
+
+
+class TemplateLanguageMixin:
+    """A language version's page under its template:
+    ``/setup/interaction-templates/<key>/languages/<language>/``; the template's change
+    permission, as language versions are part of the template."""
+
+    model = InteractionTemplateLanguage
+    permission_required = "campaigns.change_interactiontemplate"
+
+    @cached_property
+    def interaction_template(self):
+        return get_object_or_404(InteractionTemplate, code=self.kwargs["key"])
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            InteractionTemplateLanguage.objects.select_related("template"),
+            template=self.interaction_template,
+            language=self.kwargs["language"],
+        )
+
+    def get_breadcrumbs(self):
+        template = self.interaction_template
+        return [
+            (
+                capfirst(InteractionTemplate._meta.verbose_name_plural),
+                reverse(InteractionTemplate.url_name("list")),
+            ),
+            (str(template), template.get_absolute_url()),
+            (self.get_title(), None),
+        ]
+
+    def get_success_url(self):
+        return self.interaction_template.get_absolute_url() + "#languages"
+
+
+class TemplateLanguageFormMixin(MergeFieldHelpMixin, TemplateLanguageMixin):
+    form_class = InteractionTemplateLanguageForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "template": self.interaction_template}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = self.interaction_template.get_absolute_url()
+        return context
+
+    def get_success_message(self):
+        return _("%(language)s version of interaction template %(template)s saved.") % {
+            "language": self.object.get_language_display(),
+            "template": self.interaction_template.code,
+        }
+
+
+class TemplateLanguageCreate(TemplateLanguageFormMixin, generic.RecordCreateView):
+    def get_title(self):
+        return _("New language version – %(template)s") % {"template": self.interaction_template}
+
+
+class TemplateLanguageEdit(TemplateLanguageFormMixin, generic.RecordUpdateView):
+    def get_title(self):
+        return _("%(language)s version – %(template)s") % {
+            "language": self.object.get_language_display(),
+            "template": self.interaction_template,
+        }
+
+
+class TemplateLanguageDelete(TemplateLanguageMixin, generic.RecordDeleteView):
+    def get_title(self):
+        return _("Delete the %(language)s version – %(template)s") % {
+            "language": self.object.get_language_display(),
+            "template": self.interaction_template,
+        }
 
 
 # Interaction log entries ------------------------------------------------------------

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from contacts.models import Contact, CorrespondenceType
+from campaigns.legacy_placeholders import to_placeholders
+from campaigns.rendering import check_language_version, language_version
+from contacts.models import Contact, CorrespondenceType, Language
 from core.fields import CodeField
 from core.models import CardUrlMixin, CodeTable, NumberedModel
 from salespeople.models import Salesperson
@@ -166,11 +168,14 @@ class InteractionTemplate(CardUrlMixin, models.Model):
     )
     campaign_target = models.BooleanField(_("campaign target"), default=False)
     campaign_response = models.BooleanField(_("campaign response"), default=False)
-    # The text of letters and e-mails, per language; {placeholders} take contact fields.
-    subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
-    body_en = models.TextField(_("body (English)"), blank=True)
-    subject_nl = models.CharField(_("subject (Dutch)"), max_length=200, blank=True)
-    body_nl = models.TextField(_("body (Dutch)"), blank=True)
+    # The texts are its language versions (InteractionTemplateLanguage).
+    default_language = models.CharField(
+        _("language (default)"),
+        max_length=5,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text=_("Contacts of a language without its own version get this one."),
+    )
 
     history = HistoricalRecords()
 
@@ -193,10 +198,53 @@ class InteractionTemplate(CardUrlMixin, models.Model):
         return f"{self.code} {self.description}"
 
     def content(self, language: str) -> tuple[str, str]:
-        """Subject and body in ``language``, falling back to English."""
-        subject = getattr(self, f"subject_{language}", "") or self.subject_en
-        body = getattr(self, f"body_{language}", "") or self.body_en
-        return subject, body
+        """Subject and text body of ``language_version`` in the old ``{name}`` form, for
+        a caller that still fills those in (``rendering.render_content`` replaces it)."""
+        version = language_version(self, language)
+        if version is None:
+            return "", ""
+        return to_placeholders(version.subject), to_placeholders(version.body_text)
+
+
+class InteractionTemplateLanguage(models.Model):
+    """NAV's interaction template language: the subject and bodies of a template's
+    letters and e-mails in one language, with merge fields (docs/campaigns.md)."""
+
+    template = models.ForeignKey(
+        InteractionTemplate,
+        verbose_name=_("interaction template"),
+        on_delete=models.CASCADE,
+        related_name="languages",
+    )
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body_text = models.TextField(_("body (text)"), blank=True)
+    body_html = models.TextField(
+        _("body (HTML)"), blank=True, help_text=_("Optional: the e-mail as HTML.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("interaction template language")
+        verbose_name_plural = _("interaction template languages")
+        ordering = ["template", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "language"],
+                name="interaction_template_language_unique",
+                violation_error_message=_("The template has a version in this language already."),
+            )
+        ]
+
+    def __str__(self):
+        return str(self.get_language_display())
+
+    def get_absolute_url(self):
+        return self.template.get_absolute_url() + "#languages"
+
+    def clean(self):
+        check_language_version(self)
 
 
 class CampaignEntryQuerySet(models.QuerySet):

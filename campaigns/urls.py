@@ -37,14 +37,31 @@ urlpatterns = [
     path(
         "setup/interaction-templates/",
         include(
-            record_urls(
-                InteractionTemplate,
-                list=interaction_views.InteractionTemplateList,
-                card=interaction_views.InteractionTemplateCard,
-                create=interaction_views.InteractionTemplateCreate,
-                edit=interaction_views.InteractionTemplateEdit,
-                delete=interaction_views.InteractionTemplateDelete,
-            )
+            [
+                *record_urls(
+                    InteractionTemplate,
+                    list=interaction_views.InteractionTemplateList,
+                    card=interaction_views.InteractionTemplateCard,
+                    create=interaction_views.InteractionTemplateCreate,
+                    edit=interaction_views.InteractionTemplateEdit,
+                    delete=interaction_views.InteractionTemplateDelete,
+                ),
+                path(
+                    "<str:key>/languages/new/",
+                    interaction_views.TemplateLanguageCreate.as_view(),
+                    name="interactiontemplatelanguage_create",
+                ),
+                path(
+                    "<str:key>/languages/<str:language>/edit/",
+                    interaction_views.TemplateLanguageEdit.as_view(),
+                    name="interactiontemplatelanguage_edit",
+                ),
+                path(
+                    "<str:key>/languages/<str:language>/delete/",
+                    interaction_views.TemplateLanguageDelete.as_view(),
+                    name="interactiontemplatelanguage_delete",
+                ),
+            ]
         ),
     ),
     path(

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DetailView
 
 from campaigns.models import Campaign, CampaignEntry, InteractionLogEntry
+from campaigns.rendering import RenderedContent, merge_context, render_content
 from contacts.models import CorrespondenceType
 from core import generic_views as generic
 from core.jobs import visible_jobs
 from core.pagination import RowCount
-from core.placeholders import render_placeholders
 from segments import segment_logging, services
 from segments.filters import LoggedSegmentFilter
 from segments.forms import (
@@ -186,7 +186,7 @@ class LoggedSegmentCard(generic.RecordCardView):
     sections = [
         (
             gettext_lazy("General"),
-            ["segment_no", "description", "date", "user", "created_at", "canceled"],
+            ["segment_no", "description", "language", "date", "user", "created_at", "canceled"],
         ),
     ]
 
@@ -378,25 +378,40 @@ class ReuseLoggedSegment(LoggedSegmentAction):
         return super().get_success_url()
 
 
-def letter(interaction) -> dict:
-    """What one printed letter shows: address block, date, subject and body in
-    the contact's language, with the placeholders filled in."""
+def letter(interaction, *, logged_segment=None) -> dict:
+    """What one printed letter shows: address block, date, and the subject and body of
+    the template's language version (docs/campaigns.md, Merge fields): in the logged
+    segment's language when it has one, else in the contact's. The interaction's own
+    subject is used only when that version has none."""
     contact = interaction.contact
     company = contact.company if contact.company_id else None
-    subject, body = ("", "")
-    if interaction.template_id:
-        subject, body = interaction.template.content(contact.language)
+    segment = logged_segment or interaction.logged_segment
+    language = (segment.language if segment is not None else "") or contact.language
+    context = merge_context(
+        contact=contact,
+        salesperson=interaction.salesperson,
+        campaign=interaction.campaign,
+        segment=segment,
+    )
+    try:
+        content = render_content(
+            interaction.template, language, context, fallback_subject=interaction.subject
+        )
+        error = ""
+    except ValidationError as refused:  # a text the checks on saving would have refused
+        content, error = RenderedContent(language=language), " ".join(refused.messages)
     city_line = f"{contact.post_code} {contact.city}".strip()
     address = [company.name if company else "", contact.name, contact.address, city_line]
     address.append(contact.country_code)
     return {
         "interaction": interaction,
         "contact": contact,
-        "language": contact.language,
+        "language": content.language or language,
         "address": [line for line in address if line],
         "date": interaction.date,
-        "subject": render_placeholders(interaction.subject or subject, contact),
-        "body": render_placeholders(body, contact),
+        "subject": content.subject,
+        "body": content.text,
+        "error": error,
     }
 
 
@@ -428,12 +443,15 @@ class LoggedSegmentLetters(
                     correspondence_type=CorrespondenceType.HARD_COPY,
                     canceled=False,
                 )
-                .select_related("contact__company", "contact__salesperson", "template")
+                .select_related("contact__company", "salesperson", "campaign", "template")
+                .prefetch_related("template__languages")
                 .order_by("id")
             ),
             per_page=LETTERS_PER_PAGE,
         )
         page = letters.page(self)
         context["letters_page"] = page
-        context["letters"] = [letter(interaction) for interaction in page]
+        context["letters"] = [
+            letter(interaction, logged_segment=self.object) for interaction in page
+        ]
         return context

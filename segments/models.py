@@ -412,6 +412,10 @@ class LoggedSegment(CardUrlMixin, models.Model):
 
     segment_no = models.CharField(_("segment No."), max_length=20)
     description = models.CharField(_("description"), max_length=100)
+    # The segment's language (default): its letters are in it, else in each contact's.
+    language = models.CharField(
+        _("language (default)"), max_length=5, choices=Language.choices, blank=True
+    )
     date = models.DateField(_("date"), default=timezone.localdate)
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
     user = models.ForeignKey(

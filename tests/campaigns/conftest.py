@@ -65,8 +65,10 @@ def response_template(fair):
         initiated_by="them",
         campaign=fair,
         campaign_response=True,
-        subject_en="Thank you, {name}",
-        subject_nl="Bedankt, {name}",
+        languages={
+            "en": ("Thank you, {{ contact.name }}", ""),
+            "nl": ("Bedankt, {{ contact.name }}", ""),
+        },
     )
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from campaigns.models import CampaignEntry, InteractionLogEntry, InteractionTemplate
 from tests.campaigns.conftest import DAY, make_entry, many_contacts
+from tests.factories import InteractionTemplateLanguageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +32,7 @@ def template_data(**changes):
         "initiated_by": "us",
         "correspondence_type": "hard_copy",
         "campaign": "",
-        "subject_en": "Dear {name}",
-        "body_en": "Hello {name} of {company}",
-        "subject_nl": "Beste {name}",
-        "body_nl": "",
+        "default_language": "en",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -113,20 +111,27 @@ def test_bad_template_input_gives_field_errors(manager_client):
     assert {"code", "unit_cost", "unit_duration", "campaign", "information_flow"} <= set(errors)
 
 
-def test_template_card_shows_both_languages_and_the_placeholders(manager_client, response_template):
+def test_template_card_shows_its_language_versions_and_the_merge_fields(
+    manager_client, response_template
+):
     page = manager_client.get(response_template.get_absolute_url()).content.decode()
-    assert "Thank you, {name}" in page
-    assert "Bedankt, {name}" in page
-    assert "{company}" in page  # the placeholder help
-    assert "{salesperson}" in page
+    assert "Thank you, {{ contact.name }}" in page
+    assert "Bedankt, {{ contact.name }}" in page
+    assert "{{ company.name }}" in page  # the merge field help
+    assert "{{ salesperson.name }}" in page
 
 
 def test_template_body_is_shown_as_text_not_html(manager_client, call_template):
-    call_template.body_en = "<script>alert(1)</script>\nSecond line"
-    call_template.save()
+    InteractionTemplateLanguageFactory(
+        template=call_template,
+        body_text="<script>alert(1)</script>\nSecond line",
+        body_html="<p onclick='x()'>Hi</p>",
+    )
     page = manager_client.get(call_template.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;" in page
+    assert "<p onclick" not in page
+    assert "&lt;p onclick=&#x27;x()&#x27;&gt;Hi&lt;/p&gt;" in page
 
 
 def test_template_in_use_cannot_be_deleted(manager_client, call_template, ann):

@@ -76,7 +76,8 @@ def clients(demo_data, db):
 def _new_text(field, old: str, mark: str) -> str:
     limit = field.max_length or 100
     text = f"{old} {mark}".strip()
-    return text[-limit:] if len(text) > limit else text
+    # Cut from the front, and stripped as the form strips it (a body's lines).
+    return text[-limit:].lstrip() if len(text) > limit else text
 
 
 def _changed_value(field, old: list[str], mark: str) -> list[str] | None:

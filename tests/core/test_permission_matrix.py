@@ -35,6 +35,7 @@ from campaigns.models import (
     CampaignStatus,
     InteractionLogEntry,
     InteractionTemplate,
+    InteractionTemplateLanguage,
 )
 from contacts.models import (
     BusinessRelation,
@@ -107,6 +108,11 @@ def segment_line(user):
 def quote_line(user):
     line = SalesQuoteLine.objects.select_related("quote").order_by("pk").first()
     return {"key": line.quote.no, "line_id": line.pk}
+
+
+def template_language(user):
+    version = InteractionTemplateLanguage.objects.select_related("template").order_by("pk").first()
+    return {"key": version.template.code, "language": version.language}
 
 
 def cycle_stage(user):
@@ -186,6 +192,16 @@ MATRIX: dict[str, Page] = {
     **record("campaigns", Campaign, CAMPAIGN),
     "campaigns:campaign_statistics": Page("campaigns.view_campaign", CAMPAIGN),
     **record("campaigns", InteractionTemplate, by_key(InteractionTemplate)),
+    # A template's language versions are part of it: its change permission.
+    "campaigns:interactiontemplatelanguage_create": Page(
+        "campaigns.change_interactiontemplate", by_key(InteractionTemplate)
+    ),
+    "campaigns:interactiontemplatelanguage_edit": Page(
+        "campaigns.change_interactiontemplate", template_language
+    ),
+    "campaigns:interactiontemplatelanguage_delete": Page(
+        "campaigns.change_interactiontemplate", template_language
+    ),
     **record("campaigns", InteractionLogEntry, by_key(InteractionLogEntry), ("list", "card")),
     "campaigns:interactionlogentry_evaluation": Page(
         "campaigns.change_interactionlogentry", by_key(InteractionLogEntry)

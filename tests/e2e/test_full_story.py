@@ -16,7 +16,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from activities.models import Task
-from campaigns.models import CampaignEntry, InteractionLogEntry, InteractionTemplate
+from campaigns.models import (
+    CampaignEntry,
+    InteractionLogEntry,
+    InteractionTemplate,
+    InteractionTemplateLanguage,
+)
 from contacts.models import CorrespondenceType
 from core import roles
 from pricing.models import Item
@@ -54,14 +59,18 @@ def _base_data():
         "zeta": create_customer_from_contact(contact=zeta),
     }
     chair = Item.objects.create(description="Office chair", unit_price=Decimal("100.00"))
-    InteractionTemplate.objects.create(
+    email = InteractionTemplate.objects.create(
         code="EMAIL",
         description="Spring offer e-mail",
         unit_cost=Decimal("1.50"),
         unit_duration=Decimal("5"),
         correspondence_type=CorrespondenceType.EMAIL,
-        subject_en="Spring offer for {name}",
-        body_en="Dear {name},\nOur spring offer for {company}.",
+    )
+    InteractionTemplateLanguage.objects.create(
+        template=email,
+        language="en",
+        subject="Spring offer for {{ contact.name }}",
+        body_text="Dear {{ contact.name }},\nOur spring offer for {{ company.name }}.",
     )
     InteractionTemplate.objects.create(
         code="REPLY",

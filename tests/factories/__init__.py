@@ -22,6 +22,7 @@ from tests.factories.campaigns import (
     CampaignStatusFactory,
     InteractionLogEntryFactory,
     InteractionTemplateFactory,
+    InteractionTemplateLanguageFactory,
 )
 from tests.factories.contacts import (
     BusinessRelationFactory,
@@ -90,6 +91,7 @@ __all__ = [
     "IndustryGroupFactory",
     "InteractionLogEntryFactory",
     "InteractionTemplateFactory",
+    "InteractionTemplateLanguageFactory",
     "ItemDiscountGroupFactory",
     "ItemFactory",
     "JobFactory",

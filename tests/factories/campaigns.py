@@ -10,6 +10,7 @@ from campaigns.models import (
     CampaignStatus,
     InteractionLogEntry,
     InteractionTemplate,
+    InteractionTemplateLanguage,
 )
 from tests.factories.contacts import PersonFactory
 from tests.factories.salespeople import SalespersonFactory
@@ -37,13 +38,35 @@ class CampaignFactory(factory.django.DjangoModelFactory):
 
 
 class InteractionTemplateFactory(factory.django.DjangoModelFactory):
-    """A template without texts, costs or campaign."""
+    """A template without costs or campaign, and without texts unless given:
+    ``languages={"en": ("Subject", "Body"), "nl": (...)}`` makes a language version
+    of each (``InteractionTemplateLanguageFactory``)."""
 
     class Meta:
         model = InteractionTemplate
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"TPL{n}")
     description = factory.LazyAttribute(lambda template: f"{template.code.title()} template")
+
+    @factory.post_generation
+    def languages(template, create, texts, **kwargs):
+        for language, (subject, body) in (texts or {}).items():
+            factory_class = InteractionTemplateLanguageFactory
+            make = factory_class.create if create else factory_class.build
+            make(template=template, language=language, subject=subject, body_text=body)
+
+
+class InteractionTemplateLanguageFactory(factory.django.DjangoModelFactory):
+    """A language version of a template (English unless given), with merge fields."""
+
+    class Meta:
+        model = InteractionTemplateLanguage
+
+    template = factory.SubFactory(InteractionTemplateFactory)
+    language = "en"
+    subject = "Hello {{ contact.name }}"
+    body_text = "Dear {{ contact.name }},\n\nKind regards,\n{{ salesperson.name }}"
 
 
 class CampaignEntryFactory(factory.django.DjangoModelFactory):

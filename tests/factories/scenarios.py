@@ -65,18 +65,30 @@ class World:
         )
 
 
+# The texts of ``make_template``: an English and a Dutch version with merge fields.
+SPRING_OFFER = {
+    "en": (
+        "Spring offer for {{ contact.name }}",
+        "Dear {{ contact.name }},\nOur spring offer for {{ company.name }} in {{ contact.city }}.",
+    ),
+    "nl": (
+        "Voorjaarsaanbieding voor {{ contact.name }}",
+        "Beste {{ contact.name }},\n"
+        "Onze voorjaarsaanbieding voor {{ company.name }} in {{ contact.city }}.",
+    ),
+}
+
+
 def make_template(code, correspondence_type, **fields):
-    """An interaction template with costs and an English and a Dutch text that use the
-    placeholders ``{name}``, ``{company}`` and ``{city}``."""
+    """An interaction template with costs and an English and a Dutch version
+    (``SPRING_OFFER``; ``languages=`` for others) that use the merge fields
+    ``contact.name``, ``company.name`` and ``contact.city``."""
     values = {
         "description": f"{code.title()} template",
         "unit_cost": Decimal("1.50"),
         "unit_duration": Decimal("5.0"),
         "correspondence_type": correspondence_type,
-        "subject_en": "Spring offer for {name}",
-        "body_en": "Dear {name},\nOur spring offer for {company} in {city}.",
-        "subject_nl": "Voorjaarsaanbieding voor {name}",
-        "body_nl": "Beste {name},\nOnze voorjaarsaanbieding voor {company} in {city}.",
+        "languages": SPRING_OFFER,
         **fields,
     }
     return InteractionTemplateFactory(code=code, **values)

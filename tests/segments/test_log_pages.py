@@ -297,14 +297,69 @@ def test_letters_page_renders_each_letter_in_the_contacts_language(manager_clien
     assert f"Letters of logged segment {logged.pk}" in page
 
 
-def test_letters_page_uses_the_line_subject_with_placeholders(manager_client, world, campaign):
+def test_letters_take_the_subject_of_the_language_version_before_the_lines(
+    manager_client, world, campaign
+):
     from tests.factories import make_template
 
     template = make_template("NOTE", CorrespondenceType.HARD_COPY)
     segment = segment_to_log(world, campaign, template, subject="Hello {name} of {company}")
     logged = log_segment(segment=segment).logged_segment
     page = manager_client.get(logged_url(logged, "loggedsegment_letters")).content.decode()
-    assert "Hello Ann of Acme" in page
+    assert "Spring offer for Ann" in page
+    assert "Hello Ann" not in page
+
+
+def test_letters_use_the_line_subject_merged_when_the_version_has_none(
+    manager_client, world, campaign
+):
+    from tests.factories import make_template
+
+    texts = {"en": ("", "Dear {{ contact.name }},"), "nl": ("", "Beste {{ contact.name }},")}
+    template = make_template("NOTE", CorrespondenceType.HARD_COPY, languages=texts)
+    segment = segment_to_log(
+        world, campaign, template, subject="Hello {{ contact.name }} of {company}"
+    )
+    logged = log_segment(segment=segment).logged_segment
+    page = manager_client.get(logged_url(logged, "loggedsegment_letters")).content.decode()
+    assert "Hello Ann of Acme" in page  # a merge field, and an old placeholder
+    assert "Hello Bram of Acme" in page
+
+
+def test_letters_are_in_the_logged_segments_language_when_it_has_one(
+    manager_client, world, campaign, letter_template
+):
+    segment = segment_to_log(world, campaign, letter_template)
+    logged = log_segment(segment=segment).logged_segment
+    logged.language = "nl"
+    logged.save(update_fields=["language"])
+    response = manager_client.get(logged_url(logged, "loggedsegment_letters"))
+    letters = response.context["letters"]
+    assert {letter["language"] for letter in letters} == {"nl"}
+    assert {letter["subject"] for letter in letters} == {
+        "Voorjaarsaanbieding voor Ann",
+        "Voorjaarsaanbieding voor Bram",
+        "Voorjaarsaanbieding voor Cat",
+    }
+
+
+def test_letters_merge_the_salesperson_campaign_and_segment_of_the_interaction(
+    manager_client, world, campaign
+):
+    from tests.factories import SalespersonFactory, make_template
+
+    body = (
+        "{{ campaign.no }} / {{ segment.no }} {{ segment.description }}\n"
+        "Kind regards, {{ salesperson.name }}"
+    )
+    template = make_template("NOTE", CorrespondenceType.HARD_COPY, languages={"en": ("S", body)})
+    rep = SalespersonFactory(code="RS", name="Rita Rep")
+    segment = segment_to_log(world, campaign, template, names=("Ann",), salesperson=rep)
+    logged = log_segment(segment=segment).logged_segment
+    (letter,) = manager_client.get(logged_url(logged, "loggedsegment_letters")).context["letters"]
+    assert letter["body"] == (
+        f"{campaign.no} / {segment.no} Spring mailing\nKind regards, Rita Rep"
+    )
 
 
 def test_letters_page_leaves_out_email_interactions(
