@@ -1,14 +1,14 @@
 """The old ``{name}`` placeholders of interaction template texts and the merge fields
 that replaced them (docs/campaigns.md, Merge fields).
 
-Used by the data migration that moved the texts into language versions (both ways),
-and by ``InteractionTemplate.content`` for the callers that still fill in the old
-placeholders. A migration depends on it: change it only in ways old texts survive.
+Used by the data migration that moved the texts into language versions (both ways)
+and for a subject typed the old way (``rendering.render_content``'s fallback subject).
+A migration depends on it: change it only in ways old texts survive.
 """
 
 import re
 
-# Each old placeholder (``core.placeholders.PLACEHOLDERS``) and its merge field.
+# Each old placeholder and its merge field.
 MERGE_FIELD_OF = {
     "no": "contact.no",
     "name": "contact.name",

@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from campaigns.legacy_placeholders import to_placeholders
-from campaigns.rendering import check_language_version, language_version
+from campaigns.rendering import check_language_version
 from contacts.models import Contact, CorrespondenceType, Language
 from core.fields import CodeField
 from core.models import CardUrlMixin, CodeTable, NumberedModel
@@ -196,14 +195,6 @@ class InteractionTemplate(CardUrlMixin, models.Model):
 
     def __str__(self):
         return f"{self.code} {self.description}"
-
-    def content(self, language: str) -> tuple[str, str]:
-        """Subject and text body of ``language_version`` in the old ``{name}`` form, for
-        a caller that still fills those in (``rendering.render_content`` replaces it)."""
-        version = language_version(self, language)
-        if version is None:
-            return "", ""
-        return to_placeholders(version.subject), to_placeholders(version.body_text)
 
 
 class InteractionTemplateLanguage(models.Model):

@@ -44,18 +44,20 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
-    "django_tasks",
-    "django_tasks_db",
     # our apps, lower layers first (see README "Architecture")
     "core",
     "salespeople",
     "contacts",
     "campaigns",
     "segments",
+    "mailings",
     "pricing",
     "quotes",
     "activities",
     "opportunities",
+    # After core: core's db_worker command replaces the library's.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +231,12 @@ EMAIL_BACKEND = env(
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
 # Progress of long single-transaction jobs on SQLite (see core.jobs.Progress).
 JOB_PROGRESS_DIR = env("JOB_PROGRESS_DIR", default=str(BASE_DIR / "var" / "job-progress"))
+# A job's worker renews its lease as it reports progress; a job whose lease ran out
+# (or whose worker process on this host is gone) is taken over (docs/jobs.md).
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=60)
+JOB_RECOVERY_INTERVAL_SECONDS = env.float("JOB_RECOVERY_INTERVAL_SECONDS", default=10.0)
+# Seconds an SMTP connection may block before the attempt counts as failed.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
@@ -236,6 +244,25 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="marketing@example.com")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Marketing e-mail (docs/mailings.md). The address the links in e-mails point at
+# (unsubscribe, responses): the site as recipients reach it, https in production.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000")
+MAIL_LINK_MAX_AGE_DAYS = env.int("MAIL_LINK_MAX_AGE_DAYS", default=730)
+# The right-hand part of each message's Message-ID; an optional mailto for the
+# List-Unsubscribe header (e.g. "unsubscribe@example.com").
+EMAIL_MESSAGE_ID_DOMAIN = env(
+    "EMAIL_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+)
+EMAIL_UNSUBSCRIBE_MAILTO = env("EMAIL_UNSUBSCRIBE_MAILTO", default="")
+# Webhooks of e-mail services (anymail): the "user:password" the service sends.
+# An e-mail service's own settings (its anymail backend in DJANGO_EMAIL_BACKEND), as
+# JSON: ANYMAIL_SETTINGS='{"POSTMARK_SERVER_TOKEN": "…"}'.
+ANYMAIL = {
+    **env.json("ANYMAIL_SETTINGS", default={}),
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
+}
+# Messages claimed and sent per batch by the e-mail job.
+EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=100)
 
 # Security: secure by default when debug is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

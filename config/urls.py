@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("contacts.urls")),
     path("", include("campaigns.urls")),
     path("", include("segments.urls")),
+    path("", include("mailings.urls")),
     path("", include("pricing.urls")),
     path("", include("quotes.urls")),
     path("", include("activities.urls")),

@@ -7,29 +7,50 @@ One task, ``run_job``, runs every job: it looks up the handler of the job's kind
 core never imports a higher app), keeps the job's state and progress, and records
 why it failed.
 
-Handlers must be idempotent: a job whose worker was killed can be queued again
-(``requeue_job``) and must finish without doing anything twice.
+Handlers must be idempotent: a job whose worker was killed is run again and must
+finish without doing anything twice.
+
+A job survives its worker (docs/jobs.md): the worker that runs a job holds a lease
+on it (``Job.worker``, ``Job.lease_expires_at``) and renews it whenever it reports
+progress. ``recover_stalled_jobs`` — called by every worker when it starts and then
+every few seconds — queues again the jobs whose worker is gone: on this host a
+worker process that no longer exists, elsewhere a lease that expired. The run that
+takes over resumes where the last one stopped; a run that finds its lease taken
+stops (``LeaseLost``) without touching the job.
 """
 
 import json
 import logging
+import os
+import socket
 import time
+import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import F
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 try:  # Django 6 has the tasks API built in; on 5.2 it is the django-tasks backport.
-    from django.tasks import task
+    from django.tasks import TaskResultStatus, task
     from django.tasks.backends.immediate import ImmediateBackend
+    from django.tasks.exceptions import TaskResultDoesNotExist
 except ImportError:  # pragma: no cover - depends on the Django version
-    from django_tasks import task
+    from django_tasks import TaskResultStatus, task
     from django_tasks.backends.immediate import ImmediateBackend
+    from django_tasks.exceptions import TaskResultDoesNotExist
 
 from core.models import Job
 
@@ -41,6 +62,119 @@ Handler = Callable[[Job, "Progress"], str]
 HANDLERS: dict[str, Handler] = {}
 ERROR_MAX_LENGTH = 2000
 PROGRESS_INTERVAL_SECONDS = 0.5
+
+
+class LeaseLost(Exception):  # noqa: N818 - a state, not an error of the job
+    """Another worker took the job over (this one was taken for dead): stop."""
+
+
+_worker_names: dict[int, str] = {}
+
+
+def worker_name() -> str:
+    """This process as a job worker: ``host:pid:nonce`` (the nonce tells apart a
+    process that reuses the pid of one that died)."""
+    pid = os.getpid()
+    if pid not in _worker_names:
+        _worker_names[pid] = f"{socket.gethostname()}:{pid}:{uuid.uuid4().hex[:8]}"
+    return _worker_names[pid]
+
+
+def _lease_end():
+    return timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
+
+
+def _process_exists(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie — killed, not yet reaped — does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        pass
+    try:
+        # /proc/<pid>/stat: "pid (name) state …"; the name may hold spaces.
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): the signal check has to do
+    return state != "Z"
+
+
+def _worker_is_gone(worker: str) -> bool:
+    """Whether the worker ``host:pid:nonce`` is known to be gone: on this host its
+    process no longer exists (or is a new process with the same pid)."""
+    host, _, rest = worker.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return worker != worker_name()
+    return not _process_exists(pid)
+
+
+def recover_stalled_jobs(*, own: bool = False) -> list[int]:
+    """Queue again the running jobs whose worker is gone; returns their ids.
+
+    A job is stalled when its lease expired (its worker stopped renewing it: killed,
+    frozen, cut off from the database) or, on this host, when its worker process no
+    longer exists. ``own=True`` also takes back this process's own running jobs: a
+    worker calls it after it lost its database connection in the middle of a job.
+    Each job is requeued by one conditional UPDATE, so two workers recovering at
+    once queue it once.
+    """
+    now = timezone.now()
+    running = Job.objects.filter(state=Job.State.RUNNING)
+    candidates = list(
+        running.filter(Q(lease_expires_at__lt=now) | Q(lease_expires_at=None)).values_list(
+            "pk", "worker"
+        )
+    )
+    candidates += [
+        (pk, worker)
+        for pk, worker in running.filter(lease_expires_at__gte=now).values_list("pk", "worker")
+        if _worker_is_gone(worker) or (own and worker == worker_name())
+    ]
+    recovered = []
+    for pk, worker in candidates:
+        taken = Job.objects.filter(pk=pk, state=Job.State.RUNNING, worker=worker).update(
+            state=Job.State.QUEUED, lease_expires_at=None
+        )
+        if taken:
+            logger.warning("Job %s: its worker %s is gone; queued again", pk, worker or "?")
+            job = Job.objects.get(pk=pk)
+            _enqueue(job)
+            recovered.append(pk)
+    return recovered + _requeue_untaken_jobs(now)
+
+
+def _requeue_untaken_jobs(now) -> list[int]:
+    """Queue a new task for the queued jobs whose task a worker took from the queue
+    longer than a lease ago without taking the job: that worker died in between, and
+    no other worker would ever run the task."""
+    backend = run_job.get_backend()
+    if not backend.supports_get_result:
+        return []
+    cutoff = now - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    queued = Job.objects.filter(state=Job.State.QUEUED, created_at__lt=cutoff)
+    requeued = []
+    for pk, task_id in queued.values_list("pk", "task_result_id"):
+        try:
+            result = run_job.get_result(task_id)
+        except TaskResultDoesNotExist:
+            result = None
+        if result is not None and (
+            result.status == TaskResultStatus.READY or (result.started_at or now) >= cutoff
+        ):
+            continue  # waiting in the queue, or just taken by a worker
+        # One worker wins: the job's task changes only here and in _enqueue.
+        if Job.objects.filter(pk=pk, state=Job.State.QUEUED, task_result_id=task_id).update(
+            task_result_id=""
+        ):
+            logger.warning("Job %s: the worker that took its task is gone; queued again", pk)
+            _enqueue(Job.objects.get(pk=pk))
+            requeued.append(pk)
+    return requeued
 
 
 def register(kind: str, handler: Handler) -> None:
@@ -87,10 +221,26 @@ def start_job(
 
 
 def requeue_job(job: Job) -> Job:
-    """Queue an unfinished or failed job again (e.g. after its worker was killed)."""
+    """Queue a failed or stalled job again. Refused for a done job and for one that a
+    live worker is running (it would be taken over if that worker stopped)."""
     if job.state == Job.State.DONE:
         raise ValidationError(
             _("Job %(id)s is done; there is nothing to run again.") % {"id": job.pk}
+        )
+    stored = Job.objects.filter(pk=job.pk).values("state", "worker", "lease_expires_at").first()
+    if (
+        stored is not None
+        and stored["state"] == Job.State.RUNNING
+        and stored["lease_expires_at"] is not None
+        and stored["lease_expires_at"] >= timezone.now()
+        and not _worker_is_gone(stored["worker"])
+    ):
+        raise ValidationError(
+            _(
+                "Job %(id)s is running. Should its worker stop, another worker takes it "
+                "over by itself."
+            )
+            % {"id": job.pk}
         )
     Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED, finished_at=None)
     job.state = Job.State.QUEUED
@@ -124,6 +274,15 @@ class Progress:
         self.last_write = 0.0
         self._side = None
 
+    def renew(self) -> None:
+        """Renew this worker's lease on the job; ``LeaseLost`` when it was taken over."""
+        self.last_write = time.monotonic()
+        kept = Job.objects.filter(pk=self.job.pk, worker=self.job.worker).update(
+            processed=self.job.processed, total=self.job.total, lease_expires_at=_lease_end()
+        )
+        if not kept:
+            raise LeaseLost(self.job.pk)
+
     def __call__(self, processed: int, total: int | None = None, *, in_transaction=False):
         now = time.monotonic()
         finished = total is not None and processed >= total
@@ -134,9 +293,7 @@ class Progress:
         if total is not None:
             self.job.total = total
         if not in_transaction or not connection.in_atomic_block:
-            Job.objects.filter(pk=self.job.pk).update(
-                processed=self.job.processed, total=self.job.total
-            )
+            self.renew()
         elif connection.vendor == "postgresql":
             self._side_update()
         else:
@@ -147,8 +304,9 @@ class Progress:
             self._side = connections.create_connection(DEFAULT_DB_ALIAS)
         with self._side.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {Job._meta.db_table} SET processed = %s, total = %s WHERE id = %s",  # noqa: S608 - table name from the model
-                [self.job.processed, self.job.total, self.job.pk],
+                f"UPDATE {Job._meta.db_table} SET processed = %s, total = %s, "  # noqa: S608 - table name from the model
+                "lease_expires_at = %s WHERE id = %s",
+                [self.job.processed, self.job.total, _lease_end(), self.job.pk],
             )
 
     def close(self):
@@ -184,6 +342,30 @@ def side_progress(job: Job) -> Job:
     return job
 
 
+# SQLSTATEs of a lost connection: class 08, and the server shutting down or terminating
+# the session (57P01-57P03).
+LOST_CONNECTION_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Whether ``error`` is the database connection breaking (a restart, a terminated
+    session, a network cut) rather than a failure of the job. A locked SQLite
+    database, a deadlock or a statement timeout is not.
+
+    Decided by the error, not by the connection: by the time the job sees it, Django
+    may already have replaced the connection (``CONN_HEALTH_CHECKS``)."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    if sqlstate:
+        return sqlstate.startswith(LOST_CONNECTION_STATES)
+    if connection.vendor == "postgresql":
+        return True  # raised by the client library itself: the connection failed
+    return connection.connection is None or not connection.is_usable()
+
+
 def error_summary(error: BaseException) -> str:
     if isinstance(error, ValidationError):
         text = " ".join(str(message) for message in error.messages)
@@ -196,38 +378,65 @@ def error_summary(error: BaseException) -> str:
 
 @task()
 def run_job(job_id: int) -> str:
-    """Run job ``job_id``: mark it running, call its handler, record the outcome."""
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None or job.state == Job.State.DONE:
-        return "skipped"  # deleted, or a second delivery of a finished job
-    handler = HANDLERS.get(job.kind)
-    Job.objects.filter(pk=job.pk).update(
-        state=Job.State.RUNNING,
-        started_at=timezone.now(),
-        finished_at=None,
-        error="",
-        attempts=F("attempts") + 1,
+    """Run job ``job_id``: take its lease, call its handler, record the outcome.
+
+    The job is taken only when it is queued or its last worker is gone; a second
+    delivery of the task while another worker holds the job does nothing.
+    """
+    now = timezone.now()
+    me = worker_name()
+    taken = (
+        Job.objects.filter(pk=job_id)
+        .filter(
+            Q(state=Job.State.QUEUED)
+            | Q(state=Job.State.RUNNING, lease_expires_at__lt=now)
+            | Q(state=Job.State.RUNNING, lease_expires_at=None)
+        )
+        .update(
+            state=Job.State.RUNNING,
+            started_at=now,
+            finished_at=None,
+            error="",
+            attempts=F("attempts") + 1,
+            worker=me,
+            lease_expires_at=_lease_end(),
+        )
     )
-    job.state = Job.State.RUNNING
+    job = Job.objects.filter(pk=job_id, worker=me).first() if taken else None
+    if job is None:
+        return "skipped"  # deleted, finished, or held by a live worker
+    handler = HANDLERS.get(job.kind)
     progress = Progress(job)
     try:
         if handler is None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
         note = handler(job, progress) or ""
+    except LeaseLost:
+        logger.warning("Job %s was taken over by another worker; this run stops", job.pk)
+        return "taken over"
     except Exception as error:
+        if connection_lost(error):
+            # Not the job's failure: it stays running, and its worker takes it back
+            # once it has reconnected (manage.py db_worker), or the lease runs out.
+            logger.warning("Job %s lost its database connection; it will resume", job.pk)
+            raise
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
-        Job.objects.filter(pk=job.pk).update(
-            state=Job.State.FAILED, finished_at=timezone.now(), error=error_summary(error)
+        Job.objects.filter(pk=job.pk, worker=me).update(
+            state=Job.State.FAILED,
+            finished_at=timezone.now(),
+            error=error_summary(error),
+            lease_expires_at=None,
         )
         raise
     finally:
         progress.close()
-    Job.objects.filter(pk=job.pk).update(
+    Job.objects.filter(pk=job.pk, worker=me).update(
         state=Job.State.DONE,
         finished_at=timezone.now(),
         processed=job.processed,
         total=job.total,
         error=note[:ERROR_MAX_LENGTH],
         payload=None,
+        lease_expires_at=None,
     )
     return "done"

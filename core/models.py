@@ -150,6 +150,12 @@ class Job(CardUrlMixin, models.Model):
     # What the job works on, e.g. "segments.loggedsegment:12" (looked up by the card).
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     task_result_id = models.CharField(_("task result ID"), max_length=64, blank=True)
+    # The worker running the job ("host:pid:nonce") holds it until lease_expires_at and
+    # renews the lease as it reports progress; a stalled job is taken over (core.jobs).
+    worker = models.CharField(_("worker"), max_length=120, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(
+        _("lease expires at"), null=True, blank=True, editable=False
+    )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     # Input too large for ``params`` (an uploaded CSV file); emptied when done.
     payload = models.BinaryField(_("payload"), null=True, blank=True, editable=False)
@@ -161,6 +167,7 @@ class Job(CardUrlMixin, models.Model):
         indexes = [
             models.Index(fields=["user", "-id"], name="core_job_user_idx"),
             models.Index(fields=["reference", "-id"], name="core_job_reference_idx"),
+            models.Index(fields=["state", "lease_expires_at"], name="core_job_lease_idx"),
         ]
         permissions = [("view_all_jobs", _("Can view the jobs of every user"))]
 
@@ -189,6 +196,10 @@ class AuditAction(models.TextChoices):
     SEGMENT_WENT_BACK = "segment_went_back", _("Segment criteria action undone")
     SEGMENT_LOGGED = "segment_logged", _("Segment logged")
     LOGGED_SEGMENT_CANCELED = "logged_segment_canceled", _("Logged segment canceled")
+    EMAILS_DECIDED = "emails_decided", _("Uncertain e-mails decided")
+    EMAIL_OPT_OUT = "email_opt_out", _("E-mail opt-out recorded")
+    EMAIL_OPT_OUT_CLEARED = "email_opt_out_cleared", _("E-mail opt-out cleared")
+    EMAIL_ADDRESS_UNBLOCKED = "email_address_unblocked", _("E-mail address unblocked")
     CAMPAIGN_ENTRIES_DELETED = "campaign_entries_deleted", _("Campaign entries deleted")
     ACTIVITIES_ASSIGNED = "activities_assigned", _("Activity assigned")
     CONTACTS_IMPORTED = "contacts_imported", _("Contacts imported")

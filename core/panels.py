@@ -18,9 +18,13 @@ class CardPanel:
     title: str
     template: str
     permission: str
-    # obj -> template context; must run a fixed number of queries.
-    get_context: Callable[[object], dict]
+    # obj -> template context (obj, user -> context with ``with_user``); must run a
+    # fixed number of queries.
+    get_context: Callable[..., dict]
     order: int = 100
+    with_user: bool = False
+    # "top": above the card's sub-lists (e.g. the progress of its e-mails).
+    placement: str = "bottom"
 
 
 _PANELS: dict[str, list[CardPanel]] = defaultdict(list)
@@ -36,7 +40,12 @@ def register_card_panel(model_label: str, panel: CardPanel) -> None:
 def panels_for(obj, user) -> list[dict]:
     label = obj._meta.label_lower
     return [
-        {"title": panel.title, "template": panel.template, **panel.get_context(obj)}
+        {
+            "title": panel.title,
+            "template": panel.template,
+            "top": panel.placement == "top",
+            **(panel.get_context(obj, user) if panel.with_user else panel.get_context(obj)),
+        }
         for panel in _PANELS.get(label, [])
         if user.has_perm(panel.permission)
     ]

@@ -7,9 +7,6 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Segments")
 
     def ready(self):
-        from core import jobs
-        from segments import panels, segment_logging
+        from segments import panels
 
         panels.register()
-        for kind in segment_logging.EMAIL_KINDS:
-            jobs.register(kind, segment_logging.run_email_job)

@@ -15,7 +15,6 @@ from campaigns.models import Campaign, CampaignEntry, InteractionLogEntry
 from campaigns.rendering import RenderedContent, merge_context, render_content
 from contacts.models import CorrespondenceType
 from core import generic_views as generic
-from core.jobs import visible_jobs
 from core.pagination import RowCount
 from segments import segment_logging, services
 from segments.filters import LoggedSegmentFilter
@@ -145,13 +144,23 @@ class LogSegment(generic.ConfirmActionView):
             % {"n": result.entries},
         ]
         if result.emails:
+            queued = result.emails - result.emails_skipped
             parts.append(
                 ngettext(
                     "%(n)d e-mail queued for sending",
                     "%(n)d e-mails queued for sending",
-                    result.emails,
+                    queued,
                 )
-                % {"n": result.emails}
+                % {"n": queued}
+            )
+        if result.emails_skipped:
+            parts.append(
+                ngettext(
+                    "%(n)d e-mail skipped (opted out, or the address bounced or is missing)",
+                    "%(n)d e-mails skipped (opted out, or the address bounced or is missing)",
+                    result.emails_skipped,
+                )
+                % {"n": result.emails_skipped}
             )
         message = _("Segment %(no)s logged: %(parts)s.") % {
             "no": result.logged_segment.segment_no,
@@ -239,16 +248,6 @@ class LoggedSegmentCard(generic.RecordCardView):
             "can_cancel": not logged.canceled and user.has_perm("segments.change_loggedsegment"),
             "can_print": bool(figures["letters"]),
             "can_reuse": user.has_perm("segments.add_segment"),
-            "email_job": (
-                visible_jobs(user)
-                .filter(reference=segment_logging.email_reference(logged.pk))
-                .first()
-            ),
-            "can_retry": (
-                bool(figures["failed"])
-                and not logged.canceled
-                and user.has_perm("segments.log_segment")
-            ),
         }
         return context
 
@@ -307,32 +306,6 @@ class CancelLoggedSegment(LoggedSegmentAction):
             "Logged segment %(no)s canceled: %(n)d interactions canceled.",
             changed,
         ) % {"no": logged.pk, "n": changed}
-
-
-class RetryFailedEmails(LoggedSegmentAction):
-    """Queue again only the e-mails whose attempt failed (each is sent at most once)."""
-
-    permission_required = "segments.log_segment"
-    action_label = gettext_lazy("Retry failed e-mails")
-    submit_label = gettext_lazy("Retry")
-
-    def failed(self) -> int:
-        return segment_logging.unsent_emails(self.object.pk, failed=True).count()
-
-    def question(self):
-        return ngettext(
-            "Send again the %(n)d e-mail of logged segment %(no)s whose attempt failed?",
-            "Send again the %(n)d e-mails of logged segment %(no)s whose attempt failed?",
-            self.failed(),
-        ) % {"n": self.failed(), "no": self.object.pk}
-
-    def perform(self, form):
-        failed = segment_logging.retry_failed_emails(
-            logged_segment=self.object, user=self.request.user
-        )
-        return ngettext(
-            "%(n)d failed e-mail queued again.", "%(n)d failed e-mails queued again.", failed
-        ) % {"n": failed}
 
 
 class ReuseLoggedSegment(LoggedSegmentAction):

@@ -1,22 +1,19 @@
-"""Logging a segment (docs/segments.md): interactions, campaign entries, e-mails, follow-up.
+"""Logging a segment (docs/segments.md): interactions, campaign entries, follow-up.
 
 One transaction and a fixed number of set-based statements whatever the number
-of lines; the e-mails go to the job queue (``core.jobs``) with the commit and
-are sent by a worker, each at most once.
+of lines. The e-mail interactions to be sent are handed to the e-mail app
+(``segment_logged``), which writes their delivery ledger and queues the job that
+sends them (docs/mailings.md).
 """
 
-import contextlib
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from campaigns.models import CampaignEntry, InteractionLogEntry
 from campaigns.services import notify_interactions_changed
@@ -24,16 +21,11 @@ from contacts.models import CorrespondenceType
 from core import audit
 from core.arguments import bool_arg, record_arg
 from core.concurrency import lock_stored
-from core.jobs import start_job
 from core.models import AuditAction, Job
-from core.placeholders import render_placeholders
 from core.sql import column_type, insert_from_select, typed_value
 from segments.models import LoggedSegment, Segment, SegmentLine
 from segments.services import insert_new_lines, refresh_line_count
-
-# Messages claimed and sent per batch: the statements per job grow with the batches,
-# never with the messages; a worker killed outright leaves at most one batch unsent.
-EMAIL_BATCH = 100
+from segments.signals import segment_logged
 
 
 @dataclass
@@ -44,6 +36,8 @@ class LogResult:
     emails: int
     follow_up: Segment | None
     job: Job | None = None
+    # E-mails not sent: opted out, address blocked or missing (docs/mailings.md).
+    emails_skipped: int = 0
 
 
 def check_segment_can_be_logged(segment: Segment) -> None:
@@ -91,7 +85,11 @@ def log_segment(
     today = timezone.localdate()
     acting = user if getattr(user, "pk", None) else None
     logged = LoggedSegment.objects.create(
-        segment_no=segment.no, description=segment.description, date=today, user=acting
+        segment_no=segment.no,
+        description=segment.description,
+        date=today,
+        user=acting,
+        language=segment.language,
     )
     lines = SegmentLine.objects.filter(segment=segment)
 
@@ -214,10 +212,17 @@ def log_segment(
     segment.delete()
     # One refresh of the campaigns' target groups covers the removed lines too.
     notify_interactions_changed(line_campaigns)
-    job = None
-    if emails:
-        # After commit (immediate backend) or with the commit (database queue).
-        job = queue_logged_segment_emails(logged=logged, user=acting)
+    # The e-mail app writes the delivery ledger and queues the job that sends it:
+    # after commit (immediate backend) or with the commit (database queue).
+    responses = segment_logged.send(
+        sender=LoggedSegment,
+        logged_segment=logged,
+        user=acting,
+        send_emails=bool(emails),
+        language=logged.language,
+    )
+    sending = next((reply for _receiver, reply in responses if reply is not None), None)
+    job = getattr(sending, "job", None)
     audit.record(
         acting,
         AuditAction.SEGMENT_LOGGED,
@@ -233,169 +238,8 @@ def log_segment(
         emails=emails,
         follow_up=follow_up,
         job=job,
+        emails_skipped=getattr(sending, "skipped", 0),
     )
-
-
-def build_email(interaction) -> EmailMessage:
-    """The e-mail of one interaction, in its contact's language."""
-    contact = interaction.contact
-    subject, body = interaction.template.content(contact.language)
-    subject = render_placeholders(interaction.subject or subject, contact)
-    return EmailMessage(
-        subject=subject,
-        body=render_placeholders(body, contact),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[contact.email],
-    )
-
-
-EMAIL_KINDS = (Job.Kind.SEGMENT_EMAILS, Job.Kind.SEGMENT_EMAIL_RETRY)
-
-
-def email_reference(logged_segment_id: int) -> str:
-    return f"segments.loggedsegment:{logged_segment_id}"
-
-
-def unsent_emails(logged_segment_id: int, *, failed: bool):
-    """The e-mail interactions of a logged segment whose message has not gone out:
-    never attempted (``failed=False``) or attempted and failed (``failed=True``)."""
-    return InteractionLogEntry.objects.filter(
-        logged_segment_id=logged_segment_id,
-        correspondence_type=CorrespondenceType.EMAIL,
-        canceled=False,
-        email_sent_at__isnull=True,
-        attempt_failed=failed,
-    )
-
-
-def queue_logged_segment_emails(*, logged: LoggedSegment, user=None, retry: bool = False):
-    """Queue the e-mails of ``logged`` (or, with ``retry``, only those that failed)."""
-    record_arg(logged, LoggedSegment, label=_("Logged segment"))
-    retry = bool_arg(retry, label=_("Retry"))
-    total = unsent_emails(logged.pk, failed=retry).count()
-    if retry:
-        description = _("Retry the failed e-mails of logged segment %(no)s") % {"no": logged.pk}
-    else:
-        description = _("E-mails of logged segment %(no)s (segment %(segment)s)") % {
-            "no": logged.pk,
-            "segment": logged.segment_no,
-        }
-    return start_job(
-        kind=Job.Kind.SEGMENT_EMAIL_RETRY if retry else Job.Kind.SEGMENT_EMAILS,
-        user=user,
-        description=description,
-        total=total,
-        params={"logged_segment": logged.pk, "retry": retry},
-        reference=email_reference(logged.pk),
-        result_url=logged.get_absolute_url(),
-    )
-
-
-@dataclass
-class EmailOutcome:
-    sent: int
-    failed: int
-
-
-def send_logged_segment_emails(
-    logged_segment_id: int, *, retry: bool = False, progress=None
-) -> EmailOutcome:
-    """Send one e-mail per e-mail interaction of a logged segment, in batches.
-
-    Each batch is claimed (``email_sent_at`` set where still empty: one UPDATE)
-    before its messages are handed over, so a job run twice, resumed after a crash
-    or racing another worker never sends a message twice. A message that could
-    not be sent releases its claim and marks the interaction *attempt failed*
-    (one UPDATE per batch); ``retry=True`` sends only those. A worker stopped
-    with a signal releases the claims of the batch it has not sent; a worker
-    killed outright (SIGKILL, power loss) may leave at most one batch claimed
-    but unsent: at most once, never twice.
-    """
-    selection = unsent_emails(logged_segment_id, failed=retry).order_by("id")
-    done_before = 0
-    if progress is not None:
-        pending = selection.count()
-        total = max(progress.job.total, pending)
-        done_before = total - pending
-        progress(done_before, total)
-    outcome = EmailOutcome(sent=0, failed=0)
-    connection = get_connection()
-    # One open connection for all messages: sending one message at a time on a
-    # closed SMTP backend connects and logs in again for every message. When it
-    # cannot open, each message's own attempt fails and is marked below.
-    with contextlib.suppress(Exception):
-        connection.open()
-    last_id = 0
-    try:
-        while True:
-            batch = list(
-                selection.filter(id__gt=last_id).select_related(
-                    "contact__company", "contact__salesperson", "template"
-                )[:EMAIL_BATCH]
-            )
-            if not batch:
-                break
-            last_id = batch[-1].pk
-            _send_batch(connection, batch, outcome)
-            if progress is not None:
-                progress(done_before + outcome.sent + outcome.failed, progress.job.total)
-    finally:
-        with contextlib.suppress(Exception):
-            connection.close()
-    if progress is not None:
-        done = done_before + outcome.sent + outcome.failed
-        progress(done, max(progress.job.total, done))
-    return outcome
-
-
-def _send_batch(connection, batch, outcome: EmailOutcome) -> None:
-    stamp = timezone.now()
-    ids = [interaction.pk for interaction in batch]
-    claimed = InteractionLogEntry.objects.filter(id__in=ids, email_sent_at__isnull=True).update(
-        email_sent_at=stamp, attempt_failed=False
-    )
-    if claimed < len(ids):  # another run of the job took some meanwhile
-        ours = set(
-            InteractionLogEntry.objects.filter(id__in=ids, email_sent_at=stamp).values_list(
-                "id", flat=True
-            )
-        )
-        batch = [interaction for interaction in batch if interaction.pk in ours]
-    failed, handed_over = [], 0
-    try:
-        for interaction in batch:
-            try:
-                connection.send_messages([build_email(interaction)])
-            except Exception:  # noqa: BLE001 - any transport error marks the attempt failed
-                failed.append(interaction.pk)
-            handed_over += 1
-    except BaseException:
-        # The worker is stopping (SystemExit, KeyboardInterrupt): release the claims
-        # of the messages not handed over, so that the resumed job sends them.
-        unsent = [interaction.pk for interaction in batch[handed_over:]]
-        InteractionLogEntry.objects.filter(id__in=unsent).update(email_sent_at=None)
-        raise
-    finally:
-        if failed:
-            InteractionLogEntry.objects.filter(id__in=failed).update(
-                email_sent_at=None, attempt_failed=True
-            )
-    outcome.failed += len(failed)
-    outcome.sent += len(batch) - len(failed)
-
-
-def run_email_job(job: Job, progress) -> str:
-    """The handler of the e-mail jobs (registered in ``SegmentsConfig.ready``)."""
-    outcome = send_logged_segment_emails(
-        job.params["logged_segment"], retry=bool(job.params.get("retry")), progress=progress
-    )
-    if outcome.failed:
-        return ngettext(
-            "%(n)d e-mail could not be sent; its interaction is marked Attempt failed.",
-            "%(n)d e-mails could not be sent; their interactions are marked Attempt failed.",
-            outcome.failed,
-        ) % {"n": outcome.failed}
-    return ""
 
 
 @transaction.atomic
@@ -420,27 +264,3 @@ def cancel_logged_segment(*, logged_segment: LoggedSegment, user=None) -> int:
     logged_segment.canceled = True
     audit.record(user, AuditAction.LOGGED_SEGMENT_CANCELED, logged, changed)
     return changed
-
-
-@transaction.atomic
-def retry_failed_emails(*, logged_segment: LoggedSegment, user=None) -> int:
-    """Queue again only the e-mails of ``logged_segment`` whose attempt failed (each is
-    sent at most once); returns how many. Refused for a canceled logged segment, while
-    its e-mails are still being sent, and when none failed."""
-    record_arg(logged_segment, LoggedSegment)
-    logged = lock_stored(logged_segment)
-    if logged.canceled:
-        raise ValidationError(_("Logged segment %(no)s is canceled.") % {"no": logged.pk})
-    running = Job.objects.filter(
-        reference=email_reference(logged.pk),
-        state__in=[Job.State.QUEUED, Job.State.RUNNING],
-    ).exists()
-    if running:
-        raise ValidationError(
-            _("The e-mails of this logged segment are still being sent; wait for that job.")
-        )
-    failed = unsent_emails(logged.pk, failed=True).count()
-    if not failed:
-        raise ValidationError(_("No e-mail of this logged segment has failed."))
-    queue_logged_segment_emails(logged=logged, user=user, retry=True)
-    return failed

@@ -44,11 +44,6 @@ logged_segment_actions = [
         "<str:key>/letters/", log_views.LoggedSegmentLetters.as_view(), name="loggedsegment_letters"
     ),
     path("<str:key>/reuse/", log_views.ReuseLoggedSegment.as_view(), name="loggedsegment_reuse"),
-    path(
-        "<str:key>/retry-emails/",
-        log_views.RetryFailedEmails.as_view(),
-        name="loggedsegment_retry_emails",
-    ),
 ]
 
 urlpatterns = [

@@ -29,6 +29,16 @@ def _english():
 
 
 @pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback that records every message it receives
+    (``tests/mailings/smtp.py``); ``smtp_server.env`` points a worker process at it."""
+    from tests.mailings.smtp import LocalSMTPServer
+
+    with LocalSMTPServer() as server:
+        yield server
+
+
+@pytest.fixture
 def manager(db):
     return UserFactory(username="manager", role=roles.MARKETING_MANAGER)
 

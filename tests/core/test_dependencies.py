@@ -4,6 +4,7 @@ from it through the lower app's signals; a lower app names a higher one's model 
 as a string foreign key.
 
     core → salespeople → contacts → campaigns → segments → pricing → quotes
+                                                        ↘ mailings
                                                         ↘ activities → opportunities
 """
 
@@ -21,6 +22,7 @@ BELOW = {
     "contacts": {"core", "salespeople"},
     "campaigns": {"core", "salespeople", "contacts"},
     "segments": {"core", "salespeople", "contacts", "campaigns"},
+    "mailings": {"core", "salespeople", "contacts", "campaigns", "segments"},
     "pricing": {"core", "salespeople", "contacts", "campaigns", "segments"},
     "quotes": {"core", "salespeople", "contacts", "campaigns", "segments", "pricing"},
     "activities": {"core", "salespeople", "contacts", "campaigns", "segments"},

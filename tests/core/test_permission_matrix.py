@@ -75,7 +75,9 @@ SKIPPED_NAMES = {
     "set_language",
     "favicon",
 }
-SKIPPED_PREFIXES = ("admin/",)
+# Reached by recipients of e-mail and by e-mail services, without a login: a signed
+# token or the webhook secret stands in for it (tests/mailings/test_consent.py).
+SKIPPED_PREFIXES = ("admin/", "mail/")
 
 Kwargs = Callable[[object], dict]
 
@@ -236,7 +238,6 @@ MATRIX: dict[str, Page] = {
     "segments:loggedsegment_cancel": Page("segments.change_loggedsegment", LOGGED_SEGMENT),
     "segments:loggedsegment_letters": Page("segments.view_loggedsegment", LOGGED_SEGMENT),
     "segments:loggedsegment_reuse": Page("segments.add_segment", LOGGED_SEGMENT),
-    "segments:loggedsegment_retry_emails": Page("segments.log_segment", LOGGED_SEGMENT),
     **record(
         "segments",
         SavedSegmentCriteria,
@@ -289,6 +290,15 @@ MATRIX: dict[str, Page] = {
     "opportunities:opportunity_assign_activity": Page(
         "activities.assign_activity", OWN_OPPORTUNITY
     ),
+    # mailings: the preview before logging, the test e-mail, a contact's consent
+    "mailings:segment_email_preview": Page("segments.view_segment", SEGMENT),
+    "mailings:segment_send_test_email": Page("segments.log_segment", SEGMENT),
+    "mailings:contact_record_opt_out": Page("contacts.change_contact", CONTACT),
+    "mailings:contact_clear_opt_out": Page("contacts.change_contact", CONTACT),
+    "mailings:contact_unblock_address": Page("contacts.change_contact", CONTACT),
+    "mailings:retry_failed": Page("segments.log_segment", LOGGED_SEGMENT),
+    "mailings:resend_uncertain": Page("segments.log_segment", LOGGED_SEGMENT),
+    "mailings:mark_uncertain_sent": Page("segments.log_segment", LOGGED_SEGMENT),
 }
 
 

@@ -116,7 +116,8 @@ def test_a_logged_segment_is_canceled_once(logged):
 
 
 def test_retrying_e_mails_is_refused_when_none_failed_and_when_canceled(logged):
-    from segments.segment_logging import cancel_logged_segment, retry_failed_emails
+    from mailings.services import retry_failed_emails
+    from segments.segment_logging import cancel_logged_segment
 
     with pytest.raises(ValidationError, match="No e-mail"):
         retry_failed_emails(logged_segment=logged)

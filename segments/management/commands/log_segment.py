@@ -46,7 +46,8 @@ class Command(BaseCommand):
                 % {"no": segment.no, "n": segment.line_count}
             )
         try:
-            # The e-mails go out when log_segment's transaction commits, before it returns.
+            # With the immediate job backend the e-mails go out when log_segment's
+            # transaction commits, before it returns; else a worker sends them.
             result = log_segment(segment=segment, send_attachments=send, create_follow_up=follow_up)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
@@ -72,24 +73,46 @@ class Command(BaseCommand):
             % {"n": result.entries}
         )
         if send:
-            failed = InteractionLogEntry.objects.filter(
-                logged_segment=logged, attempt_failed=True
-            ).count()
-            sent = result.emails - failed
-            self.stdout.write(
-                ngettext("%(n)d e-mail sent.", "%(n)d e-mails sent.", sent) % {"n": sent}
-            )
-            if failed:
-                self.stderr.write(
-                    ngettext(
-                        "%(n)d e-mail could not be sent (marked Attempt failed).",
-                        "%(n)d e-mails could not be sent (marked Attempt failed).",
-                        failed,
-                    )
-                    % {"n": failed}
-                )
+            self.report_emails(result)
         if result.follow_up is not None:
             self.stdout.write(
                 _("Follow-up segment %(no)s created with %(n)d lines.")
                 % {"no": result.follow_up.no, "n": result.follow_up.line_count}
+            )
+
+    def report_emails(self, result):
+        interactions = InteractionLogEntry.objects.filter(logged_segment=result.logged_segment)
+        sent = interactions.filter(email_sent_at__isnull=False).count()
+        failed = interactions.filter(attempt_failed=True).count()
+        if sent or failed or not result.job:
+            self.stdout.write(
+                ngettext("%(n)d e-mail sent.", "%(n)d e-mails sent.", sent) % {"n": sent}
+            )
+        else:
+            queued = result.emails - result.emails_skipped
+            self.stdout.write(
+                ngettext(
+                    "%(n)d e-mail queued; a worker sends it (job %(job)s).",
+                    "%(n)d e-mails queued; a worker sends them (job %(job)s).",
+                    queued,
+                )
+                % {"n": queued, "job": result.job.pk}
+            )
+        if result.emails_skipped:
+            self.stdout.write(
+                ngettext(
+                    "%(n)d e-mail skipped (opted out, or the address bounced or is missing).",
+                    "%(n)d e-mails skipped (opted out, or the address bounced or is missing).",
+                    result.emails_skipped,
+                )
+                % {"n": result.emails_skipped}
+            )
+        if failed:
+            self.stderr.write(
+                ngettext(
+                    "%(n)d e-mail could not be sent (marked Attempt failed).",
+                    "%(n)d e-mails could not be sent (marked Attempt failed).",
+                    failed,
+                )
+                % {"n": failed}
             )
