@@ -138,9 +138,12 @@ class Command(BaseCommand):
         )
         demo.is_staff = demo.is_superuser = True
         demo.set_password(password)
+        # An address of their own, so that *Send a test to me* works for the demo logins.
+        demo.email = demo.email or f"{DEMO_USER}@example.com"
         demo.save()
         for username, role in ROLE_USERS.items():
             user, _ = User.objects.get_or_create(username=username)
+            user.email = user.email or f"{username}@example.com"
             user.set_password(password)
             user.save()
             user.groups.set([Group.objects.get(name=role)])
