@@ -203,3 +203,12 @@ def test_a_response_link_records_one_campaign_response_on_the_button_only(sent):
     response = responses.get()
     assert response.campaign_id == interaction.campaign_id
     assert (response.information_flow, response.initiated_by) == ("inbound", "them")
+
+
+def test_the_campaign_statistics_count_a_response_given_through_the_link(sent):
+    from campaigns.statistics import campaign_statistics
+
+    interaction = interaction_of("Bram")
+    before = campaign_statistics(interaction.campaign).responded
+    Client().post(path_of(response_url(interaction.pk)), {"respond": "1"})
+    assert campaign_statistics(interaction.campaign).responded == before + 1
