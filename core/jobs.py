@@ -113,27 +113,35 @@ def _worker_is_gone(worker: str) -> bool:
     return not _process_exists(pid)
 
 
+def _is_stalled(worker: str, lease_expires_at, now, *, own: bool = False) -> bool:
+    """Whether a running job's worker is gone. On this host the process decides: a
+    live process is still at work even when its lease ran out (on SQLite a long import
+    renews it only through its progress file). Elsewhere the lease decides."""
+    if not worker or lease_expires_at is None:
+        return True  # taken before jobs had leases
+    if own and worker == worker_name():
+        return True
+    if worker.partition(":")[0] == socket.gethostname():
+        return _worker_is_gone(worker)
+    return lease_expires_at < now
+
+
 def recover_stalled_jobs(*, own: bool = False) -> list[int]:
     """Queue again the running jobs whose worker is gone; returns their ids.
 
-    A job is stalled when its lease expired (its worker stopped renewing it: killed,
-    frozen, cut off from the database) or, on this host, when its worker process no
-    longer exists. ``own=True`` also takes back this process's own running jobs: a
-    worker calls it after it lost its database connection in the middle of a job.
-    Each job is requeued by one conditional UPDATE, so two workers recovering at
-    once queue it once.
+    A job is stalled when its worker process on this host no longer exists, or when
+    the lease of a worker on another host expired (it stopped renewing it: killed,
+    frozen, cut off from the database). ``own=True`` also takes back this process's
+    own running jobs: a worker calls it after it lost its database connection in the
+    middle of a job. Each job is requeued by one conditional UPDATE, so two workers
+    recovering at once queue it once.
     """
     now = timezone.now()
     running = Job.objects.filter(state=Job.State.RUNNING)
-    candidates = list(
-        running.filter(Q(lease_expires_at__lt=now) | Q(lease_expires_at=None)).values_list(
-            "pk", "worker"
-        )
-    )
-    candidates += [
+    candidates = [
         (pk, worker)
-        for pk, worker in running.filter(lease_expires_at__gte=now).values_list("pk", "worker")
-        if _worker_is_gone(worker) or (own and worker == worker_name())
+        for pk, worker, lease in running.values_list("pk", "worker", "lease_expires_at")
+        if _is_stalled(worker, lease, now, own=own)
     ]
     recovered = []
     for pk, worker in candidates:
@@ -231,9 +239,7 @@ def requeue_job(job: Job) -> Job:
     if (
         stored is not None
         and stored["state"] == Job.State.RUNNING
-        and stored["lease_expires_at"] is not None
-        and stored["lease_expires_at"] >= timezone.now()
-        and not _worker_is_gone(stored["worker"])
+        and not _is_stalled(stored["worker"], stored["lease_expires_at"], timezone.now())
     ):
         raise ValidationError(
             _(

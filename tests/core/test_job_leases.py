@@ -81,6 +81,15 @@ def test_a_job_of_a_dead_process_on_this_host_is_taken_over_at_once(
     assert handler == [job.pk]
 
 
+def test_a_live_process_on_this_host_keeps_its_job_even_when_its_lease_ran_out(db, handler):
+    # On SQLite a long import renews its lease only through its progress file.
+    job = running_job(f"{HOST}:1:init", lease_seconds=-600)
+    assert jobs.recover_stalled_jobs() == []
+    assert Job.objects.get(pk=job.pk).state == Job.State.RUNNING
+    with pytest.raises(ValidationError, match="is running"):
+        jobs.requeue_job(job)
+
+
 def test_a_worker_takes_back_its_own_job_after_losing_its_connection(
     db, handler, django_capture_on_commit_callbacks
 ):
