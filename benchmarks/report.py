@@ -10,6 +10,9 @@ LOOKUPS_PER_SECOND_MIN = 2000
 QUOTE_QUERIES_MAX = 10
 PAGE_P95_MS_MAX = 150
 LOAD_P95_MS_MAX = 250
+MAIL_MESSAGES_PER_SECOND_MIN = 500  # one worker
+# A worker's peak memory at 50,000 e-mails may exceed its peak at 10,000 by this much.
+MAIL_PEAK_RSS_GROWTH_MIB_MAX = 20
 
 
 def verdict(result) -> list[str]:
@@ -46,6 +49,29 @@ def verdict(result) -> list[str]:
             misses.append(f"{result.extra['errors']} errors")
         if result.extra["p95_ms"] > LOAD_P95_MS_MAX:
             misses.append(f"p95 {result.extra['p95_ms']} ms > {LOAD_P95_MS_MAX}")
+    elif result.workload == "W7":
+        misses += _mail_misses(result.extra)
+    return misses
+
+
+def _mail_misses(extra) -> list[str]:
+    misses = []
+    if not extra["jobs_done"]:
+        misses.append("a job did not finish")
+    if extra["duplicates"]:
+        misses.append(f"{extra['duplicates']} messages received twice")
+    if not extra["invariant"] or not extra["received"] == extra["sent"] == extra["emails"]:
+        misses.append(
+            f"{extra['emails']:,} e-mails: {extra['received']:,} received, {extra['sent']:,} sent"
+        )
+    speed = extra["messages_per_second"]
+    if extra["workers"] == 1 and speed < MAIL_MESSAGES_PER_SECOND_MIN:
+        misses.append(f"{speed} messages/s < {MAIL_MESSAGES_PER_SECOND_MIN}")
+    baseline = extra.get("peak_rss_mib_at_10000")
+    if baseline is not None:
+        growth = max(extra["peak_rss_mib"]) - baseline
+        if growth > MAIL_PEAK_RSS_GROWTH_MIB_MAX:
+            misses.append(f"peak memory grew {growth:.0f} MiB from 10,000 e-mails")
     return misses
 
 
@@ -65,7 +91,7 @@ def line(result) -> str:
     """One line for the console while the suite runs."""
     misses = verdict(result)
     status = "ok" if not misses else "MISS: " + "; ".join(misses)
-    if result.workload in {"W5", "W6"}:
+    if result.workload in {"W5", "W6", "W7"}:
         extra = result.extra
         detail = ", ".join(f"{key} {extra[key]}" for key in extra if key not in {"url", "paths"})
         return f"  {result.workload} {result.title}: {detail} [{status}]"
@@ -85,14 +111,15 @@ def markdown(meta, results) -> str:
     ]
     if meta.get("data"):
         out.append(f"Data set made in this run: {meta['data']}.")
-    out += [
-        "",
-        "## Bulk work (W1-W4): seconds, rows, queries",
-        "",
-        "| Workload | app s | floor s | naive s | rows | app q | naive q "
-        "| app/floor | naive/app | |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
+    if any(result.workload in {"W1", "W2", "W3", "W4"} for result in results):
+        out += [
+            "",
+            "## Bulk work (W1-W4): seconds, rows, queries",
+            "",
+            "| Workload | app s | floor s | naive s | rows | app q | naive q "
+            "| app/floor | naive/app | |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        ]
     for result in results:
         if result.workload not in {"W1", "W2", "W3", "W4"}:
             continue
@@ -138,6 +165,26 @@ def markdown(meta, results) -> str:
                 f"p95 {extra['p95_ms']} ms, p99 {extra['p99_ms']} ms, max {extra['max_ms']} ms "
                 f"— {'ok' if not misses else 'MISS ' + '; '.join(misses)}.",
             ]
+    mails = [result for result in results if result.workload == "W7"]
+    if mails:
+        out += [
+            "",
+            "## E-mail (W7): real workers, local SMTP server",
+            "",
+            "| Run | seconds | messages/s | worker CPU ms/message | peak memory per worker MiB "
+            "| received | sent | received twice | load | |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for result in mails:
+            extra, misses = result.extra, verdict(result)
+            out.append(
+                f"| {result.title} | {extra['seconds']} | {extra['messages_per_second']:,} | "
+                f"{extra['worker_cpu_ms_per_message']} | "
+                f"{' / '.join(str(mib) for mib in extra['peak_rss_mib'])} | "
+                f"{extra['received']:,} | {extra['sent']:,} | {extra['duplicates']} | "
+                f"{extra['load_average']} | "
+                f"{'ok' if not misses else 'MISS ' + '; '.join(misses)} |"
+            )
     notes = [note for result in results for note in result.notes]
     if notes:
         out += ["", "Notes:", *[f"- {note}" for note in dict.fromkeys(notes)]]
@@ -149,6 +196,8 @@ def write(directory: Path, meta, results) -> tuple[Path, Path]:
     stem = f"{meta['date']}-{meta['database']}"
     if meta["contacts"] != 1_000_000:  # the reference size keeps the plain name
         stem += f"-{meta['contacts']}"
+    if meta.get("workloads"):  # a run of some workloads only: e.g. "-w7"
+        stem += "-" + "-".join(name.lower() for name in meta["workloads"])
     json_path = directory / f"{stem}.json"
     md_path = directory / f"{stem}.md"
     payload = {

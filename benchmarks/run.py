@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 RESULTS = ROOT / "benchmarks" / "results"
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6"]
+WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"]
 
 
 def parse_args(argv=None):
@@ -195,6 +195,13 @@ def main(argv=None) -> int:
             )
             results.append(result)
             log(report.line(result))
+        if "W7" in only:
+            from benchmarks import mail_workload
+
+            log("W7 e-mail: real workers and a local SMTP server …")
+            for result in mail_workload.w7_emails(env, DATA / "w7-logs"):
+                results.append(result)
+                log(report.line(result))
     finally:
         world.cleanup()
     meta = {
@@ -210,6 +217,8 @@ def main(argv=None) -> int:
         "setup_s": setup_s,
         "total_s": round(time.perf_counter() - started, 1),
     }
+    if not set(WORKLOADS) <= only:
+        meta["workloads"] = [name for name in WORKLOADS if name in only]
     json_path, md_path = report.write(RESULTS, meta, results)
     print()
     print(md_path.read_text())

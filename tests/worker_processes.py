@@ -84,6 +84,14 @@ class WorkerProcess:
             return None
         return None
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time the process used so far (user + system), while it runs."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def kill(self) -> None:
         """SIGKILL: the worker dies on the spot, as in a crash or an OOM kill."""
         self.stopped = True
