@@ -88,11 +88,24 @@ messages: install
 	$(DEV) $(MANAGE) compile_translations
 
 # Production pair on one host: gunicorn and one job worker (more workers, on this or
-# other hosts: run `manage.py db_worker --no-reload` against the same DATABASE_URL).
+# other hosts: run `manage.py db_worker --no-reload` against the same DATABASE_URL; under
+# systemd: deploy/). A worker that exits is started again after 1 s, doubling up to
+# 30 s while it keeps exiting within a minute of its start; it stops with gunicorn.
 serve: install
 	$(MANAGE) collectstatic --no-input
 	$(MANAGE) migrate --no-input
-	@$(MANAGE) db_worker --no-reload & worker=$$!; \
+	@( stopping=; trap 'stopping=1; kill $$pid 2>/dev/null' TERM; delay=1; \
+	  while [ -z "$$stopping" ]; do \
+	    started=$$(date +%s); \
+	    $(MANAGE) db_worker --no-reload & pid=$$!; \
+	    wait $$pid; status=$$?; \
+	    while kill -0 $$pid 2>/dev/null; do wait $$pid; done; \
+	    [ -n "$$stopping" ] && break; \
+	    [ $$(( $$(date +%s) - started )) -ge 60 ] && delay=1; \
+	    echo "db_worker exited (status $$status); starting it again in $$delay s" >&2; \
+	    sleep $$delay & wait $$!; \
+	    delay=$$(( delay * 2 > 30 ? 30 : delay * 2 )); \
+	  done ) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
