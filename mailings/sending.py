@@ -11,6 +11,7 @@ the messages its dead predecessor left in *sending* into *uncertain*: they are
 never sent again unless a user chooses to.
 """
 
+import contextlib
 import logging
 import smtplib
 import uuid
@@ -136,6 +137,31 @@ def claim_batch(logged_segment_id: int, claim: str, size: int) -> list[int]:
     return claimed
 
 
+def load_batch(ids: list[int], claim: str) -> list[EmailDelivery]:
+    """The claimed messages still to send, with all a message is built from."""
+    return list(
+        EmailDelivery.objects.filter(pk__in=ids, claim=claim, state=DeliveryState.SENDING)
+        .select_related(
+            "interaction__contact__company",
+            "interaction__salesperson",
+            "interaction__template",
+            "interaction__campaign",
+            "logged_segment",
+        )
+        .prefetch_related("interaction__template__languages")
+    )
+
+
+def release_claim(ids: list[int], claim: str) -> None:
+    """Put claimed messages that were not handed over back in the queue (the worker
+    stops before sending them); when even that fails they stay *sending* and the
+    next run makes them *uncertain*."""
+    with contextlib.suppress(Exception):
+        EmailDelivery.objects.filter(pk__in=ids, claim=claim, state=DeliveryState.SENDING).update(
+            state=DeliveryState.QUEUED, claim="", updated_at=timezone.now()
+        )
+
+
 def send_batch(server: MailServer, deliveries: list[EmailDelivery]) -> BatchOutcome:
     """Hand the messages to the mail server; what became of each is in the outcome."""
     outcome = BatchOutcome()
@@ -226,17 +252,11 @@ def send_logged_segment_emails(logged_segment_id: int, *, progress=None) -> Send
             ids = claim_batch(logged_segment_id, claim, settings.EMAIL_BATCH_SIZE)
             if not ids:
                 break
-            batch = list(
-                EmailDelivery.objects.filter(pk__in=ids, claim=claim, state=DeliveryState.SENDING)
-                .select_related(
-                    "interaction__contact__company",
-                    "interaction__salesperson",
-                    "interaction__template",
-                    "interaction__campaign",
-                    "logged_segment",
-                )
-                .prefetch_related("interaction__template__languages")
-            )
+            try:
+                batch = load_batch(ids, claim)
+            except BaseException:
+                release_claim(ids, claim)  # none of them was handed over
+                raise
             outcome = send_batch(server, batch)
             record_outcome(outcome)
             result.sent += len(outcome.sent)

@@ -12,7 +12,7 @@ from mailings import consent, services
 from mailings.models import DeliveryState, EmailDelivery, OptOutSource, SkipReason
 from mailings.sending import claim_batch
 from segments.models import LoggedSegment
-from tests.mailings.conftest import NAMES, log_with_emails, recipients
+from tests.mailings.conftest import NAMES, WorkerKilled, log_with_emails, recipients
 
 BACKENDS = "tests.mailings.conftest"
 DEAD_PID = 2**22 + 1  # above Linux's largest pid: no such process
@@ -363,3 +363,24 @@ def test_sending_runs_a_few_queries_per_batch_never_per_message(
         outcome = send_logged_segment_emails(logged.pk)
     assert outcome.sent == 201
     assert len(mailoutbox) == 201
+
+
+def test_a_worker_stopped_while_loading_its_batch_puts_the_batch_back_in_the_queue(
+    world, campaign, email_template, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    from mailings import sending
+    from segments.segment_logging import log_segment
+    from tests.factories import segment_to_log
+
+    segment = segment_to_log(world, campaign, email_template, names=NAMES)
+    logged = log_segment(segment=segment, send_attachments=True).logged_segment
+
+    def stopped(ids, claim):
+        raise WorkerKilled
+
+    monkeypatch.setattr(sending, "load_batch", stopped)
+    with pytest.raises(WorkerKilled):
+        sending.send_logged_segment_emails(logged.pk)
+    c = counts(logged)
+    assert (c["queued"], c["sending"], c["uncertain"]) == (10, 0, 0)
+    assert mailoutbox == []
