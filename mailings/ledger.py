@@ -29,11 +29,6 @@ def message_domain() -> str:
     return settings.EMAIL_MESSAGE_ID_DOMAIN
 
 
-def message_id(interaction_id: int) -> str:
-    """The Message-ID of an interaction's e-mail: the same every time it is sent."""
-    return f"<interaction-{int(interaction_id)}@{message_domain()}>"
-
-
 def skip_reason(contact: str = "contact") -> Case:
     """Why marketing e-mail to a contact is skipped, as an expression for a queryset:
     ``SkipReason.NO_ADDRESS`` (no e-mail address), ``OPTED_OUT`` (an active opt-out),
