@@ -10,10 +10,11 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from core import tables  # registers AmountColumn & co. before any app's tables
+        from core import retention, tables  # tables registers AmountColumn & co. first
         from core.middleware import apply_language_at_login
         from core.roles import sync_role_permissions
 
         tables.cache_cell_signatures()
+        retention.register_core_kinds()
         post_migrate.connect(sync_role_permissions, dispatch_uid="core.sync_role_permissions")
         user_logged_in.connect(apply_language_at_login, dispatch_uid="core.apply_language_at_login")

@@ -9,9 +9,10 @@ class MailingsConfig(AppConfig):
     def ready(self):
         from core import jobs
         from core.models import Job
-        from mailings import checks, panels, receivers, sending, webhooks  # noqa: F401
+        from mailings import checks, panels, receivers, retention, sending, webhooks  # noqa: F401
 
         panels.register()
+        retention.register()
         receivers.connect()
         webhooks.connect()
         for kind in (Job.Kind.SEGMENT_EMAILS, Job.Kind.SEGMENT_EMAIL_RETRY):

@@ -330,8 +330,9 @@ def test_command_verbosity(entries, capsys):
     assert capsys.readouterr().out == ""
     assert remaining(entries) == {"march_20", "other", "live"}
     call_command("delete_canceled_campaign_entries", verbosity=2)
-    out = capsys.readouterr().out
-    assert "all of them" in out
+    captured = capsys.readouterr()
+    out = captured.out
+    assert "all of them" in captured.err
     assert "2 canceled campaign entries deleted." in out
     assert remaining(entries) == {"live"}
 

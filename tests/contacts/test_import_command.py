@@ -58,14 +58,19 @@ def test_import_command_imports_the_file_and_says_what_it_did(good_file):
 
 
 def test_import_command_shows_progress_at_verbosity_2(good_file):
-    out, _err = run("import_contacts", str(good_file), verbosity=2, batch_size=5)
-    assert "Written 0 of 12 contacts" in out
-    assert "Written 12 of 12 contacts" in out
+    # Progress goes to stderr, so that stdout stays the summary (or the JSON).
+    _out, err = run("import_contacts", str(good_file), verbosity=2, batch_size=5)
+    assert "0 / 12 (0%)" in err
+    assert "12 / 12 (100%)" in err
 
 
 def test_dry_run_checks_and_writes_nothing(good_file):
     out, _err = run("import_contacts", str(good_file), "--dry-run")
-    assert "is valid: 12 contacts (companies: 3, persons: 9) would be imported" in out
+    assert (
+        "is valid: 12 contacts (companies: 3, persons: 9, classification codes: 27) "
+        "would be imported" in out
+    )
+    assert "Dry run: nothing was changed." in out
     assert not Contact.objects.exists()
     assert NumberSeries.objects.get(code="CONTACT").last_number == 0
 

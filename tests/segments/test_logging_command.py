@@ -64,8 +64,8 @@ def test_command_is_quiet_with_verbosity_0_and_tells_more_with_2(world, campaign
     assert LoggedSegment.objects.count() == 1
     other = segment_to_log(world, campaign, letter_template, names=("Dora",))
     lines = other.lines.count()
-    out, _err = run(other.no, verbosity=2)
-    assert f"Logging segment {other.no} ({lines} lines)…" in out
+    out, err = run(other.no, verbosity=2)
+    assert f"Logging segment {other.no} ({lines} lines)…" in err
 
 
 def test_command_refusal_is_a_command_error_with_the_message(world, campaign, letter_template):

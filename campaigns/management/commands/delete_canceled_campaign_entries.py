@@ -3,29 +3,24 @@ Campaign entries (docs/operations.md)."""
 
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from campaigns import services
 from campaigns.models import Campaign
+from core.management.base import OperatorCommand, Report
+from core.management.lookups import get_by_code, parse_date
 from salespeople.models import Salesperson
 
 
-def parse_date(option: str, value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value.strip())
-    except ValueError:
-        raise CommandError(
-            f"--{option}: {value!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-31."
-        ) from None
-
-
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = (
         "Delete canceled campaign entries with their interaction log entries. Entries that "
         "are not canceled are never deleted. Without options every canceled entry goes."
     )
 
-    def add_arguments(self, parser):
+    def add_command_arguments(self, parser):
         parser.add_argument("--campaign", metavar="NO", help="only entries of this campaign")
         parser.add_argument(
             "--before", metavar="DATE", help="only entries dated before DATE (YYYY-MM-DD)"
@@ -37,41 +32,50 @@ class Command(BaseCommand):
             "--salesperson", metavar="CODE", help="only entries of this salesperson"
         )
 
-    def handle(self, *args, **options):
+    def run(self, *, dry_run, **options):
         filters = {}
         described = []
         if options["campaign"]:
-            number = options["campaign"].strip().upper()
-            filters["campaign"] = Campaign.objects.filter(no=number).first()
-            if filters["campaign"] is None:
-                raise CommandError(f"Campaign {number} does not exist.")
-            described.append(f"campaign {number}")
+            filters["campaign"] = get_by_code(
+                Campaign, "no", options["campaign"], _("Campaign %(code)s does not exist.")
+            )
+            described.append(_("campaign %(no)s") % {"no": filters["campaign"].no})
         if options["salesperson"]:
-            code = options["salesperson"].strip().upper()
-            filters["salesperson"] = Salesperson.objects.filter(code=code).first()
-            if filters["salesperson"] is None:
-                raise CommandError(f"Salesperson {code} does not exist.")
-            described.append(f"salesperson {code}")
+            filters["salesperson"] = get_by_code(
+                Salesperson,
+                "code",
+                options["salesperson"],
+                _("Salesperson %(code)s does not exist."),
+            )
+            described.append(_("salesperson %(code)s") % {"code": filters["salesperson"].code})
         # --before/--after are exclusive: the service's date range is inclusive.
         if options["before"]:
             before = parse_date("before", options["before"])
             filters["date_to"] = before - datetime.timedelta(days=1)
-            described.append(f"dated before {before}")
+            described.append(_("dated before %(date)s") % {"date": before})
         if options["after"]:
             after = parse_date("after", options["after"])
             filters["date_from"] = after + datetime.timedelta(days=1)
-            described.append(f"dated after {after}")
+            described.append(_("dated after %(date)s") % {"date": after})
         if filters.get("date_from") and filters.get("date_to"):
             if filters["date_from"] > filters["date_to"]:
-                raise CommandError("--after must be at least two days before --before.")
-        verbosity = options["verbosity"]
-        if verbosity >= 2:
-            self.stdout.write(
-                "Deleting canceled campaign entries: "
-                + (", ".join(described) if described else "all of them")
-                + "."
-            )
+                raise CommandError(_("--after must be at least two days before --before."))
+        self.say(
+            _("Deleting canceled campaign entries: %(which)s.")
+            % {"which": ", ".join(described) if described else _("all of them")}
+        )
         deleted = services.delete_canceled_campaign_entries(**filters)
-        if verbosity:
-            noun = "entry" if deleted == 1 else "entries"
-            self.stdout.write(f"{deleted} canceled campaign {noun} deleted.")
+        text = (
+            ngettext(
+                "%(n)d canceled campaign entry would be deleted.",
+                "%(n)d canceled campaign entries would be deleted.",
+                deleted,
+            )
+            if dry_run
+            else ngettext(
+                "%(n)d canceled campaign entry deleted.",
+                "%(n)d canceled campaign entries deleted.",
+                deleted,
+            )
+        )
+        return Report(summary={"entries_deleted": deleted}, lines=[text % {"n": deleted}])

@@ -1,27 +1,28 @@
-"""``manage.py import_contacts FILE [--dry-run] [--queue]``: import contacts from a CSV file."""
+"""``manage.py import_contacts FILE [--dry-run] [--queue] [--json]``: import contacts from
+a CSV file (docs/contacts.md, CSV import; docs/operations.md)."""
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from contacts import importing
+from core.management.base import OperatorCommand, Report
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = (
         "Import contacts from a CSV file (the columns of export_contacts). Every row is "
         "checked first; when any row is wrong, the errors are listed and nothing is imported."
     )
+    # The check is the preview: it counts what the import would write, without
+    # writing a million rows to roll them back.
+    dry_run_rolls_back = False
 
-    def add_arguments(self, parser):
+    def add_command_arguments(self, parser):
         parser.add_argument("file", help="CSV file, UTF-8, with a header row.")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Check the file only; import nothing."
-        )
         parser.add_argument(
             "--queue",
             action="store_true",
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             help="Contacts written per INSERT batch (default %(default)s).",
         )
 
-    def handle(self, *args, file, dry_run, batch_size, verbosity, queue=False, **options):
+    def run(self, *, file, dry_run, batch_size, queue=False, **options):
         if batch_size < 1:
             raise CommandError(_("--batch-size must be at least 1."))
         path = Path(file)
@@ -48,48 +49,33 @@ class Command(BaseCommand):
                 _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}
             ) from None
         try:
-            if queue and not dry_run:
+            if dry_run or queue:
+                self.say(_("Checking %(file)s…") % {"file": file})
                 check = importing.check_contacts_csv(data=data)
                 if check.errors:
                     raise importing.ContactImportError(check.errors)
+                counts = {
+                    "contacts": check.total,
+                    "companies": check.companies,
+                    "persons": check.persons,
+                    "code_assignments": check.code_assignments,
+                }
+                if dry_run:
+                    return self.report(counts, file, dry_run=True)
                 with transaction.atomic():
                     job = importing.queue_import(data=data, rows=check.total, name=path.name)
-                if verbosity:
-                    self.stdout.write(
+                return Report(
+                    summary={**counts, "job": job.pk},
+                    lines=[
                         _(
                             "Queued the import of %(count)d contacts as job %(job)s; "
                             "a worker (manage.py db_worker) imports them."
                         )
                         % {"count": check.total, "job": job.pk}
-                    )
-                return
-            if dry_run:
-                check = importing.check_contacts_csv(data=data)
-                if check.errors:
-                    raise importing.ContactImportError(check.errors)
-                if verbosity:
-                    self.stdout.write(
-                        ngettext(
-                            "%(file)s is valid: %(count)d contact (companies: %(companies)d, "
-                            "persons: %(persons)d) would be imported. Nothing was imported "
-                            "(--dry-run).",
-                            "%(file)s is valid: %(count)d contacts (companies: %(companies)d, "
-                            "persons: %(persons)d) would be imported. Nothing was imported "
-                            "(--dry-run).",
-                            check.total,
-                        )
-                        % {
-                            "file": file,
-                            "count": check.total,
-                            "companies": check.companies,
-                            "persons": check.persons,
-                        }
-                    )
-                return
+                    ],
+                )
             result = importing.import_contacts(
-                data=data,
-                progress=self.progress if verbosity >= 2 else None,
-                batch_size=batch_size,
+                data=data, progress=self.progress, batch_size=batch_size
             )
         except importing.ContactImportError as error:
             for row_error in error.row_errors:
@@ -103,28 +89,36 @@ class Command(BaseCommand):
                 )
                 % {"count": rows, "file": file}
             ) from None
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from None
-        if verbosity:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    ngettext(
-                        "Imported %(count)d contact (companies: %(companies)d, persons: "
-                        "%(persons)d, classification codes: %(codes)d).",
-                        "Imported %(count)d contacts (companies: %(companies)d, persons: "
-                        "%(persons)d, classification codes: %(codes)d).",
-                        result.contacts,
-                    )
-                    % {
-                        "count": result.contacts,
-                        "companies": result.companies,
-                        "persons": result.persons,
-                        "codes": result.code_assignments,
-                    }
-                )
-            )
+        counts = {
+            "contacts": result.contacts,
+            "companies": result.companies,
+            "persons": result.persons,
+            "code_assignments": result.code_assignments,
+        }
+        return self.report(counts, file, dry_run=False)
 
-    def progress(self, done: int, total: int) -> None:
-        self.stdout.write(
-            _("Written %(done)d of %(total)d contacts") % {"done": done, "total": total}
-        )
+    def report(self, counts: dict, file: str, *, dry_run: bool) -> Report:
+        if dry_run:
+            text = ngettext(
+                "%(file)s is valid: %(count)d contact (companies: %(companies)d, persons: "
+                "%(persons)d, classification codes: %(codes)d) would be imported.",
+                "%(file)s is valid: %(count)d contacts (companies: %(companies)d, persons: "
+                "%(persons)d, classification codes: %(codes)d) would be imported.",
+                counts["contacts"],
+            )
+        else:
+            text = ngettext(
+                "Imported %(count)d contact (companies: %(companies)d, persons: "
+                "%(persons)d, classification codes: %(codes)d).",
+                "Imported %(count)d contacts (companies: %(companies)d, persons: "
+                "%(persons)d, classification codes: %(codes)d).",
+                counts["contacts"],
+            )
+        values = {
+            "file": file,
+            "count": counts["contacts"],
+            "companies": counts["companies"],
+            "persons": counts["persons"],
+            "codes": counts["code_assignments"],
+        }
+        return Report(summary=counts, lines=[text % values])

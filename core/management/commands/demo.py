@@ -15,15 +15,18 @@ import os
 import secrets
 import time
 from importlib import import_module
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from core import roles
 from core.demo_bulk import bulk_session
+from core.management.base import OperatorCommand, Report
 
 DEMO_USER = "demo"
 # One login per role, to try the permissions (same password as the demo user).
@@ -35,10 +38,20 @@ ROLE_USERS = {
 }
 
 
-class Command(BaseCommand):
+def row_counts() -> dict[str, int]:
+    """Rows per model of the project's apps and the users (the JSON summary)."""
+    counts = {}
+    for model in apps.get_models():
+        own_app = Path(model._meta.app_config.path).parent == settings.BASE_DIR
+        if own_app or model is get_user_model():
+            counts[model._meta.label_lower] = model._default_manager.count()
+    return counts
+
+
+class Command(OperatorCommand):
     help = "Load the demo data set (idempotent) and print the demo login."
 
-    def add_arguments(self, parser):
+    def add_command_arguments(self, parser):
         parser.add_argument(
             "--if-empty",
             action="store_true",
@@ -64,16 +77,22 @@ class Command(BaseCommand):
             help="Bulk sales prices generated with --contacts (default 200,000).",
         )
 
-    def handle(self, *args, **options):
+    def run(self, **options) -> Report:
         if min(options["contacts"], options["items"], options["prices"]) < 0:
             raise CommandError("--contacts, --items and --prices cannot be negative.")
+        # With --json stdout is the JSON object only: the running commentary goes to stderr.
+        self.log = self.stderr if options["json"] else self.stdout
         User = get_user_model()
         if options["if_empty"] and User.objects.exists():
-            self.stdout.write(
-                f"Database not empty: demo data not loaded. Log in as '{DEMO_USER}' with the "
-                "password printed when it was loaded (run `manage.py demo` to set a new one)."
+            return Report(
+                summary={"loaded": False, "rows_added": {}},
+                lines=[
+                    f"Database not empty: demo data not loaded. Log in as '{DEMO_USER}' with "
+                    "the password printed when it was loaded (run `manage.py demo` to set a "
+                    "new one)."
+                ],
             )
-            return
+        before = row_counts()
         password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
         with transaction.atomic():
             for config in apps.get_app_configs():
@@ -81,18 +100,32 @@ class Command(BaseCommand):
                     module = import_module(f"{config.name}.demo")
                 except ModuleNotFoundError:
                     continue
-                module.load(stdout=self.stdout if options["verbosity"] >= 2 else None)
+                module.load(stdout=self.log if options["verbosity"] >= 2 else None)
             self._users(User, password)
-        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        lines = ["Demo data loaded."]
         if options["contacts"] > 0:
-            self._bulk(options)
-        self.stdout.write(f"Demo login: {DEMO_USER} / {password}")
-        self.stdout.write(
+            lines += self._bulk(options)
+        added = {
+            label: count - before.get(label, 0)
+            for label, count in row_counts().items()
+            if count != before.get(label, 0)
+        }
+        lines += [
+            f"Demo login: {DEMO_USER} / {password}",
             "Role logins with the same password: "
-            + ", ".join(f"{name} ({role})" for name, role in ROLE_USERS.items())
+            + ", ".join(f"{name} ({role})" for name, role in ROLE_USERS.items()),
+        ]
+        return Report(
+            summary={
+                "loaded": True,
+                "rows_added": added,
+                "logins": [DEMO_USER, *ROLE_USERS],
+                "password": password,
+            },
+            lines=lines,
         )
 
-    def _bulk(self, options):
+    def _bulk(self, options) -> list[str]:
         """Each app's ``demo_bulk`` part, in dependency order, in one transaction."""
         modules = []
         for config in apps.get_app_configs():
@@ -106,14 +139,11 @@ class Command(BaseCommand):
             if hasattr(module, "load_bulk"):  # core.demo_bulk is the toolkit
                 modules.append(module)
         if any(module.is_loaded() for module in modules if hasattr(module, "is_loaded")):
-            self.stdout.write(
-                self.style.WARNING(
-                    "Bulk demo data is already loaded: nothing added. "
-                    "Start from an empty database for another size."
-                )
-            )
-            return
-        stdout = self.stdout if options["verbosity"] >= 1 else None
+            return [
+                "Bulk demo data is already loaded: nothing added. "
+                "Start from an empty database for another size."
+            ]
+        stdout = self.log if options["verbosity"] >= 1 else None
         sizes = {"items": options["items"], "prices": options["prices"]}
         started = time.perf_counter()
         with bulk_session():
@@ -125,12 +155,10 @@ class Command(BaseCommand):
                 committing = time.perf_counter()
             if stdout:
                 stdout.write(f"commit: {time.perf_counter() - committing:.1f} s")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Bulk demo data loaded: {options['contacts']:,} contacts "
-                f"in {time.perf_counter() - started:.1f} s."
-            )
-        )
+        return [
+            f"Bulk demo data loaded: {options['contacts']:,} contacts "
+            f"in {time.perf_counter() - started:.1f} s."
+        ]
 
     def _users(self, User, password):
         demo, _ = User.objects.get_or_create(
