@@ -10,8 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Test processes (pytest-xdist); `auto` is one per core.
 WORKERS ?= auto
-# The tests `make test` runs; CI leaves out bad_input here, its own step runs them with
-# 200 examples each.
+# The tests `make test` runs (bad_input with 10 examples each; `make bad-input` runs 200).
 TEST_MARKERS ?= not e2e and not bench
 
 .PHONY: install run test lint format messages compile-messages serve e2e bad-input bench bench-tests clean
