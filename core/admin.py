@@ -24,8 +24,8 @@ class JobAdmin(RecordAdmin):
         "created_at",
     ]
     list_filter = ["state", "kind"]
-    search_fields = ["description", "error", "reference"]
-    readonly_fields = ["task_result_id", "started_at", "finished_at", "attempts"]
+    search_fields = ["description", "error", "reference", "request_id"]
+    readonly_fields = ["task_result_id", "request_id", "started_at", "finished_at", "attempts"]
     exclude = ["payload"]
 
 

@@ -19,6 +19,7 @@ takes over resumes where the last one stopped; a run that finds its lease taken
 stops (``LeaseLost``) without touching the job.
 """
 
+import contextlib
 import json
 import logging
 import os
@@ -33,6 +34,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import (
     DEFAULT_DB_ALIAS,
+    DatabaseError,
     InterfaceError,
     OperationalError,
     connection,
@@ -52,6 +54,8 @@ except ImportError:  # pragma: no cover - depends on the Django version
     from django_tasks.backends.immediate import ImmediateBackend
     from django_tasks.exceptions import TaskResultDoesNotExist
 
+from core import request_context
+from core.logs import WITHOUT_EXCEPTION_MESSAGE
 from core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -149,8 +153,9 @@ def recover_stalled_jobs(*, own: bool = False) -> list[int]:
             state=Job.State.QUEUED, lease_expires_at=None
         )
         if taken:
-            logger.warning("Job %s: its worker %s is gone; queued again", pk, worker or "?")
             job = Job.objects.get(pk=pk)
+            with job_log_context(job):
+                logger.warning("Job %s: its worker %s is gone; queued again", pk, worker or "?")
             _enqueue(job)
             recovered.append(pk)
     return recovered + _requeue_untaken_jobs(now)
@@ -179,8 +184,10 @@ def _requeue_untaken_jobs(now) -> list[int]:
         if Job.objects.filter(pk=pk, state=Job.State.QUEUED, task_result_id=task_id).update(
             task_result_id=""
         ):
-            logger.warning("Job %s: the worker that took its task is gone; queued again", pk)
-            _enqueue(Job.objects.get(pk=pk))
+            job = Job.objects.get(pk=pk)
+            with job_log_context(job):
+                logger.warning("Job %s: the worker that took its task is gone; queued again", pk)
+            _enqueue(job)
             requeued.append(pk)
     return requeued
 
@@ -213,7 +220,12 @@ def start_job(
     Call it inside the transaction that makes the work: with the database queue
     the job and its task commit together with the work; with the immediate
     backend the job runs once that transaction has committed.
+
+    The job keeps the id of the request that starts it, and its worker logs under
+    that id; a job started outside a request (a management command) gets an id of
+    its own (docs/logs.md).
     """
+    request_id = request_context.current_request_id() or request_context.new_request_id()
     job = Job.objects.create(
         kind=kind,
         user=user if getattr(user, "pk", None) else None,
@@ -223,8 +235,11 @@ def start_job(
         payload=payload,
         reference=reference,
         result_url=result_url,
+        request_id=request_id,
     )
     _enqueue(job)
+    with request_context.bind(request_id=request_id, job_id=job.pk):
+        logger.info("Job %s (%s) queued", job.pk, job.kind)
     return job
 
 
@@ -248,9 +263,15 @@ def requeue_job(job: Job) -> Job:
             )
             % {"id": job.pk}
         )
-    Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED, finished_at=None)
+    # Run again from a page: the run is followed under that request's id (docs/logs.md).
+    job.request_id = request_context.current_request_id() or job.request_id
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.QUEUED, finished_at=None, request_id=job.request_id
+    )
     job.state = Job.State.QUEUED
     _enqueue(job)
+    with request_context.bind(request_id=job.request_id, job_id=job.pk):
+        logger.info("Job %s (%s) queued again", job.pk, job.kind)
     return job
 
 
@@ -411,6 +432,49 @@ def run_job(job_id: int) -> str:
     job = Job.objects.filter(pk=job_id, worker=me).first() if taken else None
     if job is None:
         return "skipped"  # deleted, finished, or held by a live worker
+    # Every line logged while the job runs carries the id of the request that started
+    # it, the job's id and its user's id (docs/logs.md).
+    with job_log_context(job):
+        started = time.monotonic()
+        logger.info("Job %s (%s) started, attempt %s", job.pk, job.kind, job.attempts)
+        outcome = "interrupted"  # the worker stops, or lost its database connection
+        try:
+            outcome = _run(job, me)
+        except Exception as error:
+            if not connection_lost(error):
+                outcome = "failed"
+            raise
+        finally:
+            logger.info(
+                "Job %s (%s) ended: %s in %.2f s",
+                job.pk,
+                job.kind,
+                outcome,
+                time.monotonic() - started,
+            )
+        return outcome
+
+
+def job_log_context(job: Job):
+    """The log context of a job's run: its request id, its id and its user's id."""
+    return request_context.bind(request_id=job.request_id, user_id=job.user_id, job_id=job.pk)
+
+
+def task_log_context(task_path: str, args: list):
+    """The log context for a worker running the task ``task_path(*args)``: the job's
+    when it is ``run_job``, so that the task library's own lines about it carry the
+    job's request id too (``manage.py db_worker``)."""
+    if task_path != run_job.module_path or len(args) != 1 or not isinstance(args[0], int):
+        return contextlib.nullcontext()
+    try:
+        job = Job.objects.only("pk", "user_id", "request_id").filter(pk=args[0]).first()
+    except DatabaseError:
+        return contextlib.nullcontext()  # the run itself meets the outage
+    return job_log_context(job) if job is not None else contextlib.nullcontext()
+
+
+def _run(job: Job, me: str) -> str:
+    """Call the handler of ``job``, taken by this worker ``me``; record the outcome."""
     handler = HANDLERS.get(job.kind)
     progress = Progress(job)
     try:
@@ -426,7 +490,9 @@ def run_job(job_id: int) -> str:
             # once it has reconnected (manage.py db_worker), or the lease runs out.
             logger.warning("Job %s lost its database connection; it will resume", job.pk)
             raise
-        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        # Without the exception's message, which may quote a contact's data (an
+        # import's row errors): that is the job's error summary.
+        logger.exception("Job %s (%s) failed", job.pk, job.kind, extra=WITHOUT_EXCEPTION_MESSAGE)
         Job.objects.filter(pk=job.pk, worker=me).update(
             state=Job.State.FAILED,
             finished_at=timezone.now(),

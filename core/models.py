@@ -150,6 +150,10 @@ class Job(CardUrlMixin, models.Model):
     # What the job works on, e.g. "segments.loggedsegment:12" (looked up by the card).
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     task_result_id = models.CharField(_("task result ID"), max_length=64, blank=True)
+    # The id of the request that started the job; its worker logs under it (docs/logs.md).
+    request_id = models.CharField(
+        _("request ID"), max_length=64, blank=True, default="", editable=False
+    )
     # The worker running the job ("host:pid:nonce") holds it until lease_expires_at and
     # renews the lease as it reports progress; a stalled job is taken over (core.jobs).
     worker = models.CharField(_("worker"), max_length=120, blank=True, editable=False)

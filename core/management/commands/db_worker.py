@@ -27,7 +27,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, close_old
 from django.db import connections as db_connections
 from django_tasks_db.management.commands import db_worker as library
 
-from core.jobs import recover_stalled_jobs
+from core.jobs import recover_stalled_jobs, task_log_context
 
 logger = logging.getLogger("core.worker")
 
@@ -65,7 +65,10 @@ class ResilientWorker(library.Worker):
                 self.take_back_own_jobs()
 
     def run_task(self, db_task_result) -> None:
-        super().run_task(db_task_result)
+        # The library's own lines about the task carry its job's request id (docs/logs.md).
+        args = (db_task_result.args_kwargs or {}).get("args", [])
+        with task_log_context(db_task_result.task_path, args):
+            super().run_task(db_task_result)
         # A job this worker was running when its connection broke could not record
         # its end (the library saw the error and went on): queue it again now, not
         # when its lease runs out. No job of this worker runs between two tasks.
