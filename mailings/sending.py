@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from campaigns.models import InteractionLogEntry
+from core.logs import WITHOUT_EXCEPTION_MESSAGE
 from core.models import Job
 from mailings.composing import build_email
 from mailings.ledger import skip_if_no_longer_allowed
@@ -172,7 +173,11 @@ def send_batch(server: MailServer, deliveries: list[EmailDelivery]) -> BatchOutc
             try:
                 message = build_email(delivery)
             except Exception as error:  # noqa: BLE001 - a message that cannot be built fails
-                logger.exception("Message %s could not be built", delivery.pk)
+                # Type and stack only: the error may quote the contact's data; its
+                # text is kept on the message in the ledger (docs/logs.md).
+                logger.exception(
+                    "Message %s could not be built", delivery.pk, extra=WITHOUT_EXCEPTION_MESSAGE
+                )
                 outcome.fail(delivery.pk, error)
                 continue
             if not server.ensure_open():
