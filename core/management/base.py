@@ -8,8 +8,11 @@ Every such command:
   counts the real run would, and changes nothing (jobs it would queue and e-mails it
   would send are dropped with the transaction). A command whose real work is too big
   to do twice says so with ``dry_run_rolls_back = False`` and previews by counting;
-* has ``--json``: one JSON object on stdout, ``{"command", "dry_run", "ok", …counts}``,
-  or ``{"command", "ok": false, "error"}`` when refused (the exit status is then 1);
+* has ``--json``: one JSON object on stdout, ``{"command", "request_id", "dry_run",
+  "ok", …counts}``, or ``{"command", "request_id", "ok": false, "error"}`` when refused
+  (the exit status is then 1);
+* runs under one request id (docs/logs.md), which the jobs it queues carry into the
+  worker's log;
 * shows progress on stderr when stderr is a terminal, and nothing in cron;
 * turns a refusal (a service's ``ValidationError``) into a clear message and exit 1.
 
@@ -25,6 +28,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from core.request_context import bind, new_request_id
 
 
 @dataclass
@@ -67,13 +72,16 @@ class OperatorCommand(BaseCommand):
         )
 
     def execute(self, *args, **options):
-        self._options = options
-        try:
-            return super().execute(*args, **options)
-        except CommandError as error:
-            if options.get("json"):
-                self._write_json({"ok": False, "error": str(error)})
-            raise
+        # One id for the whole run, like a request's: the jobs it queues carry it into
+        # the worker's log lines (docs/logs.md); the JSON summary names it.
+        self.request_id = new_request_id()
+        with bind(request_id=self.request_id):
+            try:
+                return super().execute(*args, **options)
+            except CommandError as error:
+                if options.get("json"):
+                    self._write_json({"ok": False, "error": str(error)})
+                raise
 
     def handle(self, *args, **options):
         self.verbosity = options.get("verbosity", 1)
@@ -98,7 +106,7 @@ class OperatorCommand(BaseCommand):
 
     def _write_json(self, data: dict) -> None:
         name = self.__module__.rpartition(".")[2]
-        data = {"command": name, **data}
+        data = {"command": name, "request_id": self.request_id, **data}
         self.stdout.write(json.dumps(data, default=str, ensure_ascii=False))
 
     def _print(self, report: Report, *, dry_run: bool, as_json: bool) -> None:

@@ -5,6 +5,7 @@ has --dry-run, which changes nothing and reports the counts of the real run, and
 import datetime
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -135,7 +136,7 @@ def run_json(name, *args):
 
 # Keys that name what a real run made (a new record's id) or what happened after it
 # (e-mails a worker sent); a dry run has none of them.
-MADE = {"logged_segment", "job", "password", "emails_sent", "emails_failed"}
+MADE = {"logged_segment", "job", "password", "emails_sent", "emails_failed", "request_id"}
 
 
 def counts_of(summary):
@@ -188,7 +189,9 @@ def test_the_summaries_count_what_was_done(tmp_path):
     }
     assert Job.objects.count() == 2  # the recent one and the queued one
     (campaign_no,) = _activate(tmp_path)
-    assert run_json("activate_campaign", campaign_no) == {
+    summary = run_json("activate_campaign", campaign_no)
+    assert re.fullmatch(r"[0-9a-f]{32}", summary.pop("request_id"))
+    assert summary == {
         "command": "activate_campaign",
         "dry_run": False,
         "ok": True,
@@ -259,9 +262,18 @@ def test_a_refused_command_exits_with_status_1_in_a_shell(tmp_path):
         timeout=60,
     )
     assert done.returncode == 1
-    assert json.loads(done.stdout) == {
+    answer = json.loads(done.stdout)
+    assert answer.pop("request_id")
+    assert answer == {
         "command": "prune",
         "ok": False,
         "error": "--older-than must be at least 1 day.",
     }
     assert "--older-than must be at least 1 day." in done.stderr
+
+
+def test_the_jobs_a_command_queues_carry_its_request_id(tmp_path):
+    args = _log_segment(tmp_path)
+    summary = run_json("log_segment", *args)
+    assert summary["job"] is not None
+    assert Job.objects.get(pk=summary["job"]).request_id == summary["request_id"]
