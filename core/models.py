@@ -273,3 +273,24 @@ class UserPreference(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class WorkerHeartbeat(models.Model):
+    """A running job worker (``manage.py db_worker``): its watchdog thread writes
+    ``last_seen`` every few seconds and the worker deletes the row when it stops
+    cleanly. Readiness wants one seen lately (docs/monitoring.md)."""
+
+    # As ``core.jobs.worker_name()``: "host:pid:nonce", the value of ``Job.worker``.
+    worker = models.CharField(_("worker"), max_length=120, unique=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process ID"))
+    started_at = models.DateTimeField(_("started at"))
+    last_seen = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+        ordering = ["worker"]
+
+    def __str__(self):
+        return self.worker

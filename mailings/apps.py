@@ -9,9 +9,10 @@ class MailingsConfig(AppConfig):
     def ready(self):
         from core import jobs
         from core.models import Job
-        from mailings import checks, panels, receivers, retention, sending, webhooks  # noqa: F401
+        from mailings import checks, metrics, panels, receivers, retention, sending, webhooks  # noqa: F401
 
         panels.register()
+        metrics.register()
         retention.register()
         receivers.connect()
         webhooks.connect()

@@ -74,6 +74,11 @@ SKIPPED_NAMES = {
     "password_change_done",
     "set_language",
     "favicon",
+    # For load balancers and Prometheus, without a login (tests/core/test_health.py,
+    # tests/core/test_metrics.py).
+    "core:healthz",
+    "core:readyz",
+    "core:metrics",
 }
 # Reached by recipients of e-mail and by e-mail services, without a login: a signed
 # token or the webhook secret stands in for it (tests/mailings/test_consent.py).
