@@ -8,6 +8,7 @@ cookie / HTTPS settings are on unless explicitly turned off.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +62,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every line logged while a request is handled carries its id (docs/logs.md).
+    "core.request_context.RequestIdMiddleware",
+    # Counts and times what every other middleware answers too (docs/monitoring.md).
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.request_context.RequestUserMiddleware",  # the user id on the log lines
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "core.middleware.AdminObjectKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -115,6 +121,8 @@ AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Its log lines name the client by address and path, never by username (docs/logs.md).
+AXES_CLIENT_STR_CALLABLE = "core.logs.axes_client_str"
 
 ROOT_URLCONF = "config.urls"
 
@@ -173,6 +181,9 @@ else:
         }
     )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Where manage.py backup_database writes a backup when no --output is given
+# (docs/backups.md).
+BACKUP_DIR = env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups"))
 
 # Background jobs (Django's tasks API through the django-tasks backport). The queue
 # lives in the project's database; ``manage.py db_worker`` runs the jobs, as many
@@ -235,6 +246,13 @@ JOB_PROGRESS_DIR = env("JOB_PROGRESS_DIR", default=str(BASE_DIR / "var" / "job-p
 # (or whose worker process on this host is gone) is taken over (docs/jobs.md).
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=60)
 JOB_RECOVERY_INTERVAL_SECONDS = env.float("JOB_RECOVERY_INTERVAL_SECONDS", default=10.0)
+# Readiness (/readyz, manage.py check_health) wants a job worker whose heartbeat is at
+# most this old; /metrics answers a request with "Authorization: Bearer
+# <METRICS_TOKEN>" or from one of METRICS_ALLOWED_ADDRESSES (addresses or networks,
+# e.g. 10.0.0.0/8), and 404 when neither is set (docs/monitoring.md).
+HEALTH_WORKER_MAX_AGE_SECONDS = env.int("HEALTH_WORKER_MAX_AGE_SECONDS", default=60)
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_ADDRESSES = env.list("METRICS_ALLOWED_ADDRESSES", default=[])
 # Seconds an SMTP connection may block before the attempt counts as failed.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
@@ -267,6 +285,8 @@ EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=100)
 # Security: secure by default when debug is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer and Prometheus may ask over plain HTTP (docs/monitoring.md).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The language cookie (set by the switcher and core.middleware.UserLanguageMiddleware)
@@ -292,11 +312,31 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle 
 
 MESSAGE_TAGS = {40: "danger"}  # Bootstrap's name for message level ERROR
 
+# Logs (docs/logs.md): one JSON object per line (json) or a line of text (plain), each
+# with the request id, the user id and, in a job, the job id; on stderr.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}.")
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "filters": {"context": {"()": "core.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.logs.JSONFormatter"},
+        "plain": {"()": "core.logs.PlainFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own loggers write through the console handler above only (by default
+    # they also have a handler of their own in debug, which would print lines twice).
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
 
 # Demo data / development helpers
