@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "simple_history",
-    "axes",
     # our apps, lower layers first (see README "Architecture")
     "core",
     "salespeople",
@@ -56,9 +55,10 @@ INSTALLED_APPS = [
     "quotes",
     "activities",
     "opportunities",
-    # After core: core's db_worker command replaces the library's.
+    # After core: core's db_worker and axes_reset commands replace the libraries'.
     "django_tasks",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [

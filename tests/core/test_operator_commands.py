@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.core.management import CommandError, call_command, get_commands, load_command_class
@@ -119,6 +120,23 @@ def _prune(tmp_path):
 
 @setup("demo")
 def _demo(tmp_path):
+    return []
+
+
+@setup("axes_reset")
+def _axes_reset(tmp_path):
+    AccessAttempt.objects.bulk_create(
+        AccessAttempt(
+            username=name,
+            ip_address="192.0.2.7",
+            user_agent="test",
+            path_info="/login/",
+            get_data="",
+            post_data="",
+            failures_since_start=5,
+        )
+        for name in ("ann", "bob")
+    )
     return []
 
 
