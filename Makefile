@@ -13,7 +13,7 @@ WORKERS ?= auto
 # The tests `make test` runs (bad_input with 10 examples each; `make bad-input` runs 200).
 TEST_MARKERS ?= not e2e and not bench
 
-.PHONY: install run test lint format messages compile-messages serve e2e bad-input bench bench-tests clean
+.PHONY: install run test lint format messages compile-messages serve backup e2e bad-input bench bench-tests clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -107,6 +107,11 @@ serve: install
 	  done ) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+# A backup of the whole database into BACKUP_DIR (var/backups by default), safe while the
+# application runs; restoring it: docs/backups.md.
+backup: install
+	$(DEV) $(MANAGE) backup_database
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

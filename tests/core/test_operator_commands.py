@@ -123,6 +123,19 @@ def _demo(tmp_path):
     return []
 
 
+# Operator commands this test cannot run, each with the reason; their own tests check the
+# same (the dry run changes nothing and reports the counts of the real run).
+NOT_HERE = {
+    # It replaces the whole database from a backup file, and this test's rows live in
+    # pytest-django's open transaction: SQLite's backup API cannot copy out of or into a
+    # connection with an open transaction, and on PostgreSQL pg_dump and pg_restore are
+    # other sessions that cannot see the uncommitted rows (and pg_restore would wait for
+    # the transaction's locks). tests/core/test_backup_restore.py runs it on committed
+    # data (transactional_db), dry run and real run.
+    "restore_database": "tests/core/test_backup_restore.py",
+}
+
+
 @setup("axes_reset")
 def _axes_reset(tmp_path):
     AccessAttempt.objects.bulk_create(
@@ -193,7 +206,8 @@ def test_every_data_changing_command_is_an_operator_command_and_is_tested():
         for name, app in get_commands().items()
         if app in own_apps and isinstance(load_command_class(app, name), OperatorCommand)
     }
-    assert ours == set(SETUPS)
+    assert not set(SETUPS) & set(NOT_HERE)
+    assert ours == set(SETUPS) | set(NOT_HERE)
 
 
 def test_the_summaries_count_what_was_done(tmp_path):
