@@ -4,26 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0007_auditentry_email_address_unblocked'),
+        ("core", "0007_auditentry_email_address_unblocked"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('worker', models.CharField(max_length=120, unique=True, verbose_name='worker')),
-                ('host', models.CharField(max_length=255, verbose_name='host')),
-                ('pid', models.PositiveIntegerField(verbose_name='process ID')),
-                ('started_at', models.DateTimeField(verbose_name='started at')),
-                ('last_seen', models.DateTimeField(db_index=True, verbose_name='last seen')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("worker", models.CharField(max_length=120, unique=True, verbose_name="worker")),
+                ("host", models.CharField(max_length=255, verbose_name="host")),
+                ("pid", models.PositiveIntegerField(verbose_name="process ID")),
+                ("started_at", models.DateTimeField(verbose_name="started at")),
+                ("last_seen", models.DateTimeField(db_index=True, verbose_name="last seen")),
             ],
             options={
-                'verbose_name': 'worker heartbeat',
-                'verbose_name_plural': 'worker heartbeats',
-                'ordering': ['worker'],
+                "verbose_name": "worker heartbeat",
+                "verbose_name_plural": "worker heartbeats",
+                "ordering": ["worker"],
             },
         ),
     ]

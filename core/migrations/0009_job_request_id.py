@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0008_worker_heartbeat'),
+        ("core", "0008_worker_heartbeat"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='request_id',
-            field=models.CharField(blank=True, default='', editable=False, max_length=64, verbose_name='request ID'),
+            model_name="job",
+            name="request_id",
+            field=models.CharField(
+                blank=True, default="", editable=False, max_length=64, verbose_name="request ID"
+            ),
         ),
     ]
