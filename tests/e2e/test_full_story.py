@@ -410,6 +410,8 @@ def _story(login, customers, chair):
     open_menu("Contacts", "Contacts", exact=True)
     page.get_by_label("Search").fill("Bob")
     page.get_by_label("Search").press("Enter")
+    # The search reloads the list: wait for it, or the click lands on the page it replaces.
+    page.wait_for_url(re.compile(r"[?&]q=Bob"))
     page.get_by_role("row", name=re.compile("Bob Seller")).get_by_role("link").first.click()
     expect(page.locator("h1")).to_contain_text("Bob Seller")
     page.get_by_role("link", name="Log interaction").first.click()
