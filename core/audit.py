@@ -97,7 +97,7 @@ def record(user, action: str, obj=None, count: int = 0, detail: str = "") -> Aud
         user=user if getattr(user, "pk", None) else None,
         action=action,
         count=max(int(count or 0), 0),
-        detail=str(detail)[: AuditEntry._meta.get_field("detail").max_length],
+        detail=_text(detail, "detail"),
     )
     if obj is not None:
         meta = obj._meta
@@ -109,13 +109,21 @@ def record(user, action: str, obj=None, count: int = 0, detail: str = "") -> Aud
             )[:1]
         )
         entry.object_id = str(obj.pk)
-        entry.object_key = record_key(obj)[:100]
-        entry.object_repr = str(obj)[:200]
+        entry.object_key = _text(record_key(obj), "object_key")
+        entry.object_repr = _text(obj, "object_repr")
     entry.save(force_insert=True)
     if obj is not None:
         # Not read back by the INSERT: leave it deferred (loaded if anybody asks).
         del entry.__dict__["content_type_id"]
     return entry
+
+
+def _text(value, field: str) -> str:
+    """``value`` as the text of ``field``: cut to its length and without NUL characters.
+    The text comes from the objects a service was given, which may hold in memory what
+    the database would refuse (PostgreSQL stores no NUL); the audit entry must never be
+    the reason an operation fails."""
+    return str(value).replace("\x00", "\ufffd")[: AuditEntry._meta.get_field(field).max_length]
 
 
 def record_key(obj) -> str:

@@ -54,9 +54,15 @@ def validate_record(instance, *, stored=None, exclude=None) -> None:
 
 def _check_kinds(instance) -> None:
     """A value of the wrong kind (a number where a date goes) is a field error: some
-    fields' own conversion raises ``TypeError`` for it instead."""
+    fields' own conversion raises ``TypeError`` for it instead. So is a text with a NUL
+    character, which PostgreSQL cannot store (and which would fail the unique checks'
+    queries before any message)."""
     errors = {}
     for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if isinstance(value, str) and "\x00" in value:
+            errors[field.name] = _("Null characters are not allowed.")
+            continue
         try:
             field.to_python(getattr(instance, field.attname))
         except ValidationError:

@@ -575,3 +575,12 @@ def test_cards_show_the_change_history_with_who_and_when(
     assert "manager" in history
     assert timezone.localtime(record.history_date).strftime("%d-%m-%Y %H:%M") in history
     assert "Changed" in history
+
+
+def test_an_audit_entry_is_written_whatever_characters_the_objects_hold_in_memory(db):
+    campaign = CampaignFactory()
+    campaign.description = "Spring\x00sale"  # not saved: only the object holds it
+    entry = audit.record(None, AuditAction.CAMPAIGN_ACTIVATED, campaign, 1, "code\x00X")
+    entry.refresh_from_db()
+    assert "\x00" not in entry.object_repr + entry.detail
+    assert entry.detail == "code\ufffdX"

@@ -204,3 +204,16 @@ def test_completed_by_must_be_a_member_of_the_team(team_world):
     outsider = SalespersonFactory(code="OUT")
     with pytest.raises(ValidationError, match="not a member"):
         activity_services.complete_task(task=team_task, user=jo_user, completed_by=outsider)
+
+
+def test_a_text_with_a_nul_character_is_a_field_error_not_a_database_error(db):
+    from contacts import services as contact_services
+    from tests.factories import CompanyFactory
+
+    contact = CompanyFactory(name="Acme")
+    contact.name = "Ac\x00me"  # a caller that did not come through a page
+    with pytest.raises(ValidationError) as refused:
+        contact_services.save_contact(contact=contact)
+    assert refused.value.message_dict == {"name": ["Null characters are not allowed."]}
+    contact.refresh_from_db()
+    assert contact.name == "Acme"
