@@ -185,5 +185,11 @@ class ReadinessView(View):
 
     def get(self, request):
         body = report()
-        status = 200 if body["status"] == READY else 503
-        return JsonResponse(body, status=status)
+        if body["status"] == READY:
+            return JsonResponse(body)
+        response = JsonResponse(body, status=503)
+        # A load balancer probes every few seconds: one warning naming the failed checks
+        # instead of Django's error line for every 503.
+        logger.warning("Not ready: %s", ", ".join(sorted(body["reasons"])))
+        response._has_been_logged = True
+        return response

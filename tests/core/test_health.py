@@ -418,3 +418,13 @@ def test_fresh_workers_counts_only_recent_heartbeats(db):
     heartbeat(age_seconds=90, worker="c:3:x")
     assert heartbeats.fresh_workers(60) == 2
     assert heartbeats.fresh_workers(120) == 3
+
+
+def test_a_failing_probe_is_one_warning_naming_the_checks_not_an_error(
+    client, db, database_queue, caplog
+):
+    with caplog.at_level("INFO"):
+        assert client.get(READYZ).status_code == 503
+    levels = [(record.levelname, record.getMessage()) for record in caplog.records]
+    assert ("WARNING", "Not ready: worker") in levels
+    assert not [level for level, _message in levels if level == "ERROR"]
