@@ -1,5 +1,7 @@
 """Turning records into what card pages and messages show."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.urls import NoReverseMatch
 from django.utils.formats import number_format
@@ -8,6 +10,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 MAX_NAMED_REFERENCES = 5
+
+
+def decimal_text(value, *, grouping: bool = True) -> str:
+    """A number for a message or trace as the active language writes it: no trailing
+    zeros and never an exponent (10, not 1E+1; 2,5 and 1.000 in Dutch), grouped like
+    the cards' numbers unless ``grouping`` is off (docs/architecture.md, Languages)."""
+    number = Decimal(value).normalize()
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    return number_format(number, use_l10n=True, force_grouping=grouping)
 
 
 def field_display(obj, name: str) -> dict:

@@ -31,6 +31,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.arguments import date_arg, decimal_arg
+from core.presentation import decimal_text
 from pricing.candidates import load_candidates
 from pricing.models import (
     DiscountSalesType,
@@ -163,7 +164,7 @@ def _check(row, request: PriceRequest, date, texts: _Texts) -> str:
     if row.unit_of_measure_id and row.unit_of_measure_id != _unit(request):
         return texts.other_unit
     if row.minimum_quantity > request.quantity:
-        return texts.minimum_quantity % {"qty": row.minimum_quantity.normalize()}
+        return texts.minimum_quantity % {"qty": decimal_text(row.minimum_quantity)}
     return ""
 
 
@@ -190,7 +191,8 @@ def _entry(kind: str, row, labels: dict, reason: str) -> dict:
         "ending_date": row.ending_date.isoformat() if row.ending_date else "",
         "currency_code": row.currency_code,
         "unit_of_measure": row.unit_of_measure if row.unit_of_measure_id else "",
-        "minimum_quantity": str(row.minimum_quantity.normalize()),
+        # Plain digits ("10", never "1E+1"); the page shows them in the user's language.
+        "minimum_quantity": format(row.minimum_quantity.normalize(), "f"),
         "value": str(row.value),
     }
     if kind == "price":

@@ -10,13 +10,14 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView, TemplateView
 
 from core import generic_views as generic
+from core.presentation import decimal_text
 from core.submit_once import hidden_field
 from pricing.candidates import customer_campaign_nos
 from quotes import services
@@ -324,7 +325,7 @@ class QuoteLineDelete(QuoteChangeMixin, generic.ConfirmActionView):
         ) % {
             "line_no": self.line.line_no,
             "item": self.line.item,
-            "quantity": number_format(self.line.quantity.normalize(), use_l10n=True),
+            "quantity": decimal_text(self.line.quantity),
             "no": self.object.no,
         }
 
@@ -363,6 +364,9 @@ def trace_rows(trace: dict) -> list[dict]:
                 "css": css,
                 "value_text": f"{percent(value)} %" if kind == "discount" else money(value),
                 "line_amount_text": money(entry["line_amount"]) if entry.get("line_amount") else "",
+                "minimum_quantity_text": (
+                    decimal_text(entry["minimum_quantity"]) if entry.get("minimum_quantity") else ""
+                ),
                 "is_winner": entry.get("status") in {"won", "best discount"},
             }
         )

@@ -251,3 +251,33 @@ def _check_invariants(rows, percent, quantity, targeted, activated):
     winner = next(c for c in result.trace if c.get("status") == "won")
     if winner.get("allow_line_discount") is False:
         assert result.line_discount_percent == 0
+
+
+# Numbers in the trace (docs/pricing.md, Best price) -------------------------------
+
+
+def _rejected(result):
+    return next(entry for entry in result.trace if entry["status"] == "rejected")
+
+
+def test_trace_writes_a_minimum_quantity_of_10_as_10(acme):
+    chair = item("100")
+    price(chair, SalesType.ALL_CUSTOMERS, unit_price="90", minimum_quantity=Decimal("10"))
+    entry = _rejected(find_price(customer_of(acme), request_for(chair, "1")))
+    assert entry["reason"] == "minimum quantity 10 not reached"
+    assert entry["minimum_quantity"] == "10"
+
+
+def test_trace_writes_the_minimum_quantity_in_the_users_language(acme):
+    from django.utils import translation
+
+    chair = item("100")
+    price(chair, SalesType.ALL_CUSTOMERS, unit_price="90", minimum_quantity=Decimal("2.5"))
+    price(chair, SalesType.ALL_CUSTOMERS, unit_price="80", minimum_quantity=Decimal("1000"))
+    with translation.override("nl"):
+        result = find_price(customer_of(acme), request_for(chair, "1"))
+    reasons = sorted(entry["reason"] for entry in result.trace if entry["status"] == "rejected")
+    assert reasons == [
+        "minimumaantal 1.000 niet bereikt",
+        "minimumaantal 2,5 niet bereikt",
+    ]

@@ -441,3 +441,24 @@ def test_pricing_one_line_takes_at_most_four_queries(
             customer, PriceRequest(item=item, quantity=Decimal("1"), date=ORDER_DATE)
         )
     assert result.unit_price == Decimal("95.00")
+
+
+def test_trace_page_shows_a_minimum_quantity_of_10_as_10(manager_client, quote, widget):
+    price(widget, SalesType.ALL_CUSTOMERS, unit_price="90.00", minimum_quantity=Decimal("10"))
+    add_line(manager_client, quote, widget.no, "1")
+    line = quote.lines.get()
+    response = manager_client.get(url("salesquoteline_trace", quote, line))
+    page = response.content.decode()
+    assert "minimum quantity 10 not reached" in page
+    assert "1E+1" not in page
+    [row] = [row for row in response.context["rows"] if row.get("minimum_quantity")]
+    assert row["minimum_quantity_text"] == "10"
+
+
+def test_trace_page_reads_an_old_trace_with_an_exponent(manager_client, quote, widget):
+    line = make_line(quote, widget)
+    SalesQuoteLine.objects.filter(pk=line.pk).update(
+        price_trace={"candidates": [{"kind": "price", "minimum_quantity": "1E+1", "value": "9"}]}
+    )
+    response = manager_client.get(url("salesquoteline_trace", quote, line))
+    assert response.context["rows"][0]["minimum_quantity_text"] == "10"
