@@ -24,7 +24,7 @@ from core.concurrency import lock_stored
 from core.models import AuditAction, Job
 from core.sql import column_type, insert_from_select, typed_value
 from segments.models import LoggedSegment, Segment, SegmentLine
-from segments.services import insert_new_lines, refresh_line_count
+from segments.services import new_line_values, refresh_line_count
 from segments.signals import segment_logged
 
 
@@ -193,19 +193,7 @@ def log_segment(
 
     follow_up = None
     if create_follow_up:
-        follow_up = Segment.objects.create(
-            description=_("Follow-up on segment %(no)s") % {"no": segment.no},
-            campaign=segment.campaign,
-            salesperson=segment.salesperson,
-        )
-        insert_new_lines(
-            follow_up,
-            lines,
-            contact=F("contact_id"),
-            company=F("contact_company_id"),
-            own_salesperson=F("salesperson_id"),
-        )
-        refresh_line_count(follow_up)
+        follow_up = _create_follow_up(segment, lines)
 
     # The segment leaves the open segments: its lines now live on as interactions.
     line_campaigns = campaign_ids | {segment.campaign_id}
@@ -240,6 +228,36 @@ def log_segment(
         job=job,
         emails_skipped=getattr(sending, "skipped", 0),
     )
+
+
+def _create_follow_up(segment: Segment, lines) -> Segment:
+    """The follow-up segment (docs/segments.md, Logging a segment): the same contacts,
+    salesperson and campaign, and the *campaign target* / *campaign response* flags of
+    the header and of every line, which the user may change afterwards. One INSERT …
+    SELECT for the lines."""
+    follow_up = Segment.objects.create(
+        description=_("Follow-up on segment %(no)s") % {"no": segment.no},
+        campaign=segment.campaign,
+        campaign_target=segment.campaign_target,
+        campaign_response=segment.campaign_response,
+        salesperson=segment.salesperson,
+    )
+    values = new_line_values(
+        follow_up,
+        contact=F("contact_id"),
+        company=F("contact_company_id"),
+        own_salesperson=F("salesperson_id"),
+    )
+    # Each line keeps its own campaign and flags, not only the header's.
+    values |= {
+        "l_campaign": F("campaign_id"),
+        "l_campaign_target": F("campaign_target"),
+        "l_campaign_response": F("campaign_response"),
+    }
+    columns = {name.removeprefix("l_"): name for name in values}
+    insert_from_select(SegmentLine, columns, lines.annotate(**values))
+    refresh_line_count(follow_up)
+    return follow_up
 
 
 @transaction.atomic

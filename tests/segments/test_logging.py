@@ -352,8 +352,36 @@ def test_follow_up_segment_holds_the_same_contacts_and_campaign(world, campaign,
     assert follow_up.line_count == 3
     assert contact_ids(follow_up) == contacts
     assert set(follow_up.lines.values_list("campaign_id", flat=True)) == {campaign.pk}
-    # A follow-up is a new action: its lines are not targets until ticked.
-    assert not follow_up.lines.filter(campaign_target=True).exists()
+    # The follow-up keeps the campaign flags of the header and of every line.
+    assert (follow_up.campaign_target, follow_up.campaign_response) == (True, False)
+    assert follow_up.lines.filter(campaign_target=True).count() == 3
+
+
+def test_follow_up_segment_keeps_each_lines_campaign_and_flags(world, campaign, letter_template):
+    other = CampaignFactory()
+    segment = segment_to_log(
+        world, campaign, letter_template, campaign_target=True, campaign_response=True
+    )
+    SegmentLine.objects.filter(contact__name="Bram").update(campaign_target=False)
+    SegmentLine.objects.filter(contact__name="Cat").update(
+        campaign=other, campaign_target=True, campaign_response=False
+    )
+    log_segment(segment=segment, create_follow_up=True)
+    follow_up = Segment.objects.get()
+    assert (follow_up.campaign, follow_up.campaign_target, follow_up.campaign_response) == (
+        campaign,
+        True,
+        True,
+    )
+    lines = {
+        line.contact.name: (line.campaign_id, line.campaign_target, line.campaign_response)
+        for line in follow_up.lines.select_related("contact")
+    }
+    assert lines == {
+        "Ann": (campaign.pk, True, True),
+        "Bram": (campaign.pk, False, True),
+        "Cat": (other.pk, True, False),
+    }
 
 
 def test_canceling_a_logged_segment_cancels_its_entries_and_interactions(
