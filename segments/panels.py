@@ -1,5 +1,6 @@
 """Segment panels on the campaign card and the contact card."""
 
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_card_panel
@@ -9,14 +10,29 @@ SHOWN = 20
 
 
 def campaign_segments(campaign):
-    from segments.models import Segment
+    """The campaign's open segments and its logged segments (docs/campaigns.md,
+    Campaigns): two queries, whatever the number of segments and interactions."""
+    from segments.models import LoggedSegment, Segment
 
     segments = list(
         Segment.objects.filter(campaign=campaign)
         .select_related("salesperson")
         .order_by("-no")[: SHOWN + 1]
     )
-    return {"segments": segments[:SHOWN], "more": len(segments) > SHOWN, "campaign": campaign}
+    # A logged segment belongs to the campaign through its interactions; the count is
+    # of its interactions of this campaign (filter before annotate: the same join).
+    logged = list(
+        LoggedSegment.objects.filter(interactions__campaign=campaign)
+        .annotate(interaction_count=Count("interactions"))
+        .order_by("-id")[: SHOWN + 1]
+    )
+    return {
+        "segments": segments[:SHOWN],
+        "more": len(segments) > SHOWN,
+        "logged_segments": logged[:SHOWN],
+        "more_logged": len(logged) > SHOWN,
+        "campaign": campaign,
+    }
 
 
 def contact_segments(contact):

@@ -6,7 +6,7 @@ import copy
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -22,6 +22,7 @@ from segments.forms import (
     SegmentLineForm,
 )
 from segments.models import (
+    LoggedSegment,
     Segment,
     SegmentLine,
 )
@@ -86,6 +87,21 @@ class SegmentCard(generic.RecordCardView):
             per_page=LINES_PER_PAGE,
         ),
     )
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A segment that was logged lives on as a logged segment: its old address
+            # leads there (the newest when its No. was logged more than once;
+            # docs/segments.md, Logged segments).
+            key = kwargs.get("key", "")
+            logged = None
+            if not Segment.objects.filter(no=key).exists():
+                logged = LoggedSegment.objects.filter(segment_no=key).order_by("-id").first()
+            if logged is None:
+                raise
+            return HttpResponseRedirect(logged.get_absolute_url())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

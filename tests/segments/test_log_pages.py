@@ -514,3 +514,64 @@ def test_add_contacts_page_with_the_interactions_group(manager_client, logged, w
     assert bad.status_code == 200
     assert "interaction_date_to" in bad.context["form"].errors
     assert manager_client.post(url, {"interaction_campaign": "NOPE"}).status_code == 200
+
+
+# Logged segments on the campaign card, the old address of a logged segment --------------
+
+
+def _campaign_card(client, campaign):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(campaign.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_campaign_card_lists_its_logged_segments(manager_client, campaign, logged):
+    page, _queries = _campaign_card(manager_client, campaign)
+    assert "No segments are linked to this campaign" not in page
+    assert 'id="campaign-logged-segments"' in page
+    assert f'href="{logged.get_absolute_url()}">{logged.segment_no}</a>' in page
+    assert logged.description in page
+    panel = page.split('id="campaign-logged-segments"')[1]
+    assert ">3</td>" in panel  # its 3 interactions of this campaign
+
+
+def test_campaign_card_lists_logged_segments_in_a_fixed_number_of_queries(
+    manager_client, world, campaign, letter_template
+):
+    log_segment(segment=segment_to_log(world, campaign, letter_template, names=("Ann",)))
+    _page, one = _campaign_card(manager_client, campaign)
+    for index in range(4):
+        segment = segment_to_log(
+            world, campaign, letter_template, names=(f"Dirk{index}", f"Eva{index}")
+        )
+        log_segment(segment=segment)
+    page, many = _campaign_card(manager_client, campaign)
+    assert page.count('href="/logged-segments/') >= 5
+    assert many == one
+
+
+def test_campaign_card_without_segments_says_so(manager_client, campaign):
+    page, _queries = _campaign_card(manager_client, campaign)
+    assert "No segments are linked to this campaign" in page
+    assert 'id="campaign-logged-segments"' not in page
+
+
+def test_old_address_of_a_logged_segment_leads_to_the_newest_logged_segment(
+    manager_client, to_log, logged
+):
+    newer = LoggedSegment.objects.create(segment_no=logged.segment_no, description="Again")
+    response = manager_client.get(reverse("segments:segment_card", kwargs={"key": to_log.no}))
+    assert response.status_code == 302
+    assert response["Location"] == newer.get_absolute_url()
+
+
+def test_old_address_without_a_logged_segment_is_not_found(manager_client):
+    response = manager_client.get(reverse("segments:segment_card", kwargs={"key": "SEG99999"}))
+    assert response.status_code == 404
+
+
+def test_a_segment_wins_over_a_logged_segment_of_the_same_no(manager_client, segment):
+    LoggedSegment.objects.create(segment_no=segment.no, description="Old")
+    response = manager_client.get(segment.get_absolute_url())
+    assert response.status_code == 200
