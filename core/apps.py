@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,7 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from core import retention, tables  # tables registers AmountColumn & co. first
+        from core.filter_syntax import register_sqlite_function
         from core.middleware import apply_language_at_login
         from core.roles import sync_role_permissions
 
@@ -18,3 +20,7 @@ class CoreConfig(AppConfig):
         retention.register_core_kinds()
         post_migrate.connect(sync_role_permissions, dispatch_uid="core.sync_role_permissions")
         user_logged_in.connect(apply_language_at_login, dispatch_uid="core.apply_language_at_login")
+        # NAV filters fold case the same way on SQLite as on PostgreSQL (core/filter_syntax.py).
+        connection_created.connect(
+            register_sqlite_function, dispatch_uid="core.filter_syntax.register_sqlite_function"
+        )

@@ -6,9 +6,10 @@ read well: ``{"type": "person", "city": "Amsterdam|Utrecht",
 "job_responsibilities": ["PURCHASE"]}``. A contact qualifies only when every
 filled-in group matches; codes within one group are alternatives.
 
-Text filters follow NAV's filter syntax in a small, safe subset:
-``A|B`` (either), ``AB*`` / ``*AB`` / ``*AB*`` (starts / ends with, contains),
-``1000..1999`` (range); matching ignores case.
+Text filters take NAV's filter syntax (``core.filter_syntax``): ``A|B``, ``A&B``,
+``A..B``, ``<>A``, ``<A`` …, ``*`` and ``?``, ``''`` (blank); matching ignores case.
+A text filter that is not valid is refused by ``check_filters`` as an error on its
+field, never run.
 
 The *interactions* group selects contacts that have an interaction
 that is not canceled with one of the templates, of the campaign and within the
@@ -39,6 +40,7 @@ from contacts.models import (
     Language,
     MailingGroup,
 )
+from core.filter_syntax import filter_condition, parse
 from core.forms import DATE_INPUT
 from salespeople.models import Salesperson
 
@@ -97,7 +99,12 @@ def check_filters(filters) -> dict:
     for name, value in filters.items():
         if value in (None, "", []):
             continue
-        if name in TEXT_FIELDS or name in {"salesperson", "interaction_campaign"}:
+        if name in TEXT_FIELDS:
+            if not isinstance(value, str):
+                refuse(name)
+            if value.strip():
+                check_text_filter(name, value)
+        elif name in {"salesperson", "interaction_campaign"}:
             if not isinstance(value, str) or "\x00" in value or len(value) > MAX_TEXT:
                 refuse(name)
         elif name in CHOICE_FIELDS:
@@ -121,37 +128,24 @@ def check_filters(filters) -> dict:
     return filters
 
 
+def check_text_filter(name: str, expression: str) -> None:
+    """Refuse a text filter that is not valid NAV syntax, as an error on its field."""
+    try:
+        parse(expression, max_length=MAX_TEXT)
+    except ValidationError as error:
+        raise ValidationError({name: error.error_list}) from None
+
+
 def text_condition(field: str, expression: str) -> Q:
-    """Q for one NAV-style text filter on ``field`` (see module docstring)."""
-    condition = Q()
-    for alternative in expression.split("|"):
-        alternative = alternative.strip()
-        if alternative == BLANK:
-            condition |= Q(**{field: ""})
-        elif ".." in alternative:
-            low, high = (part.strip() for part in alternative.split("..", 1))
-            part = Q()
-            if low:
-                part &= Q(**{f"{field}__gte": low})
-            if high:
-                part &= Q(**{f"{field}__lte": high})
-            condition |= part
-        elif alternative.startswith("*") and alternative.endswith("*") and len(alternative) > 1:
-            condition |= Q(**{f"{field}__icontains": alternative.strip("*")})
-        elif alternative.endswith("*"):
-            condition |= Q(**{f"{field}__istartswith": alternative.rstrip("*")})
-        elif alternative.startswith("*"):
-            condition |= Q(**{f"{field}__iendswith": alternative.lstrip("*")})
-        elif alternative:
-            condition |= Q(**{f"{field}__iexact": alternative})
-    return condition
+    """Q for one NAV-style text filter on ``field`` (docs/segments.md, Criteria)."""
+    return filter_condition(field, expression, max_length=MAX_TEXT)
 
 
 def matching_contacts(filters: dict) -> QuerySet:
     """Contacts that match every filled-in group of ``filters`` (one SQL query, lazily)."""
     condition = Q()
     for field in TEXT_FIELDS:
-        if filters.get(field):
+        if filters.get(field) and filters[field].strip():
             condition &= text_condition(field, filters[field])
     for field in CHOICE_FIELDS:
         if filters.get(field) not in (None, ""):
@@ -342,6 +336,12 @@ class CriteriaForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in TEXT_FIELDS:
+            if cleaned.get(name):
+                try:
+                    check_text_filter(name, cleaned[name])
+                except ValidationError as error:
+                    self.add_error(None, error)
         date_from = cleaned.get("interaction_date_from")
         date_to = cleaned.get("interaction_date_to")
         if date_from and date_to and date_from > date_to:
