@@ -143,16 +143,31 @@ class SegmentEdit(generic.RecordUpdateView):
             return self.form_invalid(form)
         segment = form.instance
         old = self.object  # as stored: the form works on a copy
+        # A newly chosen template that changes the campaign flags says so plainly and
+        # lets the user keep the segment's flags (docs/segments.md, Header and lines).
+        flag_changes = services.template_flag_changes(segment, old)
+        flags_choice = self.request.POST.get("template_flags")
+        self.keep_campaign_flags = flags_choice == "keep"
         # A newly chosen template brings its values: ask about those too.
-        services.apply_interaction_template(segment, old)
+        services.apply_interaction_template(segment, old, self.keep_campaign_flags)
         changed = services.changed_inherited_fields(old, segment)
         decision = self.request.POST.get("update_lines")
-        if changed and old.line_count and decision not in {"yes", "no"}:
+        ask_lines = bool(changed and old.line_count) and decision not in {"yes", "no"}
+        ask_flags = bool(flag_changes) and flags_choice not in {"template", "keep"}
+        if ask_lines or ask_flags:
             context = self.get_context_data(form=form)
-            context["propagation"] = {
-                "fields": [str(Segment._meta.get_field(name).verbose_name) for name in changed],
-                "lines": old.line_count,
-            }
+            if flag_changes:
+                context["template_flags"] = {
+                    "sentences": [
+                        services.describe_template_flag_change(change) for change in flag_changes
+                    ],
+                    "keep": self.keep_campaign_flags,
+                }
+            if changed and old.line_count:
+                context["propagation"] = {
+                    "fields": [str(Segment._meta.get_field(name).verbose_name) for name in changed],
+                    "lines": old.line_count,
+                }
             return self.render_to_response(context)
         self.update_lines = decision == "yes"
         return super().form_valid(form)
@@ -162,6 +177,7 @@ class SegmentEdit(generic.RecordUpdateView):
         updated = services.save_segment(
             segment=segment,
             update_lines=getattr(self, "update_lines", False),
+            keep_campaign_flags=getattr(self, "keep_campaign_flags", False),
             **self.save_kwargs(form),
         )
         if updated:

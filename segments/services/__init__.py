@@ -21,12 +21,14 @@ from segments.services.lines import (
     changed_inherited_fields,
     delete_line,
     delete_segment,
+    describe_template_flag_change,
     insert_new_lines,
     new_line_values,
     refresh_line_count,
     save_line,
     save_segment,
     set_line_campaign_target,
+    template_flag_changes,
 )
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "changed_inherited_fields",
     "delete_line",
     "delete_segment",
+    "describe_template_flag_change",
     "go_back",
     "insert_new_lines",
     "new_line_values",
@@ -51,4 +54,5 @@ __all__ = [
     "save_line",
     "save_segment",
     "set_line_campaign_target",
+    "template_flag_changes",
 ]

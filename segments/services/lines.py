@@ -6,8 +6,11 @@ refresh."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from campaigns.models import InteractionTemplate
 from core.arguments import bool_arg, record_arg
@@ -124,7 +127,12 @@ TEMPLATE_FIELDS = {
 }
 
 
-def apply_interaction_template(segment: Segment, old: Segment | None) -> list[str]:
+CAMPAIGN_FLAGS = ("campaign_target", "campaign_response")
+
+
+def apply_interaction_template(
+    segment: Segment, old: Segment | None, keep_campaign_flags: bool = False
+) -> list[str]:
     """Copy the values of the header's interaction template when it was just
     chosen (docs/segments.md): unit cost and duration, correspondence type, information
     flow and initiated by (when the template has them), campaign target and
@@ -134,7 +142,9 @@ def apply_interaction_template(segment: Segment, old: Segment | None) -> list[st
     the defaults of a new one) wins over the template's, so that ticking
     *campaign target* while choosing a letter template keeps the tick. In memory
     only and idempotent: the edit page uses it to ask about the line fields that
-    will change. Returns the names of the fields copied.
+    will change. With ``keep_campaign_flags`` the header keeps its *campaign target*
+    and *campaign response* and takes the template's other values. Returns the names
+    of the fields copied.
     """
     template_id = segment.interaction_template_id
     if template_id is None or (old is not None and old.interaction_template_id == template_id):
@@ -145,6 +155,8 @@ def apply_interaction_template(segment: Segment, old: Segment | None) -> list[st
     before = old if old is not None else Segment()
     copied = []
     for name, template_name in TEMPLATE_FIELDS.items():
+        if keep_campaign_flags and name in CAMPAIGN_FLAGS:
+            continue
         value = getattr(template, template_name)
         if value == "" or getattr(segment, name) != getattr(before, name):
             continue
@@ -156,18 +168,91 @@ def apply_interaction_template(segment: Segment, old: Segment | None) -> list[st
     return copied
 
 
+def template_flag_changes(segment: Segment, old: Segment | None) -> list[dict]:
+    """What a newly chosen interaction template does to the header's *campaign target*
+    and *campaign response* (docs/segments.md, Header and lines): for each flag it
+    changes, ``{"field", "label", "value", "lines", "template"}``, where ``lines`` is
+    the number of lines that follow when the lines are updated (those carrying the
+    header's old value; turned on, only those with a campaign). Read only: one query
+    for the template, one for the lines. ``[]`` when no template was newly chosen or
+    it changes no flag."""
+    if old is None or segment.interaction_template_id in {None, old.interaction_template_id}:
+        return []
+    template = InteractionTemplate.objects.filter(pk=segment.interaction_template_id).first()
+    if template is None:
+        return []  # not a template: the record's validation says so
+    # As apply_interaction_template: a flag typed in the same save wins.
+    changed = [
+        name
+        for name in CAMPAIGN_FLAGS
+        if getattr(segment, name) == getattr(old, name)
+        and getattr(template, name) != getattr(old, name)
+    ]
+    if not changed:
+        return []
+    counts = SegmentLine.objects.filter(segment=old).aggregate(
+        **{
+            name: Count(
+                "pk",
+                filter=Q(**{name: getattr(old, name)})
+                & (Q(campaign__isnull=False) if getattr(template, name) else Q()),
+            )
+            for name in changed
+        }
+    )
+    return [
+        {
+            "field": name,
+            "label": capfirst(Segment._meta.get_field(name).verbose_name),
+            "value": getattr(template, name),
+            "lines": counts[name],
+            "template": template.code,
+        }
+        for name in changed
+    ]
+
+
+def describe_template_flag_change(change: dict) -> str:
+    """One plain sentence: "Template BUS turns Campaign target off for the segment and
+    for 32 lines." (``change`` from ``template_flag_changes``)."""
+    values = {"template": change["template"], "field": change["label"], "n": change["lines"]}
+    if change["value"]:
+        if change["lines"]:
+            return (
+                ngettext(
+                    "Template %(template)s turns %(field)s on for the segment and for %(n)d line.",
+                    "Template %(template)s turns %(field)s on for the segment and for %(n)d lines.",
+                    change["lines"],
+                )
+                % values
+            )
+        return _("Template %(template)s turns %(field)s on for the segment.") % values
+    if change["lines"]:
+        return (
+            ngettext(
+                "Template %(template)s turns %(field)s off for the segment and for %(n)d line.",
+                "Template %(template)s turns %(field)s off for the segment and for %(n)d lines.",
+                change["lines"],
+            )
+            % values
+        )
+    return _("Template %(template)s turns %(field)s off for the segment.") % values
+
+
 @transaction.atomic
 def save_segment(
     *,
     segment: Segment,
     user=None,
     update_lines: bool = False,
+    keep_campaign_flags: bool = False,
     version: str | None = None,
 ) -> dict:
     """Save the header (validated here; an existing one checked against ``version``,
     ``core.concurrency``, and only what changed written): a newly chosen interaction
-    template copies its values first (``apply_interaction_template``); clearing the
-    campaign clears target and response.
+    template copies its values first (``apply_interaction_template``; with
+    ``keep_campaign_flags`` all but *campaign target* and *campaign response*);
+    clearing the campaign clears target and response.
 
     With ``update_lines``, the lines that still carry a changed field's old
     header value take the new one: one UPDATE per changed field. Returns
@@ -175,8 +260,9 @@ def save_segment(
     """
     record_arg(segment, Segment, label=_("Segment"), saved=False)
     update_lines = bool_arg(update_lines, label=_("Update lines"))
+    keep_campaign_flags = bool_arg(keep_campaign_flags, label=_("Keep campaign flags"))
     old = lock_stored(segment, version=version)
-    apply_interaction_template(segment, old)
+    apply_interaction_template(segment, old, keep_campaign_flags)
     if segment.campaign_id is None:
         segment.campaign_target = segment.campaign_response = False
     validate_record(segment, stored=old)

@@ -337,6 +337,7 @@ def strategies() -> dict:
                 "ignore_exclusion",
                 "entire_companies",
                 "update_lines",
+                "keep_campaign_flags",
                 "canceled",
                 "value",
                 "send_attachments",

@@ -282,3 +282,95 @@ def test_delete_segment_names_its_lines(manager_client, filled):
     manager_client.post(url(segment, "segment_delete"))
     assert not Segment.objects.exists()
     assert not SegmentLine.objects.exists()
+
+
+# A template that changes the campaign flags says so (docs/segments.md, Header and lines)
+
+
+@pytest.fixture
+def targeted(filled):
+    """The segment and its two lines are campaign targets; template BUS is not."""
+    from contacts.models import CorrespondenceType
+    from tests.factories import make_template
+
+    segment, _persons = filled
+    segment.campaign_target = True
+    services.save_segment(segment=segment, update_lines=True)
+    return segment, make_template("BUS", CorrespondenceType.HARD_COPY, unit_cost="7.00")
+
+
+def test_template_flag_changes_name_the_flag_and_count_the_lines(
+    targeted, django_assert_max_num_queries
+):
+    segment, bus = targeted
+    chosen, old = Segment.objects.get(pk=segment.pk), Segment.objects.get(pk=segment.pk)
+    chosen.interaction_template = bus
+    with django_assert_max_num_queries(2):  # the template, the lines
+        changes = services.template_flag_changes(chosen, old)
+    assert [(c["field"], c["value"], c["lines"], c["template"]) for c in changes] == [
+        ("campaign_target", False, 2, "BUS")
+    ]
+    assert services.describe_template_flag_change(changes[0]) == (
+        "Template BUS turns Campaign target off for the segment and for 2 lines."
+    )
+
+
+def test_no_flag_change_when_the_template_agrees(targeted):
+    segment, bus = targeted
+    bus.campaign, bus.campaign_target = segment.campaign, True
+    bus.save()
+    chosen = Segment.objects.get(pk=segment.pk)
+    chosen.interaction_template = bus
+    assert services.template_flag_changes(chosen, Segment.objects.get(pk=segment.pk)) == []
+
+
+def test_save_segment_can_keep_the_campaign_flags_and_take_the_other_values(targeted):
+    segment, bus = targeted
+    segment.interaction_template = bus
+    services.save_segment(segment=segment, update_lines=True, keep_campaign_flags=True)
+    segment.refresh_from_db()
+    assert segment.campaign_target is True
+    assert str(segment.unit_cost) == "7.00"
+    assert SegmentLine.objects.filter(segment=segment, campaign_target=True).count() == 2
+
+
+def test_save_segment_takes_the_templates_flags_by_default(targeted):
+    segment, bus = targeted
+    segment.interaction_template = bus
+    services.save_segment(segment=segment, update_lines=True)
+    segment.refresh_from_db()
+    assert segment.campaign_target is False
+    assert not SegmentLine.objects.filter(segment=segment, campaign_target=True).exists()
+
+
+def test_edit_page_says_what_the_template_turns_off_and_offers_to_keep(manager_client, targeted):
+    segment, bus = targeted
+    data = _edit_data(segment, interaction_template=bus.pk, campaign_target="on")
+    response = manager_client.post(url(segment, "segment_edit"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Template BUS turns Campaign target off for the segment and for 2 lines." in page
+    assert 'name="template_flags" value="keep"' in page
+    segment.refresh_from_db()
+    assert segment.interaction_template_id is None  # nothing saved yet
+
+    response = manager_client.post(
+        url(segment, "segment_edit"), {**data, "template_flags": "keep", "update_lines": "yes"}
+    )
+    assert response.status_code == 302
+    segment.refresh_from_db()
+    assert (segment.interaction_template_id, segment.campaign_target) == (bus.pk, True)
+    assert str(segment.unit_cost) == "7.00"
+    assert SegmentLine.objects.filter(segment=segment, campaign_target=True).count() == 2
+
+
+def test_edit_page_applies_the_templates_flags_when_chosen(manager_client, targeted):
+    segment, bus = targeted
+    data = _edit_data(segment, interaction_template=bus.pk, campaign_target="on")
+    response = manager_client.post(
+        url(segment, "segment_edit"), {**data, "template_flags": "template", "update_lines": "yes"}
+    )
+    assert response.status_code == 302
+    segment.refresh_from_db()
+    assert segment.campaign_target is False
+    assert not SegmentLine.objects.filter(segment=segment, campaign_target=True).exists()
