@@ -17,7 +17,7 @@ from core.services import delete_record, save_record
 
 @admin.register(CampaignStatus)
 class CampaignStatusAdmin(RecordHistoryAdmin):
-    list_display = ["code", "description"]
+    list_display = ["code", "description", "stage"]
     search_fields = ["code", "description"]
 
 

@@ -8,10 +8,10 @@ from campaigns.models import Campaign, CampaignStatus
 from salespeople.models import Salesperson
 
 STATUSES = [
-    ("1-PLAN", "Planned"),
-    ("2-ACTIVE", "Running"),
-    ("3-DONE", "Finished"),
-    ("4-CANCEL", "Canceled"),
+    ("1-PLAN", "Planned", ""),
+    ("2-ACTIVE", "Running", ""),
+    ("3-DONE", "Finished", "done"),
+    ("4-CANCEL", "Canceled", "canceled"),
 ]
 
 
@@ -53,8 +53,10 @@ def _campaigns(today):
 
 
 def load(stdout=None):
-    for code, description in STATUSES:
-        CampaignStatus.objects.update_or_create(code=code, defaults={"description": description})
+    for code, description, stage in STATUSES:
+        CampaignStatus.objects.update_or_create(
+            code=code, defaults={"description": description, "stage": stage}
+        )
     statuses = {s.code: s for s in CampaignStatus.objects.all()}
     people = {s.code: s for s in Salesperson.objects.all()}
     for description, status, start, end, salesperson in _campaigns(timezone.localdate()):

@@ -40,8 +40,32 @@ class Evaluation(models.TextChoices):
     VERY_NEGATIVE = "very_negative", _("Very negative")
 
 
+class CampaignStage(models.TextChoices):
+    """What a campaign status means for what may still be done (docs/campaigns.md)."""
+
+    OPEN = "", _("Open")
+    DONE = "done", _("Done")
+    CANCELED = "canceled", _("Canceled")
+
+
 class CampaignStatus(CodeTable):
-    """A stage a campaign is in (e.g. 1-PLAN, 2-ACTIVE, 3-DONE); set up before campaigns."""
+    """A stage a campaign is in (e.g. 1-PLAN, 2-ACTIVE, 3-DONE); set up before campaigns.
+    Its *stage* says whether a campaign with it is over (done or canceled)."""
+
+    # Shown and edited on the code table's pages besides code and description.
+    code_table_fields = ["stage"]
+
+    stage = models.CharField(
+        _("stage"),
+        max_length=10,
+        choices=CampaignStage.choices,
+        blank=True,
+        default=CampaignStage.OPEN,
+        help_text=_(
+            "Done or canceled: the campaign is over; activating its sales prices asks "
+            "for a confirmation with a warning."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -121,6 +145,14 @@ class Campaign(CardUrlMixin, NumberedModel):
 
     def __str__(self):
         return f"{self.no} {self.description}"
+
+    @property
+    def is_over(self) -> bool:
+        """Its status is done or canceled (load the status with the campaign)."""
+        return self.status_id is not None and self.status.stage in {
+            CampaignStage.DONE,
+            CampaignStage.CANCELED,
+        }
 
 
 class InteractionTemplate(CardUrlMixin, models.Model):

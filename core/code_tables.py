@@ -25,14 +25,16 @@ class CodeTableTable(tables.Table):
 def code_table_views(model, *, empty_text=""):
     """The five generic views of ``model``, configured for a code table."""
     name = model.__name__
+    # A code table may show a few fields more (``code_table_fields`` of the model).
+    fields = FIELDS + list(getattr(model, "code_table_fields", []))
     meta = type("Meta", (), {"model": model, "fields": []})
     filterset = type(
         f"{name}Filter",
         (SearchFilterSet,),
         {"search_fields": tuple(FIELDS), "search_mode": CONTAINS, "Meta": meta},  # small
     )
-    table = tables.table_factory(model, table=CodeTableTable, fields=FIELDS)
-    form = modelform_factory(model, fields=FIELDS)
+    table = tables.table_factory(model, table=CodeTableTable, fields=fields)
+    form = modelform_factory(model, fields=fields)
     common = {"model": model}
     return {
         "list": type(
@@ -48,7 +50,7 @@ def code_table_views(model, *, empty_text=""):
         "card": type(
             f"{name}Card",
             (generic.RecordCardView,),
-            {**common, "sections": [(_("General"), FIELDS)]},
+            {**common, "sections": [(_("General"), fields)]},
         ),
         "create": type(
             f"{name}Create", (generic.RecordCreateView,), {**common, "form_class": form}

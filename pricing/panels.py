@@ -51,6 +51,8 @@ def register_actions():
             permission="pricing.activate_campaign",
             url=lambda c: reverse("pricing:campaign_activate", kwargs={"key": c.no}),
             icon="lightning-charge",
+            # An activated campaign offers Deactivate instead (docs/pricing.md).
+            show=lambda c: not c.activated,
             order=10,
         ),
         CardAction(

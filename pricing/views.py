@@ -184,7 +184,27 @@ class ActivateCampaign(generic.ConfirmActionView):
     permission_required = "pricing.activate_campaign"
     action_label = gettext_lazy("Activate sales prices/line discounts")
 
+    def get_queryset(self):
+        return Campaign.objects.select_related("status")
+
     def question(self):
+        return " ".join(filter(None, [self.warning(), self.activate_question()]))
+
+    def warning(self) -> str:
+        """A campaign whose status is done or canceled is over: say so first."""
+        campaign = self.object
+        if not campaign.is_over:
+            return ""
+        return _(
+            "Warning: campaign %(no)s has status %(status)s (%(stage)s); activating it "
+            "gives its target group its prices again although the campaign is over."
+        ) % {
+            "no": campaign.no,
+            "status": campaign.status.code,
+            "stage": campaign.status.get_stage_display().lower(),
+        }
+
+    def activate_question(self):
         prices, discounts = services.price_counts(self.object)
         if not prices and not discounts:
             return _(

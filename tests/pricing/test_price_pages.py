@@ -202,3 +202,57 @@ def test_price_list_query_count_is_constant(manager_client, django_assert_num_qu
             manager_client.get(reverse("pricing:salesprice_list"), {"item": chair.no})
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# The card offers Activate / Deactivate where they work (docs/pricing.md) ---------------
+
+
+def _card_buttons(client, campaign):
+    page = client.get(campaign.get_absolute_url()).content.decode()
+    activate = reverse("pricing:campaign_activate", kwargs={"key": campaign.no})
+    deactivate = reverse("pricing:campaign_deactivate", kwargs={"key": campaign.no})
+    return f'href="{activate}"' in page, f'href="{deactivate}"' in page
+
+
+def _with_status(campaign, stage):
+    from campaigns.models import Campaign, CampaignStatus
+
+    status = CampaignStatus.objects.create(code=f"S-{stage or 'OPEN'}".upper(), stage=stage)
+    Campaign.objects.filter(pk=campaign.pk).update(status=status)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def test_card_offers_activate_on_a_campaign_that_is_not_activated(manager_client):
+    campaign, _segment = campaign_with_segment()
+    assert _card_buttons(manager_client, campaign) == (True, False)
+
+
+def test_card_offers_only_deactivate_on_an_activated_campaign(manager_client):
+    from campaigns.models import Campaign
+
+    campaign, _segment = campaign_with_segment()
+    Campaign.objects.filter(pk=campaign.pk).update(activated=True)
+    assert _card_buttons(manager_client, campaign) == (False, True)
+
+
+@pytest.mark.parametrize("stage", ["done", "canceled"])
+def test_activating_a_campaign_that_is_over_warns_first(manager_client, stage):
+    a = company("A")
+    campaign, _segment = campaign_with_segment(a, targets=[a])
+    campaign = _with_status(campaign, stage)
+    assert _card_buttons(manager_client, campaign) == (True, False)
+    url = reverse("pricing:campaign_activate", kwargs={"key": campaign.no})
+    question = manager_client.get(url).context["question"]
+    assert question.startswith(
+        f"Warning: campaign {campaign.no} has status {campaign.status.code} ({stage}); "
+        "activating it gives its target group its prices again although the campaign is over."
+    )
+    assert "Activate it anyway?" in question
+    assert not campaign.activated  # only the yes activates
+
+
+def test_activating_an_open_campaign_has_no_warning(manager_client):
+    campaign = _with_status(campaign_with_segment()[0], "")
+    url = reverse("pricing:campaign_activate", kwargs={"key": campaign.no})
+    assert "Warning" not in manager_client.get(url).context["question"]
