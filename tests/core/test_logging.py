@@ -436,3 +436,16 @@ def test_a_request_s_id_is_in_the_worker_s_log_for_the_job_it_queued(
     for address in ADDRESSES:
         assert address not in output
     assert "[e-mail]" not in output  # nothing even tried to log an address
+
+
+def test_the_access_log_of_gunicorn_carries_the_request_id_and_no_query_string():
+    import runpy
+
+    from django.conf import settings
+
+    config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    line_format = config["access_log_format"]
+    assert "%({x-request-id}o)s" in line_format
+    assert "%(U)s" in line_format  # the path alone
+    for with_query in ("%(r)s", "%(q)s", "%(f)s", "%(a)s"):  # request line, query, referer, agent
+        assert with_query not in line_format
