@@ -18,6 +18,8 @@ Every such command:
 
 A subclass implements ``add_command_arguments(parser)`` and ``run(**options)``, which
 returns a ``Report``: the counts (the JSON summary) and the sentences for a person.
+A command that changes no data (``backup_database``) uses ``ReportCommand``: the same
+without ``--dry-run``.
 """
 
 import json
@@ -46,7 +48,10 @@ class _RollBack(Exception):  # noqa: N818 - control flow, not an error
         self.report = report
 
 
-class OperatorCommand(BaseCommand):
+class ReportCommand(BaseCommand):
+    """``--json``, one request id per run, progress and refusals; no ``--dry-run``."""
+
+    has_dry_run = False
     #: False: ``run`` previews by itself when ``options["dry_run"]`` is set.
     dry_run_rolls_back = True
 
@@ -58,12 +63,13 @@ class OperatorCommand(BaseCommand):
 
     def add_arguments(self, parser):
         self.add_command_arguments(parser)
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            dest="dry_run",
-            help="Say what would change, with counts, and change nothing.",
-        )
+        if self.has_dry_run:
+            parser.add_argument(
+                "--dry-run",
+                action="store_true",
+                dest="dry_run",
+                help="Say what would change, with counts, and change nothing.",
+            )
         parser.add_argument(
             "--json",
             action="store_true",
@@ -153,3 +159,9 @@ class OperatorCommand(BaseCommand):
             return False
         stream = getattr(self.stderr, "_out", sys.stderr)
         return bool(getattr(stream, "isatty", lambda: False)())
+
+
+class OperatorCommand(ReportCommand):
+    """A command that changes data: with ``--dry-run`` (module docstring)."""
+
+    has_dry_run = True
