@@ -6,6 +6,7 @@ from pricing.models import (
     CampaignTarget,
     Item,
     ItemDiscountGroup,
+    ItemUnitOfMeasure,
     SalesLineDiscount,
     SalesPrice,
     UnitOfMeasure,
@@ -32,6 +33,23 @@ class ItemAdmin(RecordHistoryAdmin):
     ]
     list_filter = ["blocked", "item_discount_group"]
     search_fields = ["no", "description"]
+
+    def save_service(self, request, obj, form, change):
+        services.save_item(item=obj, user=request.user)
+
+
+@admin.register(ItemUnitOfMeasure)
+class ItemUnitOfMeasureAdmin(RecordHistoryAdmin):
+    def save_service(self, request, obj, form, change):
+        services.save_item_unit(item_unit=obj, user=request.user)
+
+    def delete_service(self, request, obj):
+        services.delete_item_unit(item_unit=obj, user=request.user)
+
+    list_display = ["item", "unit_of_measure", "quantity_per_unit_of_measure"]
+    search_fields = ["item__no", "item__description"]
+    list_select_related = ["item", "unit_of_measure"]
+    raw_id_fields = ["item"]
 
 
 @admin.register(SalesPrice)

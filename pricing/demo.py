@@ -9,6 +9,7 @@ from pricing.models import (
     DiscountType,
     Item,
     ItemDiscountGroup,
+    ItemUnitOfMeasure,
     SalesLineDiscount,
     SalesPrice,
     SalesType,
@@ -28,6 +29,13 @@ ITEMS = [
     ("Desk lamp LED", "ACCESS", "45.00"),
     ("Cable tray", "ACCESS", "24.50"),
     ("Footrest", "ACCESS", "39.00"),
+]
+# Items also sold by the box or set: (item description, unit, base units in one).
+OTHER_UNITS = [
+    ("Conference chair PARIS", "SET", 4),
+    ("Monitor arm", "BOX", 6),
+    ("Desk lamp LED", "BOX", 4),
+    ("Cable tray", "BOX", 10),
 ]
 
 
@@ -53,6 +61,26 @@ def load(stdout=None):
         )
         for description, group, price in ITEMS
     ]
+    by_description = {item.description: item for item in items}
+    ItemUnitOfMeasure.objects.bulk_create(
+        [ItemUnitOfMeasure(item=item, unit_of_measure=units["PCS"]) for item in items]
+        + [
+            ItemUnitOfMeasure(
+                item=by_description[description],
+                unit_of_measure=units[unit],
+                quantity_per_unit_of_measure=quantity,
+            )
+            for description, unit, quantity in OTHER_UNITS
+        ]
+    )
+    # A box of cable trays has a price of its own (less than 10 trays); the other units
+    # are priced per piece, converted.
+    SalesPrice.objects.create(
+        item=by_description["Cable tray"],
+        sales_type=SalesType.ALL_CUSTOMERS,
+        unit_of_measure=units["BOX"],
+        unit_price=Decimal("199.00"),
+    )
     for item in items:
         # A slightly lower price for everybody, and a wholesale price group price.
         SalesPrice.objects.create(

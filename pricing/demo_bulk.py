@@ -66,6 +66,7 @@ from pricing.models import (
     DiscountType,
     Item,
     ItemDiscountGroup,
+    ItemUnitOfMeasure,
     SalesLineDiscount,
     SalesPrice,
     SalesType,
@@ -118,7 +119,7 @@ def load_bulk(n: int, stdout=None, *, items: int = 5000, prices: int = 200000, *
 
     Runs in the caller's transaction after ``contacts.demo_bulk``; returns counts.
     """
-    lock_tables(Item, SalesPrice, SalesLineDiscount)
+    lock_tables(Item, ItemUnitOfMeasure, SalesPrice, SalesLineDiscount)
     units = ensure_codes(UnitOfMeasure, UNITS)
     groups = ensure_codes(ItemDiscountGroup, GROUPS + BULK_GROUPS)
     counts = {}
@@ -131,13 +132,15 @@ def load_bulk(n: int, stdout=None, *, items: int = 5000, prices: int = 200000, *
             counts["items"] = result["rows"] = _insert_items(
                 items, first_item, numbers, units, groups
             )
+        with step(stdout, "item units of measure") as result:
+            counts["item_units"] = result["rows"] = _insert_item_units(first_item, units)
         with step(stdout, "sales prices") as result:
             counts["prices"] = result["rows"] = _insert_prices(items, prices, first_item)
         with step(stdout, "sales line discounts") as result:
             counts["discounts"] = result["rows"] = _insert_discounts(items, numbers, groups)
     with step(stdout, "sequences and statistics"):
-        reset_sequences(Item, SalesPrice, SalesLineDiscount)
-        analyze(Item, SalesPrice, SalesLineDiscount)
+        reset_sequences(Item, ItemUnitOfMeasure, SalesPrice, SalesLineDiscount)
+        analyze(Item, ItemUnitOfMeasure, SalesPrice, SalesLineDiscount)
     return counts
 
 
@@ -160,6 +163,40 @@ def _insert_items(count, first_item, numbers, units, groups) -> int:
         "base_unit_of_measure_id": st.case(product, [units[row[2]] for row in PRODUCTS]),
     }
     return insert_select(st, Item, columns, series(count), "seq")
+
+
+def _insert_item_units(first_item, units) -> int:
+    """Every item in its base unit (1), and every third item not sold by the box also
+    in a BOX of 6, 12, 18 or 24."""
+    item = f"(item.id - {first_item})"
+    source = f"{connection.ops.quote_name(Item._meta.db_table)} AS item"
+    st = Statement()
+    rows = insert_select(
+        st,
+        ItemUnitOfMeasure,
+        {
+            "item": "item.id",
+            "unit_of_measure": "item.base_unit_of_measure_id",
+            "quantity_per_unit_of_measure": "1",
+        },
+        "",
+        source,
+        f"item.id >= {first_item} AND item.base_unit_of_measure_id IS NOT NULL",
+    )
+    st = Statement()
+    box = st.param(units["BOX"])
+    return rows + insert_select(
+        st,
+        ItemUnitOfMeasure,
+        {
+            "item": "item.id",
+            "unit_of_measure": box,
+            "quantity_per_unit_of_measure": f"6 + 6 * (({item} / 3) %% 4)",
+        },
+        "",
+        source,
+        f"item.id >= {first_item} AND {item} %% 3 = 0 AND item.base_unit_of_measure_id <> {box}",
+    )
 
 
 def _numbered(table: str, columns: str, order: str) -> str:

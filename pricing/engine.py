@@ -36,10 +36,14 @@ from pricing.candidates import load_candidates
 from pricing.models import (
     DiscountSalesType,
     DiscountType,
+    Item,
+    ItemUnitOfMeasure,
     SalesType,
+    UnitOfMeasure,
 )
 
 CENT = Decimal("0.01")
+ONE = Decimal(1)
 HUNDRED = Decimal(100)
 # Ties between equal line amounts go to the more specific sales type.
 SPECIFICITY = {
@@ -53,13 +57,16 @@ SPECIFICITY = {
 @dataclass(frozen=True)
 class PriceRequest:
     """One line to price: the item (with its discount group loaded), quantity,
-    unit of measure id (None = base unit), currency code ('' = local) and date."""
+    unit of measure id (None = base unit), currency code ('' = local) and date.
+    ``quantity_per_unit`` (base units in one of the line's unit) is looked up from the
+    item's units of measure when not given."""
 
     item: object
     quantity: Decimal
     unit_of_measure_id: int | None = None
     currency_code: str = ""
     date: datetime.date | None = None
+    quantity_per_unit: Decimal | None = None
 
 
 @dataclass
@@ -69,6 +76,7 @@ class PriceResult:
     line_amount: Decimal
     source: str  # what set the price, for the line ("Campaign CP0001", "Item unit price")
     trace: list = field(default_factory=list)
+    quantity_per_unit: Decimal = Decimal(1)  # base units in one of the line's unit
 
     def as_json(self) -> dict:
         return {
@@ -76,6 +84,7 @@ class PriceResult:
             "line_discount_percent": str(self.line_discount_percent),
             "line_amount": str(self.line_amount),
             "source": self.source,
+            "quantity_per_unit": format(self.quantity_per_unit.normalize(), "f"),
             "candidates": self.trace,
         }
 
@@ -100,11 +109,12 @@ def price_lines(customer, requests: list[PriceRequest], date=None) -> list[Price
         return []
     for request in requests:
         _check_request(request)
+    per_unit = quantities_per_unit(requests)
     prices, discounts = load_candidates(customer, requests, date)
     texts = _texts_in(get_language())
     return [
-        _best(request, prices.get(request.item.pk, []), discounts, date, texts)
-        for request in requests
+        _best(request, per_unit[index], prices.get(request.item.pk, []), discounts, date, texts)
+        for index, request in enumerate(requests)
     ]
 
 
@@ -114,10 +124,66 @@ def _check_request(request) -> None:
     decimal_arg(
         request.quantity, label=_("Quantity"), key="quantity", above=0, max_digits=14, places=4
     )
+    if request.quantity_per_unit is not None:
+        decimal_arg(
+            request.quantity_per_unit,
+            label=_("Quantity per unit of measure"),
+            key="quantity_per_unit",
+            above=0,
+            max_digits=14,
+            places=5,
+        )
 
 
 def find_price(customer, request: PriceRequest) -> PriceResult:
     return price_lines(customer, [request], request.date)[0]
+
+
+# Units of measure -----------------------------------------------------------------
+
+
+def quantities_per_unit(requests) -> list[Decimal]:
+    """Per request, how many base units one of its unit holds (docs/pricing.md, Units
+    of measure): 1 for a blank unit or the item's base unit, else the item's unit of
+    measure, all found in one query. A unit the item does not have is refused."""
+    found = {}
+    wanted = {
+        (request.item.pk, request.unit_of_measure_id)
+        for request in requests
+        if request.quantity_per_unit is None and not _in_base_unit(request)
+    }
+    if wanted:
+        rows = ItemUnitOfMeasure.objects.filter(
+            item_id__in={item for item, _unit in wanted},
+            unit_of_measure_id__in={unit for _item, unit in wanted},
+        ).values_list("item_id", "unit_of_measure_id", "quantity_per_unit_of_measure")
+        found = {(item, unit): quantity for item, unit, quantity in rows}
+        missing = sorted(wanted - found.keys())
+        if missing:
+            raise ValidationError({"unit_of_measure": unknown_unit_message(*missing[0])})
+    return [_per_unit(request, found) for request in requests]
+
+
+def _per_unit(request, found) -> Decimal:
+    if request.quantity_per_unit is not None:
+        return Decimal(request.quantity_per_unit)
+    if _in_base_unit(request):
+        return ONE
+    return found[(request.item.pk, request.unit_of_measure_id)]
+
+
+def _in_base_unit(request) -> bool:
+    unit = request.unit_of_measure_id
+    return unit is None or unit == request.item.base_unit_of_measure_id
+
+
+def unknown_unit_message(item_id, unit_id) -> str:
+    item = Item.objects.filter(pk=item_id).values_list("no", flat=True).first()
+    unit = UnitOfMeasure.objects.filter(pk=unit_id).values_list("code", flat=True).first()
+    return _(
+        "Item %(item)s is not sold in unit of measure %(unit)s: add the unit to the item's "
+        "units of measure first."
+    ) % {"item": item, "unit": unit}
 
 
 # Choosing the best ----------------------------------------------------------------
@@ -135,6 +201,9 @@ class _Texts:
         self.for_currency = _("for currency %(code)s")
         self.other_unit = _("for another unit of measure")
         self.minimum_quantity = _("minimum quantity %(qty)s not reached")
+        self.minimum_base_quantity = _(
+            "minimum quantity %(qty)s in the base unit not reached (the line holds %(base)s)"
+        )
         self.zero_price = _("a unit price of 0 is ignored")
         self.specific_row = _("a row for the specific currency or unit applies")
         self.no_line_discount = _("allows no line discount")
@@ -153,8 +222,9 @@ def _unit(request: PriceRequest):
     return request.unit_of_measure_id or request.item.base_unit_of_measure_id
 
 
-def _check(row, request: PriceRequest, date, texts: _Texts) -> str:
-    """Why ``row`` does not apply to ``request`` ('' when it does)."""
+def _check(row, request: PriceRequest, per_unit: Decimal, date, texts: _Texts) -> str:
+    """Why ``row`` does not apply to ``request`` ('' when it does). A row for a unit
+    counts its minimum quantity in that unit, a row without one in the base unit."""
     if row.starting_date and row.starting_date > date:
         return texts.starts_on % {"date": row.starting_date}
     if row.ending_date and row.ending_date < date:
@@ -163,9 +233,27 @@ def _check(row, request: PriceRequest, date, texts: _Texts) -> str:
         return texts.for_currency % {"code": row.currency_code}
     if row.unit_of_measure_id and row.unit_of_measure_id != _unit(request):
         return texts.other_unit
-    if row.minimum_quantity > request.quantity:
-        return texts.minimum_quantity % {"qty": decimal_text(row.minimum_quantity)}
+    if row.unit_of_measure_id or per_unit == ONE:
+        if row.minimum_quantity > request.quantity:
+            return texts.minimum_quantity % {"qty": decimal_text(row.minimum_quantity)}
+    elif row.minimum_quantity > request.quantity * per_unit:
+        return texts.minimum_base_quantity % {
+            "qty": decimal_text(row.minimum_quantity),
+            "base": decimal_text(request.quantity * per_unit),
+        }
     return ""
+
+
+def _converted(value: Decimal, per_unit: Decimal) -> Decimal:
+    """A price per base unit as a price per the line's unit."""
+    return value if per_unit == ONE else (value * per_unit).quantize(CENT, ROUND_HALF_UP)
+
+
+def _show_conversion(entry: dict, per_unit: Decimal, price: Decimal) -> None:
+    """The trace shows a price per base unit with its conversion to the line's unit."""
+    if per_unit != ONE:
+        entry["quantity_per_unit"] = format(per_unit.normalize(), "f")
+        entry["converted_value"] = str(price)
 
 
 def _prefer_specific(rows, request):
@@ -202,7 +290,7 @@ def _entry(kind: str, row, labels: dict, reason: str) -> dict:
     return entry
 
 
-def _best(request, price_rows, discount_rows, date, texts: _Texts) -> PriceResult:
+def _best(request, per_unit, price_rows, discount_rows, date, texts: _Texts) -> PriceResult:
     date = request.date or date
     item = request.item
     trace = []
@@ -212,7 +300,7 @@ def _best(request, price_rows, discount_rows, date, texts: _Texts) -> PriceResul
     for row in discount_rows:
         if row.discount_code != (item.no if row.discount_type == DiscountType.ITEM else group):
             continue
-        reason = _check(row, request, date, texts)
+        reason = _check(row, request, per_unit, date, texts)
         entry = _entry("discount", row, texts.discount_types, reason)
         trace.append(entry)
         if not reason and row.value > best_discount:
@@ -221,11 +309,15 @@ def _best(request, price_rows, discount_rows, date, texts: _Texts) -> PriceResul
         best_discount_row["status"] = "best discount"
 
     matching = []  # (row, its trace entry)
+    prices = {}  # each row's unit price per the line's unit
     for row in price_rows:
-        reason = _check(row, request, date, texts)
+        reason = _check(row, request, per_unit, date, texts)
         if not reason and row.value == 0:
             reason = texts.zero_price
         entry = _entry("price", row, texts.price_types, reason)
+        prices[id(row)] = row.value if row.unit_of_measure_id else _converted(row.value, per_unit)
+        if not row.unit_of_measure_id:
+            _show_conversion(entry, per_unit, prices[id(row)])
         trace.append(entry)
         if not reason:
             matching.append((row, entry))
@@ -238,7 +330,7 @@ def _best(request, price_rows, discount_rows, date, texts: _Texts) -> PriceResul
     amounts = {}
     for row in kept:
         allowed = best_discount if row.allow_line_discount else Decimal(0)
-        amounts[id(row)] = line_amount(row.value, request.quantity, allowed), allowed
+        amounts[id(row)] = line_amount(prices[id(row)], request.quantity, allowed), allowed
 
     if kept:
         winner = min(
@@ -257,27 +349,28 @@ def _best(request, price_rows, discount_rows, date, texts: _Texts) -> PriceResul
         entries[id(winner)]["status"] = "won"
         label = texts.price_types.get(winner.sales_type, winner.sales_type)
         source = f"{label} {winner.sales_code}".strip()
-        unit_price = winner.value
+        unit_price = prices[id(winner)]
         if not winner.allow_line_discount and best_discount:
             entries[id(winner)]["reason"] = texts.no_line_discount
     else:
-        unit_price, discount = item.unit_price, best_discount
+        unit_price, discount = _converted(item.unit_price, per_unit), best_discount
         total = line_amount(unit_price, request.quantity, discount)
         source = texts.item_unit_price
-        trace.append(
-            {
-                "kind": "price",
-                "sales_type": source,
-                "value": str(unit_price),
-                "status": "won",
-                "reason": texts.no_sales_price,
-                "line_amount": str(total),
-            }
-        )
+        entry = {
+            "kind": "price",
+            "sales_type": source,
+            "value": str(item.unit_price),
+            "status": "won",
+            "reason": texts.no_sales_price,
+            "line_amount": str(total),
+        }
+        _show_conversion(entry, per_unit, unit_price)
+        trace.append(entry)
     return PriceResult(
         unit_price=Decimal(unit_price),
         line_discount_percent=Decimal(discount),
         line_amount=total,
         source=source,
         trace=trace,
+        quantity_per_unit=per_unit,
     )

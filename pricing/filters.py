@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.filters import SearchFilterSet
 from core.forms import DATE_INPUT
-from pricing.models import Item, SalesLineDiscount, SalesPrice
+from pricing.models import Item, ItemUnitOfMeasure, SalesLineDiscount, SalesPrice
 
 
 class ValidOnFilterMixin(django_filters.FilterSet):
@@ -23,6 +23,17 @@ class ItemFilter(SearchFilterSet):
     class Meta:
         model = Item
         fields = ["item_discount_group", "base_unit_of_measure", "blocked"]
+
+
+class ItemUnitOfMeasureFilter(SearchFilterSet):
+    search_fields = ("item__no", "item__description")
+    item = django_filters.CharFilter(
+        label=_("Item No."), field_name="item__no", lookup_expr="iexact"
+    )
+
+    class Meta:
+        model = ItemUnitOfMeasure
+        fields = ["item", "unit_of_measure"]
 
 
 class SalesPriceFilter(ValidOnFilterMixin, SearchFilterSet):

@@ -5,6 +5,7 @@ from core.forms import DATE_INPUT, KeyChoiceField, NumberedFormMixin
 from pricing.models import (
     DiscountType,
     Item,
+    ItemUnitOfMeasure,
     SalesLineDiscount,
     SalesPrice,
     SalesType,
@@ -24,6 +25,24 @@ class ItemForm(NumberedFormMixin, forms.ModelForm):
             "item_discount_group",
             "blocked",
         ]
+
+
+class ItemUnitOfMeasureForm(forms.ModelForm):
+    """A unit an item is sold in; the rules are the service's
+    (``pricing.services.save_item_unit``)."""
+
+    class Meta:
+        model = ItemUnitOfMeasure
+        localized_fields = ["quantity_per_unit_of_measure"]  # 12,5 in Dutch
+        fields = ["item", "unit_of_measure", "quantity_per_unit_of_measure"]
+        field_classes = {"item": KeyChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].label = _("Item No.")
+        if self.instance.pk:
+            self.fields["item"].disabled = True  # a unit stays with its item
+            self.initial["item"] = self.instance.item.no
 
 
 class PriceRuleForm(forms.ModelForm):

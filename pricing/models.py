@@ -2,6 +2,7 @@
 Sales quotes are the ``quotes`` app's."""
 
 import datetime
+from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -75,6 +76,55 @@ class Item(CardUrlMixin, NumberedModel):
 
     def __str__(self):
         return f"{self.no} {self.description}"
+
+
+class ItemUnitOfMeasure(CardUrlMixin, models.Model):
+    """A unit an item is sold in, with how many base units it holds (NAV's item units
+    of measure; docs/pricing.md, Units of measure). The base unit holds 1."""
+
+    url_key = "pk"
+
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.CASCADE, related_name="units_of_measure"
+    )
+    unit_of_measure = models.ForeignKey(
+        UnitOfMeasure,
+        verbose_name=_("unit of measure"),
+        on_delete=models.PROTECT,
+        related_name="item_units",
+    )
+    quantity_per_unit_of_measure = models.DecimalField(
+        _("quantity per unit of measure"),
+        max_digits=14,
+        decimal_places=5,
+        default=1,
+        validators=[MinValueValidator(Decimal("0.00001"))],
+        help_text=_("How many of the item's base unit one of this unit holds (a box of 12: 12)."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("item unit of measure")
+        verbose_name_plural = _("item units of measure")
+        ordering = ["item__no", "quantity_per_unit_of_measure", "unit_of_measure__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "unit_of_measure"],
+                name="item_unit_of_measure_once",
+                violation_error_message=_("The item already has this unit of measure."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_per_unit_of_measure__gt=0),
+                name="item_unit_of_measure_quantity_positive",
+                violation_error_message=_("The quantity per unit of measure must be more than 0."),
+            ),
+        ]
+
+    def __str__(self):
+        if not self.item_id or not self.unit_of_measure_id:
+            return ""
+        return f"{self.item.no} · {self.unit_of_measure.code}"
 
 
 class SalesType(models.TextChoices):

@@ -24,8 +24,33 @@ def campaign_pricing(campaign):
     }
 
 
+ITEM_UNITS_SHOWN = 20
+
+
+def item_units(item):
+    """The units an item is sold in, for its card (one query)."""
+    from pricing.models import ItemUnitOfMeasure
+
+    units = list(
+        ItemUnitOfMeasure.objects.filter(item=item).select_related("unit_of_measure")[
+            : ITEM_UNITS_SHOWN + 1
+        ]
+    )
+    return {"item": item, "units": units[:ITEM_UNITS_SHOWN], "more": len(units) > ITEM_UNITS_SHOWN}
+
+
 def register():
     register_actions()
+    register_card_panel(
+        "pricing.item",
+        CardPanel(
+            title=_("Units of measure"),
+            template="pricing/partials/item_units_panel.html",
+            permission="pricing.view_itemunitofmeasure",
+            get_context=item_units,
+            order=5,
+        ),
+    )
     register_card_panel(
         "campaigns.campaign",
         CardPanel(

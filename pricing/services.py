@@ -18,14 +18,17 @@ from core import audit
 from core.arguments import record_arg
 from core.concurrency import lock_stored
 from core.models import AuditAction
-from core.services import validate_record, write_record
+from core.presentation import decimal_text
+from core.services import delete_record, save_record, validate_record, write_record
 from core.sql import insert_from_select, typed_value
+from pricing.engine import unknown_unit_message
 from pricing.models import (
     CampaignTarget,
     DiscountSalesType,
     DiscountType,
     Item,
     ItemDiscountGroup,
+    ItemUnitOfMeasure,
     SalesLineDiscount,
     SalesPrice,
     SalesType,
@@ -245,7 +248,146 @@ def price_rule_errors(rule) -> dict:
                 "code": rule.code,
                 "what": model._meta.verbose_name,
             }
+    errors.update(_rule_unit_errors(rule))
     return errors
+
+
+def _rule_unit_errors(rule) -> dict:
+    """A row for a unit of measure of one item names a unit the item is sold in (a
+    discount on an item discount group may name any unit)."""
+    if not rule.unit_of_measure_id:
+        return {}
+    if isinstance(rule, SalesPrice):
+        item = Item.objects.filter(pk=rule.item_id).first()
+    elif rule.type == DiscountType.ITEM:
+        item = Item.objects.filter(no=rule.code).first()
+    else:
+        return {}
+    if item is None or item_has_unit(item, rule.unit_of_measure_id):
+        return {}
+    return {"unit_of_measure": unknown_unit_message(item.pk, rule.unit_of_measure_id)}
+
+
+# Items and their units of measure (docs/pricing.md, Units of measure) ----------
+
+# What else may use an item's unit of measure: callables ``(item, unit_id) -> str``
+# that describe the uses ("2 sales quote lines") or return '' (apps register theirs).
+UNIT_USES = []
+
+
+def item_has_unit(item, unit_id) -> bool:
+    return unit_id == item.base_unit_of_measure_id or (
+        ItemUnitOfMeasure.objects.filter(item=item, unit_of_measure_id=unit_id).exists()
+    )
+
+
+def unit_uses(item, unit_id) -> list[str]:
+    """What uses ``item`` in unit ``unit_id``: its sales prices and line discounts for
+    that unit, and what other apps register."""
+    prices = SalesPrice.objects.filter(item=item, unit_of_measure_id=unit_id).count()
+    discounts = SalesLineDiscount.objects.filter(
+        type=DiscountType.ITEM, code=item.no, unit_of_measure_id=unit_id
+    ).count()
+    uses = []
+    if prices:
+        uses.append(ngettext("%(n)d sales price", "%(n)d sales prices", prices) % {"n": prices})
+    if discounts:
+        uses.append(
+            ngettext("%(n)d sales line discount", "%(n)d sales line discounts", discounts)
+            % {"n": discounts}
+        )
+    return uses + [text for use in UNIT_USES if (text := use(item, unit_id))]
+
+
+def _base_unit_errors(item_unit, quantity) -> dict:
+    return {
+        "quantity_per_unit_of_measure": _(
+            "%(unit)s is the base unit of measure of item %(item)s: one of it holds 1 base "
+            "unit, not %(qty)s."
+        )
+        % {
+            "unit": item_unit.unit_of_measure.code,
+            "item": item_unit.item.no,
+            "qty": decimal_text(quantity),
+        }
+    }
+
+
+@transaction.atomic
+def save_item(*, item: Item, user=None, version: str | None = None) -> Item:
+    """Create or change an item. Its base unit of measure is one of its units with a
+    quantity of 1: added when the item does not have it yet, refused when the item
+    has it with another quantity."""
+    record_arg(item, Item, label=_("Item"), saved=False)
+    base = None
+    if item.base_unit_of_measure_id and item.pk:
+        base = (
+            ItemUnitOfMeasure.objects.select_related("item", "unit_of_measure")
+            .filter(item_id=item.pk, unit_of_measure_id=item.base_unit_of_measure_id)
+            .first()
+        )
+        if base is not None and base.quantity_per_unit_of_measure != 1:
+            error = _base_unit_errors(base, base.quantity_per_unit_of_measure)
+            raise ValidationError({"base_unit_of_measure": error["quantity_per_unit_of_measure"]})
+    item = save_record(instance=item, version=version, user=user)
+    if item.base_unit_of_measure_id and base is None:
+        ItemUnitOfMeasure.objects.get_or_create(
+            item=item,
+            unit_of_measure_id=item.base_unit_of_measure_id,
+            defaults={"quantity_per_unit_of_measure": 1},
+        )
+    return item
+
+
+@transaction.atomic
+def save_item_unit(
+    *, item_unit: ItemUnitOfMeasure, user=None, version: str | None = None
+) -> ItemUnitOfMeasure:
+    """Add or change a unit of measure of an item. The base unit holds 1; a unit stays
+    with its item, and a unit in use (prices, discounts, quote lines) is not swapped
+    for another."""
+    record_arg(item_unit, ItemUnitOfMeasure, label=_("Item unit of measure"), saved=False)
+    stored = lock_stored(item_unit, version=version)
+    validate_record(item_unit, stored=stored)
+    item = lock_stored(item_unit.item)
+    if stored is not None and stored.item_id != item_unit.item_id:
+        raise ValidationError({"item": _("A unit of measure stays with its item.")})
+    quantity = item_unit.quantity_per_unit_of_measure
+    if item_unit.unit_of_measure_id == item.base_unit_of_measure_id and quantity != 1:
+        item_unit.item = item
+        raise ValidationError(_base_unit_errors(item_unit, quantity))
+    if stored is not None and stored.unit_of_measure_id != item_unit.unit_of_measure_id:
+        _check_unused(stored, item)
+    write_record(item_unit, stored=stored, user=user)
+    return item_unit
+
+
+def _check_unused(item_unit, item) -> None:
+    code = item_unit.unit_of_measure.code
+    if item_unit.unit_of_measure_id == item.base_unit_of_measure_id:
+        raise ValidationError(
+            _(
+                "%(unit)s is the base unit of measure of item %(item)s; choose another base "
+                "unit on the item card first."
+            )
+            % {"unit": code, "item": item.no}
+        )
+    uses = unit_uses(item, item_unit.unit_of_measure_id)
+    if uses:
+        raise ValidationError(
+            _("Item %(item)s is still sold in %(unit)s: %(uses)s.")
+            % {"item": item.no, "unit": code, "uses": ", ".join(uses)}
+        )
+
+
+@transaction.atomic
+def delete_item_unit(*, item_unit: ItemUnitOfMeasure, user=None) -> None:
+    """Remove a unit of measure from an item: not its base unit, nor a unit still used
+    by its prices, discounts or quote lines."""
+    record_arg(item_unit, ItemUnitOfMeasure, label=_("Item unit of measure"))
+    stored = lock_stored(item_unit)
+    _check_unused(stored, lock_stored(stored.item))
+    delete_record(instance=stored, user=user)
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from pricing.models import Item, SalesLineDiscount, SalesPrice
+from pricing.models import Item, ItemUnitOfMeasure, SalesLineDiscount, SalesPrice
 
 
 class ItemTable(tables.Table):
@@ -17,6 +17,24 @@ class ItemTable(tables.Table):
             "item_discount_group",
             "blocked",
         ]
+
+
+class ItemUnitOfMeasureTable(tables.Table):
+    item = tables.Column(
+        accessor="item__no",
+        verbose_name=_("Item No."),
+        linkify=lambda record: record.get_absolute_url(),
+    )
+    description = tables.Column(
+        accessor="item__description", verbose_name=_("Description"), orderable=False
+    )
+    unit_of_measure = tables.Column(
+        accessor="unit_of_measure__code", verbose_name=_("Unit of measure")
+    )
+
+    class Meta:
+        model = ItemUnitOfMeasure
+        fields = ["item", "description", "unit_of_measure", "quantity_per_unit_of_measure"]
 
 
 class SalesPriceTable(tables.Table):

@@ -3,7 +3,14 @@ from django.urls import include, path
 from core.code_tables import code_table_urls
 from core.urls_helpers import record_urls
 from pricing import views
-from pricing.models import Item, ItemDiscountGroup, SalesLineDiscount, SalesPrice, UnitOfMeasure
+from pricing.models import (
+    Item,
+    ItemDiscountGroup,
+    ItemUnitOfMeasure,
+    SalesLineDiscount,
+    SalesPrice,
+    UnitOfMeasure,
+)
 
 app_name = "pricing"
 
@@ -18,6 +25,19 @@ urlpatterns = [
                 create=views.ItemCreate,
                 edit=views.ItemEdit,
                 delete=views.ItemDelete,
+            )
+        ),
+    ),
+    path(
+        "item-units-of-measure/",
+        include(
+            record_urls(
+                ItemUnitOfMeasure,
+                list=views.ItemUnitOfMeasureList,
+                card=views.ItemUnitOfMeasureCard,
+                create=views.ItemUnitOfMeasureCreate,
+                edit=views.ItemUnitOfMeasureEdit,
+                delete=views.ItemUnitOfMeasureDelete,
             )
         ),
     ),

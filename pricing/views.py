@@ -7,10 +7,20 @@ from django.utils.translation import gettext_lazy, ngettext
 from campaigns.models import Campaign
 from core import generic_views as generic
 from pricing import services
-from pricing.filters import ItemFilter, SalesLineDiscountFilter, SalesPriceFilter
-from pricing.forms import ItemForm, SalesLineDiscountForm, SalesPriceForm
-from pricing.models import Item, SalesLineDiscount, SalesPrice, SalesType
-from pricing.tables import ItemTable, SalesLineDiscountTable, SalesPriceTable
+from pricing.filters import (
+    ItemFilter,
+    ItemUnitOfMeasureFilter,
+    SalesLineDiscountFilter,
+    SalesPriceFilter,
+)
+from pricing.forms import ItemForm, ItemUnitOfMeasureForm, SalesLineDiscountForm, SalesPriceForm
+from pricing.models import Item, ItemUnitOfMeasure, SalesLineDiscount, SalesPrice, SalesType
+from pricing.tables import (
+    ItemTable,
+    ItemUnitOfMeasureTable,
+    SalesLineDiscountTable,
+    SalesPriceTable,
+)
 
 
 class ItemList(generic.RecordListView):
@@ -30,18 +40,71 @@ class ItemCard(generic.RecordCardView):
     ]
 
 
-class ItemCreate(generic.RecordCreateView):
+class ItemSaveMixin:
+    def save_form(self, form):
+        return services.save_item(item=form.save(commit=False), **self.save_kwargs(form))
+
+
+class ItemCreate(ItemSaveMixin, generic.RecordCreateView):
     model = Item
     form_class = ItemForm
 
 
-class ItemEdit(generic.RecordUpdateView):
+class ItemEdit(ItemSaveMixin, generic.RecordUpdateView):
     model = Item
     form_class = ItemForm
 
 
 class ItemDelete(generic.RecordDeleteView):
     model = Item
+
+
+class ItemUnitOfMeasureList(generic.RecordListView):
+    model = ItemUnitOfMeasure
+    queryset = ItemUnitOfMeasure.objects.select_related("item", "unit_of_measure")
+    table_class = ItemUnitOfMeasureTable
+    filterset_class = ItemUnitOfMeasureFilter
+    empty_text = gettext_lazy(
+        "No item units of measure here yet. An item is sold in its base unit; add the other "
+        "units it is sold in (a box of 12) with how many base units they hold."
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item = self.request.GET.get("item", "").strip().upper()
+        if item and context.get("create_url"):
+            context["create_url"] += "?" + urlencode({"item": item})
+        return context
+
+
+class ItemUnitOfMeasureCard(generic.RecordCardView):
+    model = ItemUnitOfMeasure
+    queryset = ItemUnitOfMeasure.objects.select_related("item", "unit_of_measure")
+    sections = [
+        (gettext_lazy("General"), ["item", "unit_of_measure", "quantity_per_unit_of_measure"]),
+    ]
+
+
+class ItemUnitOfMeasureSaveMixin:
+    def save_form(self, form):
+        return services.save_item_unit(item_unit=form.save(commit=False), **self.save_kwargs(form))
+
+
+class ItemUnitOfMeasureCreate(ItemUnitOfMeasureSaveMixin, generic.RecordCreateView):
+    model = ItemUnitOfMeasure
+    form_class = ItemUnitOfMeasureForm
+
+
+class ItemUnitOfMeasureEdit(ItemUnitOfMeasureSaveMixin, generic.RecordUpdateView):
+    model = ItemUnitOfMeasure
+    form_class = ItemUnitOfMeasureForm
+
+
+class ItemUnitOfMeasureDelete(generic.RecordDeleteView):
+    model = ItemUnitOfMeasure
+
+    def perform_delete(self):
+        services.delete_item_unit(item_unit=self.object, user=self.request.user)
 
 
 class CampaignFilteredMixin:

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class QuotesConfig(AppConfig):
     name = "quotes"
     verbose_name = _("Sales quotes")
+
+    def ready(self):
+        from pricing.services import UNIT_USES
+        from quotes.services import quote_lines_in_unit
+
+        # An item's unit of measure on quote lines stays (docs/pricing.md, Units of measure).
+        UNIT_USES.append(quote_lines_in_unit)

@@ -6,12 +6,18 @@ from decimal import Decimal
 from campaigns.models import Campaign
 from contacts.models import Customer
 from pricing.demo import ITEMS
-from pricing.models import CampaignTarget, Item
+from pricing.models import CampaignTarget, Item, UnitOfMeasure
 from quotes import services
 from quotes.models import SalesQuote, SalesQuoteLine
 
-# (item description, quantity)
-LINES = [(ITEMS[0][0], 4), (ITEMS[3][0], 2), (ITEMS[6][0], 4)]
+# (item description, quantity, unit of measure: None for the base unit)
+LINES = [
+    (ITEMS[0][0], 4, None),
+    (ITEMS[3][0], 2, None),
+    (ITEMS[6][0], 4, None),
+    ("Monitor arm", 1, "BOX"),
+    ("Cable tray", 2, "BOX"),
+]
 
 
 def load(stdout=None):
@@ -23,10 +29,12 @@ def load(stdout=None):
     if mailing is None:
         return
     items = {}
-    for item in Item.objects.filter(description__in=dict(LINES)).order_by("no"):
+    descriptions = {line[0] for line in LINES}
+    for item in Item.objects.filter(description__in=descriptions).order_by("no"):
         items.setdefault(item.description, item)
-    if len(items) < len(LINES):
+    if len(items) < len(descriptions):
         return
+    units = dict(UnitOfMeasure.objects.values_list("code", "pk"))
     target = (
         CampaignTarget.objects.filter(campaign=mailing, customer__isnull=False)
         .select_related("customer")
@@ -36,9 +44,14 @@ def load(stdout=None):
     if customer is None:
         return
     quote = SalesQuote.objects.create(customer=customer, contact=customer.contact, campaign=mailing)
-    for description, quantity in LINES:
+    for description, quantity, unit in LINES:
         services.save_quote_line(
-            line=SalesQuoteLine(quote=quote, item=items[description], quantity=Decimal(quantity))
+            line=SalesQuoteLine(
+                quote=quote,
+                item=items[description],
+                quantity=Decimal(quantity),
+                unit_of_measure_id=units.get(unit),
+            )
         )
     if stdout:
         stdout.write(f"quote {quote.no}")

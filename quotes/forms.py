@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
@@ -158,7 +159,15 @@ class QuoteLineEditForm(QuantityMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quantity"].widget.attrs.update({"min": "0.01", "step": "any"})
-        self.fields["unit_of_measure"].queryset = UnitOfMeasure.objects.order_by("code")
+        # The units the item is sold in (docs/pricing.md, Units of measure).
+        item = self.instance.item
+        self.fields["unit_of_measure"].queryset = (
+            UnitOfMeasure.objects.filter(
+                Q(pk=item.base_unit_of_measure_id) | Q(item_units__item=item)
+            )
+            .distinct()
+            .order_by("code")
+        )
         if self.instance.price_overridden:
             self.initial.setdefault("override_price", self.instance.unit_price)
 

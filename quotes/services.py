@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from contacts.models import Contact, Customer
 from core.arguments import decimal_arg, record_arg
@@ -215,6 +216,14 @@ def recalculate_quote(*, quote: SalesQuote, user=None) -> int:
         lines, ["unit_price", "line_discount_percent", "line_amount", "price_trace"], batch_size=500
     )
     return len(lines)
+
+
+def quote_lines_in_unit(item, unit_id) -> str:
+    """The quote lines of ``item`` in unit ``unit_id``, said for a refusal ('' for none)."""
+    count = SalesQuoteLine.objects.filter(item=item, unit_of_measure_id=unit_id).count()
+    if not count:
+        return ""
+    return ngettext("%(n)d sales quote line", "%(n)d sales quote lines", count) % {"n": count}
 
 
 def quote_total(quote) -> Decimal:

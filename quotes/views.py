@@ -356,13 +356,20 @@ def trace_rows(trace: dict) -> list[dict]:
         label, css = STATUS_LABELS.get(entry.get("status"), (entry.get("status", ""), ""))
         kind = entry.get("kind", "")
         value = entry.get("value", "")
+        value_text = f"{percent(value)} %" if kind == "discount" else money(value)
+        if entry.get("converted_value"):
+            # A price per base unit, converted to the line's unit (docs/pricing.md).
+            value_text = (
+                f"{value_text} × {decimal_text(entry['quantity_per_unit'])} "
+                f"= {money(entry['converted_value'])}"
+            )
         rows.append(
             {
                 **entry,
                 "kind_label": KIND_LABELS.get(kind, kind),
                 "status_label": label,
                 "css": css,
-                "value_text": f"{percent(value)} %" if kind == "discount" else money(value),
+                "value_text": value_text,
                 "line_amount_text": money(entry["line_amount"]) if entry.get("line_amount") else "",
                 "minimum_quantity_text": (
                     decimal_text(entry["minimum_quantity"]) if entry.get("minimum_quantity") else ""
@@ -398,6 +405,12 @@ def trace_summary(line, trace: dict) -> str:
         sentence = (
             _("Unit price %(price)s from %(source)s, line discount %(discount)s %%.") % values
         )
+    per_unit = trace.get("quantity_per_unit", "1")
+    if per_unit != "1" and line.unit_of_measure_id:
+        sentence += " " + _(
+            "One %(unit)s holds %(qty)s of the item's base unit: prices per base unit are "
+            "multiplied by %(qty)s."
+        ) % {"unit": line.unit_of_measure.code, "qty": decimal_text(per_unit)}
     best_discount = next(
         (row for row in trace.get("candidates", []) if row.get("status") == "best discount"),
         None,

@@ -52,6 +52,7 @@ from opportunities.models import Opportunity, SalesCycle, SalesCycleStage
 from pricing.models import (
     Item,
     ItemDiscountGroup,
+    ItemUnitOfMeasure,
     SalesLineDiscount,
     SalesPrice,
     UnitOfMeasure,
@@ -251,6 +252,8 @@ MATRIX: dict[str, Page] = {
     ),
     # pricing
     **record("pricing", Item, by_key(Item)),
+    # A unit that is not a base unit: its quantity may change.
+    **record("pricing", ItemUnitOfMeasure, by_key(ItemUnitOfMeasure, unit_of_measure__code="BOX")),
     **record("pricing", SalesPrice, by_key(SalesPrice)),
     **record("pricing", SalesLineDiscount, by_key(SalesLineDiscount)),
     "pricing:campaign_activate": Page("pricing.activate_campaign", CAMPAIGN),

@@ -40,7 +40,7 @@ from contacts.models import Contact, Customer, CustomerDiscountGroup, CustomerPr
 from core import roles
 from core.models import NumberSeries
 from opportunities.models import Opportunity, SalesCycle, SalesCycleStage
-from pricing.models import Item, SalesLineDiscount, SalesPrice
+from pricing.models import Item, ItemUnitOfMeasure, SalesLineDiscount, SalesPrice
 from quotes.models import SalesQuote, SalesQuoteLine
 from salespeople.models import Salesperson, Team
 from segments.models import LoggedSegment, SavedSegmentCriteria, Segment, SegmentLine
@@ -287,6 +287,8 @@ def strategies() -> dict:
         "logged_segment": records(LoggedSegment, new=False),
         "logged": records(LoggedSegment, new=False),
         "rule": st.one_of(records(SalesPrice), records(SalesLineDiscount)),
+        "item": records(Item),
+        "item_unit": records(ItemUnitOfMeasure),
         "quote": records(SalesQuote),
         "activity": records(Activity),
         "salesperson": records(Salesperson),

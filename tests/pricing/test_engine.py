@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from pricing import services
 from pricing.engine import PriceRequest, find_price, line_amount
-from pricing.models import DiscountSalesType, SalesType, UnitOfMeasure
+from pricing.models import DiscountSalesType, ItemUnitOfMeasure, SalesType, UnitOfMeasure
 from tests.factories import (
     MID,
     campaign_with_segment,
@@ -87,13 +87,19 @@ def test_minimum_quantity(acme):
 def test_specific_currency_and_unit_beat_generic_rows(acme):
     chair = item("100")
     box = UnitOfMeasure.objects.create(code="BOX")
+    ItemUnitOfMeasure.objects.create(
+        item=chair, unit_of_measure=box, quantity_per_unit_of_measure=12
+    )
     price(chair, SalesType.ALL_CUSTOMERS, unit_price="50")
     price(chair, SalesType.ALL_CUSTOMERS, unit_price="60", currency_code="USD")
-    price(chair, SalesType.ALL_CUSTOMERS, unit_price="500", unit_of_measure=box, minimum_quantity=1)
+    price(chair, SalesType.ALL_CUSTOMERS, unit_price="700", unit_of_measure=box, minimum_quantity=1)
     assert find_price(customer_of(acme), request_for(chair, currency_code="USD")).unit_price == 60
     assert find_price(customer_of(acme), request_for(chair)).unit_price == 50
+    # The row for BOX wins although the piece price converted (12 x 50 = 600) is lower.
     result = find_price(customer_of(acme), request_for(chair, unit_of_measure_id=box.pk))
-    assert result.unit_price == 500
+    assert result.unit_price == 700
+    generic = next(entry for entry in result.trace if entry["value"] == "50.00")
+    assert generic["reason"] == "a row for the specific currency or unit applies"
 
 
 def test_zero_unit_price_is_ignored(acme):
