@@ -5,7 +5,7 @@ import datetime
 import random
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from benchmarks.harness import Result, execute, measure, table
 from benchmarks.workloads import World
@@ -14,7 +14,7 @@ from contacts.models import (
     Customer,
 )
 from pricing.engine import PriceRequest, find_price, price_lines
-from pricing.models import CampaignTarget, Item, SalesPrice, SalesType
+from pricing.models import CampaignTarget, Item, ItemUnitOfMeasure, SalesPrice, SalesType
 from quotes.models import SalesQuote, SalesQuoteLine
 from quotes.services import recalculate_quote
 
@@ -24,7 +24,8 @@ W1_GROUP = "BULK20"  # mailing group held by every 5th contact: ~200,000 of 1,00
 
 def _price_requests(world: World, count: int, seed: int = 7):
     """``count`` (customer, request) pairs: half of them customers of the campaign's
-    target group, the rest any customer; items at random; quantities 1-50."""
+    target group, the rest any customer; items at random; quantities 1-50; every fourth
+    line of an item sold in other units too in one of those (a BOX of 6 to 24)."""
     rng = random.Random(seed)  # noqa: S311 - a benchmark, not security
     customers = Customer.objects.select_related("price_group", "discount_group")
     targeted_ids = list(
@@ -35,15 +36,27 @@ def _price_requests(world: World, count: int, seed: int = 7):
     targeted = list(customers.filter(pk__in=targeted_ids))
     others = list(customers.order_by("pk")[:2000])
     items = list(Item.objects.select_related("item_discount_group").order_by("pk"))
+    other_units = {}
+    for item_id, unit_id in ItemUnitOfMeasure.objects.exclude(
+        unit_of_measure=F("item__base_unit_of_measure")
+    ).values_list("item_id", "unit_of_measure_id"):
+        other_units.setdefault(item_id, []).append(unit_id)
     today = datetime.date.today()
     pairs = []
     for index in range(count):
         pool = targeted if targeted and index % 2 == 0 else others
+        item = rng.choice(items)
+        unit = None
+        if index % 4 == 3 and other_units.get(item.pk):
+            unit = rng.choice(other_units[item.pk])
         pairs.append(
             (
                 rng.choice(pool),
                 PriceRequest(
-                    item=rng.choice(items), quantity=Decimal(rng.randint(1, 50)), date=today
+                    item=item,
+                    quantity=Decimal(rng.randint(1, 50)),
+                    unit_of_measure_id=unit,
+                    date=today,
                 ),
             )
         )
@@ -138,12 +151,24 @@ def w3_quote(world: World) -> Result:
         or Customer.objects.order_by("pk").first()
     )
     items = list(Item.objects.order_by("pk")[:100])
+    # Every other line of an item sold by the box too is in boxes.
+    boxes = dict(
+        ItemUnitOfMeasure.objects.filter(item__in=items)
+        .exclude(unit_of_measure=F("item__base_unit_of_measure"))
+        .values_list("item_id", "unit_of_measure_id")
+    )
     state = {}
 
     def prepare():
         quote = SalesQuote.objects.create(customer=customer, contact_id=customer.contact_id)
         SalesQuoteLine.objects.bulk_create(
-            SalesQuoteLine(quote=quote, line_no=(index + 1) * 10000, item=item, quantity=index + 1)
+            SalesQuoteLine(
+                quote=quote,
+                line_no=(index + 1) * 10000,
+                item=item,
+                quantity=index + 1,
+                unit_of_measure_id=boxes.get(item.pk) if index % 2 else None,
+            )
             for index, item in enumerate(items)
         )
         state["quote"] = quote
