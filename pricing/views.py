@@ -89,6 +89,9 @@ class ItemUnitOfMeasureSaveMixin:
     def save_form(self, form):
         return services.save_item_unit(item_unit=form.save(commit=False), **self.save_kwargs(form))
 
+    def get_success_url(self):
+        return self.object.item.get_absolute_url()  # back to the item's units
+
 
 class ItemUnitOfMeasureCreate(ItemUnitOfMeasureSaveMixin, generic.RecordCreateView):
     model = ItemUnitOfMeasure
@@ -105,6 +108,9 @@ class ItemUnitOfMeasureDelete(generic.RecordDeleteView):
 
     def perform_delete(self):
         services.delete_item_unit(item_unit=self.object, user=self.request.user)
+
+    def get_success_url(self):
+        return self.object.item.get_absolute_url()
 
 
 class CampaignFilteredMixin:

@@ -382,6 +382,7 @@ def test_a_unit_is_added_and_refused_on_its_pages(manager_client, tray, units):
         {"item": tray.no, "unit_of_measure": units["SET"].pk, "quantity_per_unit_of_measure": "4"},
     )
     assert response.status_code == 302
+    assert response.url == tray.get_absolute_url()  # back to the item's units
     assert (
         ItemUnitOfMeasure.objects.get(
             item=tray, unit_of_measure=units["SET"]
