@@ -1,4 +1,3 @@
-import datetime
 import functools
 
 import django_tables2 as tables
@@ -81,7 +80,7 @@ class DayColumn(tables.Column):
 
     Registered for every ``DateField`` (not date-times) instead of django-tables2's
     ``DateColumn``, which rendered a template per cell and let the date wrap at
-    its hyphens. The CSV export keeps ISO dates.
+    its hyphens. Exports keep the date itself (ISO in CSV, a date in XLSX).
     """
 
     def __init__(self, *args, **kwargs):
@@ -92,7 +91,7 @@ class DayColumn(tables.Column):
         return date_format(value, "SHORT_DATE_FORMAT")
 
     def value(self, value):
-        return value.isoformat() if isinstance(value, datetime.date) else value
+        return value
 
     @classmethod
     def from_field(cls, field, **kwargs):

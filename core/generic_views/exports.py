@@ -1,7 +1,19 @@
-"""CSV export of a list: the filtered rows in the list's order, streamed in keyset
-chunks, every text cell neutralised against spreadsheet formulas."""
+"""Export of a list: the filtered rows in the list's order, read in keyset chunks
+(docs/architecture.md, Lists).
+
+- CSV: streamed; a byte-order mark first, so that Excel reads UTF-8; the separator and
+  the decimal sign of the user's language (Dutch: ``;`` and ``12,50``), so that Excel
+  in that language splits the columns and reads the numbers; every text cell
+  neutralised against spreadsheet formulas.
+- XLSX: numbers, dates and yes/no as Excel's own types, text always as text (a cell
+  starting with ``=`` is never a formula, so it needs no neutralising and comes back
+  exactly); at most Excel's 1,048,575 rows under the header.
+"""
 
 import csv
+import datetime
+import tempfile
+from decimal import Decimal
 
 import django_tables2 as tables
 from django.utils.encoding import force_str
@@ -17,21 +29,87 @@ class _Echo:
         return value
 
 
+BOM = "\ufeff"
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet holds 1,048,576 rows, the header included
+
+
+def csv_format() -> tuple[str, str]:
+    """The CSV separator and decimal sign of the active language: ``;`` and ``,``
+    where the language writes decimals with a comma (Excel's own choice there)."""
+    from django.utils.formats import get_format
+
+    decimal_sign = get_format("DECIMAL_SEPARATOR")
+    return (";" if decimal_sign == "," else ","), decimal_sign
+
+
+def _csv_cell(value, decimal_sign: str):
+    if isinstance(value, Decimal | float) and not isinstance(value, bool):
+        return format(value, "f").replace(".", decimal_sign)
+    return value
+
+
 def stream_csv(rows, *, batch: int = 500):
-    """CSV text of ``rows`` in pieces of ``batch`` lines, for a StreamingHttpResponse.
-    Text cells a spreadsheet would run as a formula are neutralised
-    (``core.spreadsheet_safety``)."""
+    """CSV text of ``rows`` in pieces of ``batch`` lines, for a StreamingHttpResponse,
+    starting with a byte-order mark, in the active language's separator and decimal
+    sign (``csv_format``). Text cells a spreadsheet would run as a formula are
+    neutralised (``core.spreadsheet_safety``)."""
     from core.spreadsheet_safety import neutralise_row
 
-    writer = csv.writer(_Echo())
-    lines = []
+    delimiter, decimal_sign = csv_format()
+    writer = csv.writer(_Echo(), delimiter=delimiter)
+    lines = [BOM]
     for row in rows:
-        lines.append(writer.writerow(neutralise_row(row)))
+        cells = [_csv_cell(value, decimal_sign) for value in neutralise_row(row)]
+        lines.append(writer.writerow(cells))
         if len(lines) >= batch:
             yield "".join(lines)
             lines = []
     if lines:
         yield "".join(lines)
+
+
+def xlsx_file(rows, *, title: str):
+    """An XLSX workbook of ``rows`` (the first is the header, in bold) in a temporary
+    file, written row by row (openpyxl's write-only mode: memory stays flat)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    bold = Font(bold=True)
+    for index, row in enumerate(rows):
+        if index > XLSX_MAX_ROWS:
+            break
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
+            if index == 0:
+                cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+    output = tempfile.TemporaryFile()
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+def _xlsx_value(value):
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        from django.utils import timezone
+
+        return timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones
+    if value is None or isinstance(value, str | int | float | Decimal | datetime.date):
+        return value
+    return str(value)
+
+
+def _sheet_title(title: str) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of ``[]:*?/\\``."""
+    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in title).strip()
+    return cleaned[:31].strip() or "Sheet1"
 
 
 def table_export_rows(table, exclude_columns=(), rows=None):

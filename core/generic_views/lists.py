@@ -1,9 +1,10 @@
-"""The list page: search, filter panel, sortable table with keyset pages, CSV export."""
+"""The list page: search, filter panel, sortable table with keyset pages, CSV and XLSX
+export."""
 
 from types import SimpleNamespace
 
 from django.core.exceptions import FieldError
-from django.http import Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -15,7 +16,9 @@ from django_tables2.rows import BoundRows
 from core import pagination
 from core.filters import SearchFilterSet
 from core.generic_views.base import ModelPermissionMixin, PageMixin, has_model_perm, url_or_none
-from core.generic_views.exports import stream_csv, table_export_rows
+from core.generic_views.exports import stream_csv, table_export_rows, xlsx_file
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMixin, FilterView):
@@ -37,7 +40,7 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
     table_pagination = False
     per_page = 50
     count_limit = pagination.COUNT_LIMIT  # exact count up to this many rows
-    export_formats = ("csv",)
+    export_formats = ("csv", "xlsx")
     empty_text = ""
     create_label = ""
 
@@ -54,7 +57,7 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
         export_format = self.exporting()
         if export_format is not None:
             if export_format not in self.export_formats:
-                raise Http404  # only the formats we offer (CSV); anything else is not a page
+                raise Http404  # only the formats we offer; anything else is not a page
             return self.stream_export(context[self.context_table_name], export_format)
         return super().render_to_response(context, **response_kwargs)
 
@@ -62,14 +65,18 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
         return f"{self.model._meta.model_name}s.{export_format}"
 
     def stream_export(self, table, export_format):
-        """The filtered rows as CSV, in the list's order, streamed in chunks."""
-        response = StreamingHttpResponse(
-            stream_csv(table_export_rows(table, self.exclude_columns, self.page_source(table))),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = content_disposition_header(
-            True, self.get_export_filename(export_format)
-        )
+        """The filtered rows as CSV (streamed in chunks) or XLSX, in the list's order."""
+        rows = table_export_rows(table, self.exclude_columns, self.page_source(table))
+        filename = self.get_export_filename(export_format)
+        if export_format == "xlsx":
+            return FileResponse(
+                xlsx_file(rows, title=str(self.get_title())),
+                as_attachment=True,
+                filename=filename,
+                content_type=XLSX_TYPE,
+            )
+        response = StreamingHttpResponse(stream_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
 
     def create_export(self, export_format):
@@ -164,6 +171,8 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
             query.pop(name, None)
         query["_export"] = "csv"
         context["export_query"] = query.urlencode()
+        query["_export"] = "xlsx"
+        context["export_xlsx_query"] = query.urlencode()
         context["filters_active"] = any(
             v
             for k, v in self.request.GET.items()

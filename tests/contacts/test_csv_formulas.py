@@ -37,7 +37,7 @@ def test_the_list_export_writes_no_cell_that_starts_with_a_formula_trigger(
 ):
     response = manager_client.get(reverse("contacts:contact_list"), {"_export": "csv"})
     assert response.status_code == 200
-    rows = cells_of(b"".join(response.streaming_content).decode("utf-8"))
+    rows = cells_of(b"".join(response.streaming_content).decode("utf-8-sig"))
     assert len(rows) == 1 + len(NAMES)
     assert triggered(rows) == []
     cells = {cell for row in rows for cell in row}

@@ -82,11 +82,13 @@ def test_list_tables_show_dutch_dates_and_grouped_decimals(manager_client, price
     assert "1.234,56" in html
     assert "27-11-2026" in html
     response = manager_client.get(reverse("pricing:salesprice_list") + "?_export=csv")
-    body = response.getvalue() if not response.streaming else b"".join(response.streaming_content)
-    # The CSV export keeps plain numbers and ISO dates whatever the language.
-    assert "1234.56" in body.decode()
-    assert "1.234,56" not in body.decode()
-    assert "2026-11-27" in body.decode()
+    body = b"".join(response.streaming_content).decode("utf-8")
+    # The CSV export is for Dutch Excel: a byte-order mark, ";" between the cells, a
+    # decimal comma without grouping, ISO dates (which Excel reads in any language).
+    assert body.startswith("\ufeffArtikelnr.;")
+    assert ";1234,56;" in body
+    assert "1.234,56" not in body
+    assert "2026-11-27" in body
     # A date stays on one line (it wrapped at its hyphens).
     assert '<td class="text-nowrap">27-11-2026</td>' in html
 

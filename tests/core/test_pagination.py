@@ -505,7 +505,7 @@ def test_csv_export_streams_every_filtered_row_in_chunks(manager_client, monkeyp
     with CaptureQueriesContext(connection) as queries:
         response = manager_client.get(LIST_URL, {"q": "export", "_export": "csv", "sort": "-no"})
         assert response.streaming
-        body = b"".join(response.streaming_content).decode()
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
     lines = body.strip().splitlines()
     assert lines[0].startswith("No.,")
     assert len(lines) == 46
