@@ -1,10 +1,12 @@
 """W3: best-price lookups one at a time and in 100-line batches over the bulk price
-rows, and recalculating a 100-line sales quote."""
+rows, recalculating a 100-line sales quote, and the overlapping campaign prices of a
+campaign with 10,000 prices (docs/pricing.md, Overlapping campaign prices)."""
 
 import datetime
 import random
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, Q
 
 from benchmarks.harness import Result, execute, measure, table
@@ -15,6 +17,7 @@ from contacts.models import (
 )
 from pricing.engine import PriceRequest, find_price, price_lines
 from pricing.models import CampaignTarget, Item, ItemUnitOfMeasure, SalesPrice, SalesType
+from pricing.overlaps import campaign_overlaps
 from quotes.models import SalesQuote, SalesQuoteLine
 from quotes.services import recalculate_quote
 
@@ -177,5 +180,61 @@ def w3_quote(world: World) -> Result:
         return recalculate_quote(quote=state["quote"])
 
     result.ways["app"] = measure(app, repeat=world.repeat, prepare=prepare)
+    result.extra["queries"] = result.ways["app"].queries
+    return result
+
+
+OVERLAP_PRICES = 10_000
+
+
+def w3_overlaps(world: World) -> Result:
+    """The warnings of the activated benchmark campaign grown to 10,000 prices (its
+    1,000 and more at minimum quantity 5, min. quantity 0 for the rest of the items),
+    with a second activated campaign holding the same target group and prices for the
+    same items 5 % lower (made in the rolled-back transaction, then analysed)."""
+    result = Result("W3", f"Overlapping campaign prices: a campaign of {OVERLAP_PRICES:,} prices")
+    campaign = world.campaign
+    price, item, target = table(SalesPrice), table(Item), table(CampaignTarget)
+    columns = (
+        "item_id, sales_type, sales_code, starting_date, ending_date, currency_code, "
+        "minimum_quantity, unit_price, price_includes_vat, allow_line_discount, "
+        "allow_invoice_discount"
+    )
+
+    def add_prices(no, quantity, share, count, skip=0):
+        execute(
+            f"INSERT INTO {price} ({columns}) "  # noqa: S608
+            f"SELECT id, %s, %s, NULL, NULL, '', %s, ROUND(unit_price * %s, 2), %s, %s, %s "
+            f"FROM (SELECT id, unit_price FROM {item} ORDER BY id LIMIT %s OFFSET %s) AS i "
+            "ON CONFLICT DO NOTHING",
+            [SalesType.CAMPAIGN, no, quantity, share, False, True, True, count, skip],
+        )
+
+    def prepare():
+        other = Campaign.objects.create(description="Benchmark overlap", activated=True)
+        Campaign.objects.filter(pk=campaign.pk).update(starting_date=None, ending_date=None)
+        items = Item.objects.count()
+        existing = SalesPrice.objects.for_campaign(campaign).count()
+        add_prices(campaign.no, 5, "0.9", items)
+        rest = max(0, OVERLAP_PRICES - existing - items)
+        add_prices(campaign.no, 0, "0.9", rest, skip=existing)
+        for quantity in (0, 5):
+            add_prices(other.no, quantity, "0.85", items)
+        execute(
+            f"INSERT INTO {target} (campaign_id, customer_id, contact_id) "  # noqa: S608
+            f"SELECT %s, customer_id, contact_id FROM {target} WHERE campaign_id = %s",
+            [other.pk, campaign.pk],
+        )
+        if connection.vendor == "postgresql":
+            execute(f"ANALYZE {price}")
+            execute(f"ANALYZE {target}")
+        campaign.refresh_from_db()
+        result.extra["campaign_prices"] = SalesPrice.objects.for_campaign(campaign).count()
+
+    def app():
+        return campaign_overlaps(campaign).total
+
+    result.ways["app"] = measure(app, repeat=world.repeat, prepare=prepare)
+    result.extra["overlaps"] = result.ways["app"].rows
     result.extra["queries"] = result.ways["app"].queries
     return result

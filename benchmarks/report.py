@@ -8,6 +8,8 @@ APP_OVER_FLOOR_MAX = 1.5
 NAIVE_OVER_APP_MIN = 20
 LOOKUPS_PER_SECOND_MIN = 2000
 QUOTE_QUERIES_MAX = 10
+OVERLAPS_SECONDS_MAX = 1.0  # the overlap warnings of a campaign with 10,000 prices
+OVERLAPS_QUERIES_MAX = 7
 PAGE_P95_MS_MAX = 150
 LOAD_P95_MS_MAX = 250
 MAIL_MESSAGES_PER_SECOND_MIN = 500  # one worker
@@ -33,7 +35,13 @@ def verdict(result) -> list[str]:
         if speed is not None and "single" in result.title and speed < LOOKUPS_PER_SECOND_MIN:
             misses.append(f"{speed:,} lookups/s < {LOOKUPS_PER_SECOND_MIN:,}")
         queries = result.extra.get("queries")
-        if queries is not None and queries > QUOTE_QUERIES_MAX:
+        if "overlaps" in result.extra:
+            seconds = result.ways["app"].seconds
+            if seconds >= OVERLAPS_SECONDS_MAX:
+                misses.append(f"{seconds:.2f} s >= {OVERLAPS_SECONDS_MAX} s")
+            if queries > OVERLAPS_QUERIES_MAX:
+                misses.append(f"{queries} queries > {OVERLAPS_QUERIES_MAX}")
+        elif queries is not None and queries > QUOTE_QUERIES_MAX:
             misses.append(f"{queries} queries > {QUOTE_QUERIES_MAX}")
     elif result.workload == "W5":
         extra = result.extra

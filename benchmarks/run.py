@@ -171,7 +171,11 @@ def main(argv=None) -> int:
         activate_campaign(campaign=world.campaign)
         if "W3" in only:
             log("W3 prices …")
-            for result in [*price_workloads.w3_prices(world), price_workloads.w3_quote(world)]:
+            for result in [
+                *price_workloads.w3_prices(world),
+                price_workloads.w3_quote(world),
+                price_workloads.w3_overlaps(world),
+            ]:
                 results.append(result)
                 log(report.line(result))
         if "W5" in only or "W6" in only:
