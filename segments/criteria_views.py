@@ -2,9 +2,14 @@
 and reuse criteria), the history of those actions and the saved criteria pages
 (docs/segments.md)."""
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DetailView
+from psycopg.errors import QueryCanceled
 
 from core import generic_views as generic
 from segments import services
@@ -29,6 +34,73 @@ from segments.tables import (
 class SegmentAction(generic.ConfirmActionView):
     model = Segment
     permission_required = "segments.change_segment"
+    preview_kind = ""  # the count shown while the filters are filled in
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview_kind=self.preview_kind, **kwargs)
+
+
+# A count that takes longer is given up (PostgreSQL), so that typing filters over a
+# million contacts never piles up long queries.
+PREVIEW_SECONDS = 2
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Within a transaction: on PostgreSQL, cancel any statement that runs longer than
+    ``seconds`` (``SET LOCAL statement_timeout``, undone at the end of the transaction)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = %s", [int(seconds * 1000)])
+    yield
+
+
+class CriteriaPreview(generic.ModelPermissionMixin, generic.KeyObjectMixin, DetailView):
+    """How many contacts the filters of Add contacts, Reduce or Refine match and how
+    many lines the action would add or remove, counted as the filters are typed
+    (docs/segments.md, Criteria); nothing changes."""
+
+    model = Segment
+    permission_required = "segments.view_segment"
+    template_name = "segments/partials/criteria_preview.html"
+    forms = {"add": AddContactsForm, "reduce": RemoveContactsForm, "refine": RemoveContactsForm}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        kind = self.request.GET.get("kind", "")
+        form_class = self.forms.get(kind)
+        if form_class is None:
+            return context
+        form = form_class(self.request.GET)
+        if not form.is_valid():
+            context["problem"] = _("Correct the filters to see how many contacts match.")
+            return context
+        try:
+            with transaction.atomic(), time_limit(PREVIEW_SECONDS):
+                context["preview"] = self.preview(kind, form)
+        except ValidationError as error:
+            context["problem"] = " ".join(error.messages)
+        except OperationalError as error:
+            if not isinstance(error.__cause__, QueryCanceled):
+                raise
+            context["problem"] = _(
+                "These filters take too long to count here; the action itself says how many "
+                "lines it added or removed."
+            )
+        context["kind"] = kind
+        return context
+
+    def preview(self, kind, form):
+        if kind == "add":
+            return services.preview_add(
+                segment=self.object, filters=form.filters(), **form.options()
+            )
+        return services.preview_remove(
+            segment=self.object,
+            filters=form.filters(),
+            entire_companies=form.cleaned_data["entire_companies"],
+            keep_matching=kind == "refine",
+        )
 
 
 class AddContacts(SegmentAction):
@@ -36,6 +108,7 @@ class AddContacts(SegmentAction):
     action_label = gettext_lazy("Add contacts")
     submit_label = gettext_lazy("Add contacts")
     form_class = AddContactsForm
+    preview_kind = "add"
 
     def question(self):
         return _("Add the contacts that match every filter you fill in to segment %(no)s.") % {
@@ -63,6 +136,7 @@ class ReduceContacts(SegmentAction):
     action_label = gettext_lazy("Reduce contacts")
     submit_label = gettext_lazy("Remove matching contacts")
     form_class = RemoveContactsForm
+    preview_kind = "reduce"
 
     def question(self):
         return _("Remove the lines of segment %(no)s whose contact matches the filters.") % {
@@ -86,6 +160,7 @@ class ReduceContacts(SegmentAction):
 class RefineContacts(ReduceContacts):
     action_label = gettext_lazy("Refine contacts")
     submit_label = gettext_lazy("Keep only matching contacts")
+    preview_kind = "refine"
 
     def question(self):
         return _("Keep only the lines of segment %(no)s whose contact matches the filters.") % {

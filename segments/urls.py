@@ -11,6 +11,11 @@ segment_actions = [
         "<str:key>/add-contacts/", criteria_views.AddContacts.as_view(), name="segment_add_contacts"
     ),
     path("<str:key>/reduce/", criteria_views.ReduceContacts.as_view(), name="segment_reduce"),
+    path(
+        "<str:key>/criteria-preview/",
+        criteria_views.CriteriaPreview.as_view(),
+        name="segment_criteria_preview",
+    ),
     path("<str:key>/refine/", criteria_views.RefineContacts.as_view(), name="segment_refine"),
     path("<str:key>/go-back/", criteria_views.GoBack.as_view(), name="segment_go_back"),
     path(

@@ -231,6 +231,7 @@ MATRIX: dict[str, Page] = {
     **record("segments", Segment, SEGMENT),
     "segments:segment_add_contacts": Page("segments.change_segment", SEGMENT),
     "segments:segment_reduce": Page("segments.change_segment", SEGMENT),
+    "segments:segment_criteria_preview": Page("segments.view_segment", SEGMENT),
     "segments:segment_refine": Page("segments.change_segment", SEGMENT),
     "segments:segment_go_back": Page("segments.change_segment", SEGMENT),
     "segments:segment_save_criteria": Page("segments.add_savedsegmentcriteria", SEGMENT),

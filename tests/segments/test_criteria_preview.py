@@ -1,0 +1,153 @@
+"""Counts before committing (docs/segments.md, Criteria): Add contacts, Reduce and
+Refine say how many contacts match and how many lines they would add or remove, while
+the filters are filled in, and change nothing; the counts are what the action then
+does."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from segments import services
+from segments.models import SegmentCriteriaAction, SegmentLine
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(world):
+    acme = world.company("Acme", industry=["RETAIL"], relations=["PROS"], city="Amsterdam")
+    bolt = world.company("Bolt", industry=["WHOLESALE"], relations=["PROS"], city="Utrecht")
+    return {
+        "acme": acme,
+        "bolt": bolt,
+        "ann": world.person("Ann", acme, jobs=["PURCHASE"], city="Amsterdam"),
+        "bob": world.person("Bob", acme, jobs=["SALES"], city="Amsterdam"),
+        "cat": world.person("Cat", bolt, jobs=["PURCHASE"], city="Utrecht"),
+        "dan": world.person("Dan", None, jobs=["PURCHASE"], city="Rotterdam"),
+    }
+
+
+ADD_CASES = [
+    ({"type": "person"}, {}),
+    ({"business_relations": ["PROS"]}, {}),
+    ({"business_relations": ["PROS"]}, {"allow_related_companies": True}),
+    ({"type": "company"}, {"expand_companies": True}),
+    ({"city": "Amsterdam"}, {"allow_existing": True}),
+    ({"city": "Amsterdam|Utrecht"}, {}),
+]
+
+
+def _nothing_written(segment, lines_before):
+    assert SegmentLine.objects.filter(segment=segment).count() == lines_before
+    assert not SegmentCriteriaAction.objects.filter(segment=segment).exists()
+
+
+@pytest.mark.parametrize(("filters", "options"), ADD_CASES)
+def test_the_add_preview_counts_what_add_contacts_then_does(segment, people, filters, options):
+    services.add_contacts(segment=segment, filters={"name": "Ann|Acme"})
+    SegmentCriteriaAction.objects.all().delete()
+    before = SegmentLine.objects.filter(segment=segment).count()
+    preview = services.preview_add(segment=segment, filters=filters, **options)
+    _nothing_written(segment, before)
+    result = services.add_contacts(segment=segment, filters=filters, **options)
+    assert (preview.added, preview.renewed) == (result.added, result.removed)
+    if not options.get("allow_existing"):
+        assert preview.matching >= preview.added
+
+
+@pytest.mark.parametrize("keep_matching", [False, True])
+@pytest.mark.parametrize("entire_companies", [False, True])
+def test_the_reduce_and_refine_previews_count_what_the_actions_then_do(
+    segment, people, keep_matching, entire_companies
+):
+    services.add_contacts(segment=segment, filters={}, allow_related_companies=True)
+    SegmentCriteriaAction.objects.all().delete()
+    before = SegmentLine.objects.filter(segment=segment).count()
+    filters = {"city": "Amsterdam"}
+    preview = services.preview_remove(
+        segment=segment,
+        filters=filters,
+        entire_companies=entire_companies,
+        keep_matching=keep_matching,
+    )
+    _nothing_written(segment, before)
+    action = services.refine_contacts if keep_matching else services.reduce_contacts
+    result = action(segment=segment, filters=filters, entire_companies=entire_companies)
+    assert preview.removed == result.removed
+    assert preview.removed > 0
+
+
+def preview_url(segment):
+    return reverse("segments:segment_criteria_preview", kwargs={"key": segment.no})
+
+
+def test_the_add_page_counts_as_the_filters_are_filled_in(manager_client, segment, people):
+    page = manager_client.get(
+        reverse("segments:segment_add_contacts", kwargs={"key": segment.no})
+    ).content.decode()
+    assert 'id="criteria-preview"' in page
+    assert preview_url(segment) in page
+    response = manager_client.get(preview_url(segment), {"kind": "add", "type": "person"})
+    assert response.content.decode().startswith("4 contacts match: 4 new lines would be added.")
+    assert "Nothing changes until you confirm." in response.content.decode()
+    assert not SegmentLine.objects.exists()
+
+
+def test_the_reduce_and_refine_pages_count_the_lines(manager_client, segment, people):
+    services.add_contacts(segment=segment, filters={"type": "person"})
+    text = manager_client.get(
+        preview_url(segment), {"kind": "reduce", "city": "Amsterdam"}
+    ).content.decode()
+    assert text.startswith("2 lines match and would be removed.")
+    text = manager_client.get(
+        preview_url(segment), {"kind": "refine", "city": "Amsterdam"}
+    ).content.decode()
+    assert text.startswith("2 lines match and are kept: 2 lines would be removed.")
+    assert SegmentLine.objects.count() == 4
+
+
+def test_a_filter_in_error_says_so_instead_of_a_count(manager_client, segment, people):
+    text = manager_client.get(preview_url(segment), {"kind": "add", "name": "|"}).content.decode()
+    assert text.strip() == (
+        '<span class="text-body-secondary">Correct the filters to see how many contacts '
+        "match.</span>"
+    )
+
+
+def test_the_preview_takes_the_same_queries_for_few_or_many_contacts(
+    manager_client, segment, world
+):
+    def queries(count):
+        for index in range(count):
+            world.company(f"Count {len(str(index))}{index}", city="Leiden")
+        with CaptureQueriesContext(connection) as captured:
+            manager_client.get(preview_url(segment), {"kind": "add", "city": "Leiden"})
+        return len(captured)
+
+    assert queries(2) == queries(40)
+
+
+def test_a_read_only_user_sees_the_count_but_not_the_action(viewer_client, segment, people):
+    response = viewer_client.get(preview_url(segment), {"kind": "add"})
+    assert response.status_code == 200
+    add = reverse("segments:segment_add_contacts", kwargs={"key": segment.no})
+    assert viewer_client.get(add).status_code == 403
+
+
+@pytest.mark.postgres
+def test_a_count_that_takes_too_long_is_given_up_with_a_message(
+    manager_client, segment, people, monkeypatch
+):
+    from segments import criteria_views
+
+    def slow_preview(self, kind, form):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(2)")
+
+    monkeypatch.setattr(criteria_views, "PREVIEW_SECONDS", 0.05)
+    monkeypatch.setattr(criteria_views.CriteriaPreview, "preview", slow_preview)
+    text = manager_client.get(preview_url(segment), {"kind": "add"}).content.decode()
+    assert "These filters take too long to count here" in text
+    # The page's own queries go on after the limit (it ended with the transaction).
+    assert manager_client.get(preview_url(segment), {"kind": "add"}).status_code == 200
