@@ -67,7 +67,8 @@ def page_urls(world, client) -> list[tuple[str, str]]:
     contacts = reverse("contacts:contact_list")
     return [
         ("Contact list, first page", contacts),
-        ("Contact list, search 'FAB' (name starts with)", f"{contacts}?q=FAB"),
+        ("Contact list, search 'FAB' (inside: names, e-mails)", f"{contacts}?q=FAB"),
+        ("Contact list, search inside names 'anse'", f"{contacts}?q=anse"),
         ("Contact list, filtered: persons of one salesperson", f"{contacts}?type=person"),
         ("Contact list, deep page (keyset)", deep_contact_url(client)),
         (

@@ -82,6 +82,7 @@ from core.demo_bulk import (
     series,
     step,
 )
+from core.search import SEPARATOR, sqlite_index_rebuilt_afterwards
 from salespeople.models import Salesperson
 
 BULK_MAILING_GROUP = "BULK20"  # held by exactly every 5th bulk contact
@@ -258,7 +259,10 @@ def load_bulk(n: int, stdout=None, **_sizes) -> dict:
     first_id = next_id(Contact)
     numbers = reserve_numbers(Contact.number_series, Contact, n)
     counts = {}
-    with indexes_built_afterwards(*BULK_TABLES, stdout=stdout):
+    with (
+        indexes_built_afterwards(*BULK_TABLES, stdout=stdout),
+        sqlite_index_rebuilt_afterwards(Contact, Customer, stdout=stdout),
+    ):
         with step(stdout, "contacts") as result:
             counts["contacts"] = result["rows"] = _insert_contacts(
                 n, first_id, numbers, salespeople
@@ -344,7 +348,17 @@ def _contact_columns(first_id, numbers, salespeople) -> tuple[Statement, dict]:
         "job_title": f"CASE WHEN {is_company} THEN '' ELSE "
         f"{st.pick(job_titles, 's %% ' + str(len(job_titles)))} END",
     }
+    columns["search_text"] = search_text_sql(
+        st, *(columns[name] for name in Contact._meta.get_field("search_text").sources)
+    )
     return st, columns
+
+
+def search_text_sql(st: Statement, *values: str) -> str:
+    """SQL for ``core.search.search_text`` of ``values``: the words above are plain
+    ASCII (a test holds it), for which folding is ``lower()``."""
+    separator = st.param(SEPARATOR)
+    return " || ".join([separator, *(f"lower({value}) || {separator}" for value in values)])
 
 
 def _insert_codes(n, first_id, codes) -> int:
@@ -421,6 +435,7 @@ def _insert_customers(n, first_id, codes) -> int:
         "price_group_id": st.case(f"(c / 3) %% {len(price_groups)}", price_groups),
         "discount_group_id": st.case(f"(c / 3) %% {len(discount_groups)}", discount_groups),
     }
+    columns["search_text"] = search_text_sql(st, columns["no"], "name")  # No. and name
     inserted = insert_select(st, Customer, columns, "", f"({company}) AS company", "c %% 3 = 0")
     # Like create_customer_from_contact: the CUST relation links company and customer.
     st = Statement()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import CardUrlMixin, CodeTable, NumberedModel
+from core.search import SearchTextField, SearchTextMixin
 from salespeople.models import Salesperson
 
 CUSTOMER_RELATION = "CUST"
@@ -90,7 +91,7 @@ class ContactQuerySet(models.QuerySet):
         )
 
 
-class Contact(CardUrlMixin, NumberedModel):
+class Contact(SearchTextMixin, CardUrlMixin, NumberedModel):
     """A company or a person (working for a company) that campaigns can target."""
 
     number_series = "CONTACT"
@@ -140,6 +141,9 @@ class Contact(CardUrlMixin, NumberedModel):
         help_text=_("Criteria skip this contact unless they ignore the exclusion."),
     )
     job_title = models.CharField(_("job title"), max_length=50, blank=True)
+    # The list search looks inside these, ignoring case and accents (core.search;
+    # docs/performance.md, Search): a trigram index on PostgreSQL, FTS5 on SQLite.
+    search_text = SearchTextField(_("search text"), sources=("no", "name", "email", "city"))
 
     industry_groups = models.ManyToManyField(
         IndustryGroup,
@@ -170,7 +174,7 @@ class Contact(CardUrlMixin, NumberedModel):
         related_name="contacts",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
     objects = ContactQuerySet.as_manager()
 
     class Meta:
@@ -291,7 +295,7 @@ class ContactBusinessRelation(models.Model):
         return f"{self.contact_id}: {self.business_relation_id}"
 
 
-class Customer(CardUrlMixin, NumberedModel):
+class Customer(SearchTextMixin, CardUrlMixin, NumberedModel):
     """A customer, linked to exactly one company contact through business relation CUST."""
 
     number_series = "CUSTOMER"
@@ -332,7 +336,10 @@ class Customer(CardUrlMixin, NumberedModel):
         limit_choices_to={"type": ContactType.COMPANY},
     )
 
-    history = HistoricalRecords()
+    # The list search looks inside No. and name (core.search), like the contact's.
+    search_text = SearchTextField(_("search text"), sources=("no", "name"))
+
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("customer")

@@ -14,7 +14,7 @@ from django_tables2.export import ExportMixin
 from django_tables2.rows import BoundRows
 
 from core import pagination
-from core.filters import SearchFilterSet
+from core.filters import RANK, SearchFilterSet
 from core.generic_views.base import ModelPermissionMixin, PageMixin, has_model_perm, url_or_none
 from core.generic_views.exports import stream_csv, table_export_rows, xlsx_file
 
@@ -135,16 +135,18 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
             return source
         if not filterset.is_bound or not filterset.is_valid():
             return source
-        if filterset.searching and filterset.broad_on(
-            pagination.sort_keys(source)[0].path, limit=self.count_limit
-        ):
+        # The first column of the list's order (after an inside search's rank).
+        first = next(key for key in pagination.sort_keys(source) if key.path != RANK)
+        if filterset.searching and filterset.broad_on(first.path, limit=self.count_limit):
             # The matches crowd together in the sort order (q=CT09 by No.): reading
             # in order would pass every row before them; the ranges collect them.
             return source
         filterset.read_in_order = True
         rows = filterset.filter_queryset(filterset.queryset.all())
-        if source.query.order_by:
-            rows = rows.order_by(*source.query.order_by)
+        # Without the rank of an inside search (core.filters): it is not read in order.
+        order = [term for term in source.query.order_by if str(term).lstrip("-") != RANK]
+        if order:
+            rows = rows.order_by(*order)
         return rows
 
     def paginate_table(self, table):
@@ -178,4 +180,30 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
             for k, v in self.request.GET.items()
             if k not in {"page", "sort", "q", pagination.CURSOR_PARAM}
         )
+        context.update(self.no_match_context(context["filters_active"]))
         return context
+
+    def no_match_context(self, filters_active: bool) -> dict:
+        """An empty list that is searched or filtered says so, with a link that clears
+        the search (or the filters), instead of the list's "nothing here yet" text."""
+        searched = str(self.request.GET.get("q", "")).strip()
+        if not (searched or filters_active):
+            return {}
+        things = self.model._meta.verbose_name_plural
+        if searched and not filters_active:
+            text = _("No %(things)s match '%(q)s'.") % {"things": things, "q": searched}
+            query = self.request.GET.copy()
+            for name in ("q", "page", pagination.CURSOR_PARAM):
+                query.pop(name, None)
+            clear_url = f"?{query.urlencode()}" if query else self.request.path
+            return {
+                "no_match_text": text,
+                "clear_url": clear_url,
+                "clear_label": _("Clear the search"),
+            }
+        text = _("No %(things)s match the search and filters.") % {"things": things}
+        return {
+            "no_match_text": text,
+            "clear_url": self.request.path,
+            "clear_label": _("Clear the filters"),
+        }
