@@ -1,6 +1,8 @@
 """Set-based SQL helpers that run the same parameterised SQL on SQLite and PostgreSQL."""
 
-from django.db import connections, models
+from contextlib import contextmanager
+
+from django.db import OperationalError, connection, connections, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast
 
@@ -84,3 +86,36 @@ def typed_value(model, field_name: str, value):
     if value is None:
         return Cast(Value(None), output_field=output)
     return Value(value, output_field=output)
+
+
+@contextmanager
+def statement_time_limit(seconds: float):
+    """A transaction whose statements PostgreSQL cancels after ``seconds`` each
+    (``SET LOCAL statement_timeout``, gone with the transaction), for counts a page
+    asks for while the user types or looks: a cancelled one raises ``TimeUp``.
+    SQLite has no such limit; the block runs as it is."""
+    limited = connection.vendor == "postgresql"
+    try:
+        with transaction.atomic():
+            if limited:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT current_setting('statement_timeout'), "
+                        "set_config('statement_timeout', %s, true)",
+                        [str(max(1, int(seconds * 1000)))],
+                    )
+                    previous = cursor.fetchone()[0]
+            yield
+            if limited:  # the rest of an enclosing transaction runs without the limit
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+    except OperationalError as error:
+        from psycopg.errors import QueryCanceled
+
+        if isinstance(error.__cause__, QueryCanceled):
+            raise TimeUp from None
+        raise
+
+
+class TimeUp(Exception):
+    """A statement ran over ``statement_time_limit``."""

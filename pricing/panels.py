@@ -1,5 +1,6 @@
 """Pricing panels on other apps' cards."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -13,6 +14,12 @@ def campaign_pricing(campaign):
     targets = campaign.target_count
     return {
         "campaign": campaign,
+        # The overlap check is loaded after the card (pricing.views.CampaignOverlapsPanel).
+        "overlaps_url": (
+            reverse("pricing:campaign_overlaps", kwargs={"key": campaign.no})
+            if prices + discounts
+            else ""
+        ),
         "summary": ", ".join(
             [
                 ngettext("%(n)d sales price", "%(n)d sales prices", prices) % {"n": prices},

@@ -73,6 +73,11 @@ urlpatterns = [
         name="campaign_activate",
     ),
     path(
+        "campaigns/<str:key>/overlaps/",
+        views.CampaignOverlapsPanel.as_view(),
+        name="campaign_overlaps",
+    ),
+    path(
         "campaigns/<str:key>/deactivate/",
         views.DeactivateCampaign.as_view(),
         name="campaign_deactivate",

@@ -3,9 +3,11 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.generic import DetailView
 
 from campaigns.models import Campaign
 from core import generic_views as generic
+from core.sql import TimeUp, statement_time_limit
 from pricing import services
 from pricing.filters import (
     ItemFilter,
@@ -257,7 +259,20 @@ class ActivateCampaign(generic.ConfirmActionView):
         return Campaign.objects.select_related("status")
 
     def question(self):
-        return " ".join(filter(None, [self.warning(), self.activate_question()]))
+        overlaps = self.overlaps().summary() if self.overlaps() else ""
+        return " ".join(filter(None, [self.warning(), overlaps, self.activate_question()]))
+
+    def overlaps(self):
+        """Prices and discounts that overlap others for the same customers
+        (docs/pricing.md, Overlapping campaign prices): a warning, never a refusal."""
+        if not hasattr(self, "_overlaps"):
+            from pricing.overlaps import campaign_overlaps
+
+            self._overlaps = campaign_overlaps(self.object)
+        return self._overlaps
+
+    def details(self):
+        return self.overlaps().texts()
 
     def warning(self) -> str:
         """A campaign whose status is done or canceled is over: say so first."""
@@ -315,6 +330,34 @@ class DeactivateCampaign(generic.ConfirmActionView):
             "no": self.object.no,
             "n": removed,
         }
+
+
+# The card's overlap check is given up after this long (PostgreSQL); the activation
+# page always runs it in full.
+OVERLAPS_SECONDS = 3
+OVERLAPS_SHOWN = 5
+
+
+class CampaignOverlapsPanel(generic.ModelPermissionMixin, generic.KeyObjectMixin, DetailView):
+    """The overlap warning of the campaign card's pricing panel (docs/pricing.md,
+    Overlapping campaign prices), loaded after the card so that the card stays fast."""
+
+    model = Campaign
+    permission_required = "pricing.view_salesprice"
+    template_name = "pricing/partials/campaign_overlaps.html"
+
+    def get_context_data(self, **kwargs):
+        from pricing.overlaps import campaign_overlaps
+
+        context = super().get_context_data(**kwargs)
+        try:
+            with statement_time_limit(OVERLAPS_SECONDS):
+                context["overlaps"] = campaign_overlaps(self.object, limit=OVERLAPS_SHOWN)
+        except TimeUp:
+            context["problem"] = _(
+                "Looking for overlapping prices takes too long here; Activate shows them."
+            )
+        return context
 
 
 def campaign_rows_url(url_name, campaign):

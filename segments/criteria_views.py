@@ -2,16 +2,13 @@
 and reuse criteria), the history of those actions and the saved criteria pages
 (docs/segments.md)."""
 
-from contextlib import contextmanager
-
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DetailView
-from psycopg.errors import QueryCanceled
 
 from core import generic_views as generic
+from core.sql import TimeUp, statement_time_limit
 from segments import services
 from segments.criteria import describe
 from segments.filters import SavedCriteriaFilter
@@ -45,16 +42,6 @@ class SegmentAction(generic.ConfirmActionView):
 PREVIEW_SECONDS = 2
 
 
-@contextmanager
-def time_limit(seconds: float):
-    """Within a transaction: on PostgreSQL, cancel any statement that runs longer than
-    ``seconds`` (``SET LOCAL statement_timeout``, undone at the end of the transaction)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = %s", [int(seconds * 1000)])
-    yield
-
-
 class CriteriaPreview(generic.ModelPermissionMixin, generic.KeyObjectMixin, DetailView):
     """How many contacts the filters of Add contacts, Reduce or Refine match and how
     many lines the action would add or remove, counted as the filters are typed
@@ -76,13 +63,11 @@ class CriteriaPreview(generic.ModelPermissionMixin, generic.KeyObjectMixin, Deta
             context["problem"] = _("Correct the filters to see how many contacts match.")
             return context
         try:
-            with transaction.atomic(), time_limit(PREVIEW_SECONDS):
+            with statement_time_limit(PREVIEW_SECONDS):
                 context["preview"] = self.preview(kind, form)
         except ValidationError as error:
             context["problem"] = " ".join(error.messages)
-        except OperationalError as error:
-            if not isinstance(error.__cause__, QueryCanceled):
-                raise
+        except TimeUp:
             context["problem"] = _(
                 "These filters take too long to count here; the action itself says how many "
                 "lines it added or removed."

@@ -54,6 +54,10 @@ class ConfirmActionView(
     def question(self) -> str:
         raise NotImplementedError
 
+    def details(self) -> list[str]:
+        """Lines shown in a list under the question (e.g. warnings); none by default."""
+        return []
+
     def perform(self, form) -> str:
         raise NotImplementedError
 
@@ -63,6 +67,7 @@ class ConfirmActionView(
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["question"] = self.question()
+        context["details"] = self.details()
         context["action_label"] = self.action_label
         context["submit_label"] = self.submit_label or _("Yes")
         return context

@@ -259,6 +259,7 @@ MATRIX: dict[str, Page] = {
     **record("pricing", SalesLineDiscount, by_key(SalesLineDiscount)),
     "pricing:campaign_activate": Page("pricing.activate_campaign", CAMPAIGN),
     "pricing:campaign_deactivate": Page("pricing.activate_campaign", CAMPAIGN),
+    "pricing:campaign_overlaps": Page("pricing.view_salesprice", CAMPAIGN),
     **code_table("pricing", UnitOfMeasure),
     **code_table("pricing", ItemDiscountGroup),
     # quotes

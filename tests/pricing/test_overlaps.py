@@ -412,21 +412,43 @@ def test_the_activation_page_without_overlaps_has_no_details(manager_client, set
     assert "overlap" not in response.content.decode()
 
 
-def test_the_campaign_card_shows_the_overlaps(manager_client, setup):
+def test_the_campaign_card_shows_the_overlaps_once_loaded(manager_client, setup):
     campaign, chair = setup["campaign"], setup["chair"]
-    page = manager_client.get(campaign.get_absolute_url()).content.decode()
-    assert "overlap" not in page
+    overlaps_url = reverse("pricing:campaign_overlaps", kwargs={"key": campaign.no})
+    card = manager_client.get(campaign.get_absolute_url()).content.decode()
+    # The card asks for the check after it is shown (it may take seconds at scale).
+    assert f'hx-get="{overlaps_url}"' in card
+    assert "overlap of this campaign" not in card
+    panel = manager_client.get(overlaps_url).content.decode()
+    assert panel.strip() == '<span id="campaign-overlaps"></span>'  # nothing to warn about
     price(chair, SalesType.ALL_CUSTOMERS, "", "70.00")
-    page = manager_client.get(campaign.get_absolute_url()).content.decode()
-    assert "Warning: 1 overlap of this campaign&#x27;s prices" in page
-    assert f"Sales price 80.00 of item {chair.no}" in page
+    panel = manager_client.get(overlaps_url).content.decode()
+    assert "Warning: 1 overlap of this campaign&#x27;s prices" in panel
+    assert f"Sales price 80.00 of item {chair.no}" in panel
 
 
-def test_the_campaign_card_runs_as_many_queries_with_more_overlaps(manager_client):
+def test_the_overlap_panel_runs_as_many_queries_with_more_overlaps(manager_client):
     counts = []
     for size in (2, 12):
         campaign = _every_kind(size)
+        url = reverse("pricing:campaign_overlaps", kwargs={"key": campaign.no})
         with CaptureQueriesContext(connection) as queries:
-            manager_client.get(campaign.get_absolute_url())
+            manager_client.get(url)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.postgres
+def test_an_overlap_check_that_takes_too_long_is_given_up_on_the_card(
+    manager_client, setup, monkeypatch
+):
+    from pricing import views
+
+    def slow(campaign, limit):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(2)")
+
+    monkeypatch.setattr(views, "OVERLAPS_SECONDS", 0.05)
+    monkeypatch.setattr("pricing.overlaps.campaign_overlaps", slow)
+    url = reverse("pricing:campaign_overlaps", kwargs={"key": setup["campaign"].no})
+    assert "takes too long here; Activate shows them" in manager_client.get(url).content.decode()
