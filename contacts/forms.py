@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from contacts.importing import UPLOAD_TOKEN_RE
+from contacts.importing import UPLOAD_TOKEN_RE, column_labels
 from contacts.models import Contact, ContactType, Customer
 from core.forms import KeysMultipleChoiceField, NumberedFormMixin
 from salespeople.models import Salesperson
@@ -121,14 +121,22 @@ class CreateCustomerForm(forms.Form):
 
 
 class ContactImportForm(forms.Form):
-    """Step 1 of the CSV import: the file to check."""
+    """Step 1 of the import: the file to check."""
 
     MAX_SIZE = 20 * 1024 * 1024
 
     file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("UTF-8, comma or semicolon separated, with a header row; at most 20 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        label=_("File"),
+        help_text=_(
+            "An Excel workbook (.xlsx, its first sheet) or a CSV file (UTF-8, comma or "
+            "semicolon separated), with a header row; at most 20 MB."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.xlsx,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
     )
 
     def clean_file(self):
@@ -142,9 +150,40 @@ class ContactImportForm(forms.Form):
 
 
 class ConfirmContactImportForm(forms.Form):
-    """Step 2 of the CSV import: the token of the checked file."""
+    """Step 2 of the import: the token of the checked file, what each of its columns
+    is imported as (``column_0`` …; not posted: as recognised from the header), and
+    what to do: check again, import every row, or import the good rows."""
+
+    CHECK, IMPORT, IMPORT_GOOD = "check", "import", "import_good"
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=32, min_length=32)
+    action = forms.ChoiceField(
+        choices=[(CHECK, CHECK), (IMPORT, IMPORT), (IMPORT_GOOD, IMPORT_GOOD)],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, header=(), mapping=(), samples=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("(not imported)")), *column_labels()]
+        self.header = list(header)
+        for index, title in enumerate(self.header):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=title or _("(no header)"),
+                choices=choices,
+                required=False,
+                initial=mapping[index] if index < len(mapping) else "",
+                help_text=samples[index] if index < len(samples) else "",
+            )
+
+    def mapping_fields(self):
+        return [self[f"column_{index}"] for index in range(len(self.header))]
+
+    def posted_mapping(self) -> list[str] | None:
+        """The mapping posted, or None when the form posted none (import as recognised)."""
+        if not any(f"column_{index}" in self.data for index in range(len(self.header))):
+            return None
+        return [self.cleaned_data.get(f"column_{index}", "") for index in range(len(self.header))]
 
     def clean_token(self):
         token = self.cleaned_data["token"]

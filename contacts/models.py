@@ -349,3 +349,19 @@ class Customer(SearchTextMixin, CardUrlMixin, NumberedModel):
 
     def __str__(self):
         return f"{self.no} {self.name}"
+
+
+class ImportColumnMapping(models.Model):
+    """What a file's column header was mapped to in a contact import, offered again for
+    the next file with that header (docs/contacts.md, Import)."""
+
+    header = models.CharField(_("column header"), max_length=100, unique=True)
+    column = models.CharField(_("import column"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("import column mapping")
+        verbose_name_plural = _("import column mappings")
+        ordering = ["header"]
+
+    def __str__(self):
+        return f"{self.header} → {self.column or '-'}"

@@ -35,18 +35,21 @@ class ContactList(generic.RecordListView):
 
 
 class ContactImport(generic.ModelPermissionMixin, generic.PageMixin, TemplateView):
-    """Import contacts from a CSV file in two steps.
+    """Import contacts from an Excel workbook or a CSV file (docs/contacts.md, Import).
 
-    1. Upload: the file is checked and kept under a random token; the page shows
-       the number of rows, the first rows and every error. Nothing is written.
-    2. Confirm (posts the token): the file is imported, all rows or none.
+    1. Upload: the file is kept under a random token; its columns are recognised
+       from the header and the rows checked. The page shows what each column is
+       imported as (the user may change it and check again), the number of rows, the
+       first rows and every error. Nothing is written.
+    2. Confirm (posts the token and the columns): every row is imported, or none; or,
+       when some rows have errors, *Import the good rows* imports the others.
     """
 
     model = Contact
     permission_required = "contacts.add_contact"
     template_name = "contacts/contact_import.html"
     title = gettext_lazy("Import contacts")
-    # Tokens of the files this session checked: only those may be imported.
+    # Tokens of the files this session uploaded: only those may be imported.
     session_key = "contact_import_tokens"
 
     def get_breadcrumbs(self):
@@ -78,39 +81,101 @@ class ContactImport(generic.ModelPermissionMixin, generic.PageMixin, TemplateVie
             return self.render_to_response(self.get_context_data(upload_form=form))
         data = form.cleaned_data["file"].read()
         try:
-            check = importing.check_contacts_csv(data=data)
+            table = importing.read_table(data)
         except ValidationError as error:
             form.add_error("file", error)
             return self.render_to_response(self.get_context_data(upload_form=form))
-        context = {"check": check}
-        if check.ok:
-            token = importing.save_upload(data)
-            tokens = self.request.session.get(self.session_key, [])
-            self.request.session[self.session_key] = [*tokens[-9:], token]
-            context["confirm_form"] = ConfirmContactImportForm(initial={"token": token})
-        return self.render_to_response(self.get_context_data(**context))
+        token = importing.save_upload(data)
+        tokens = self.request.session.get(self.session_key, [])
+        self.request.session[self.session_key] = [*tokens[-9:], token]
+        return self.show_check(token, table, importing.auto_mapping(table.header))
+
+    def show_check(self, token, table, mapping, mapping_error=None):
+        """The check of ``table`` under ``mapping``, with the form that changes the
+        mapping or imports."""
+        check = good = None
+        if mapping_error is None:
+            try:
+                rows = importing.contact_file(table, mapping)
+            except ValidationError as error:
+                mapping_error = error
+            else:
+                check = importing.check_contact_file(rows)
+                if check.errors:
+                    good = len(importing.good_rows(rows)[0].rows)
+        confirm_form = ConfirmContactImportForm(
+            initial={"token": token},
+            header=table.header,
+            mapping=mapping,
+            samples=importing.samples(table),
+        )
+        return self.render_to_response(
+            self.get_context_data(
+                check=check,
+                good_rows=good,
+                confirm_form=confirm_form,
+                mapping_errors=mapping_error.messages if mapping_error else [],
+                file_rows=len(table.rows),
+            )
+        )
 
     def confirm(self):
         request = self.request
-        form = ConfirmContactImportForm(request.POST)
-        token = form.cleaned_data["token"] if form.is_valid() else None
+        token = request.POST.get("token", "")
         tokens = request.session.get(self.session_key, [])
         data = importing.load_upload(token) if token in tokens else None
-        if data is None:
+        table = None
+        if data is not None:
+            try:
+                table = importing.read_table(data)
+            except ValidationError:
+                table = None
+        if table is None:
             messages.error(request, _("The checked file is no longer available; upload it again."))
             return redirect("contacts:contact_import")
-        importing.discard_upload(token)
-        request.session[self.session_key] = [t for t in tokens if t != token]
+        form = ConfirmContactImportForm(request.POST, header=table.header)
+        if not form.is_valid():
+            messages.error(request, _("The import form was not complete; check the file again."))
+            return self.show_check(token, table, importing.auto_mapping(table.header))
+        mapping = form.posted_mapping() or importing.auto_mapping(table.header)
+        action = form.cleaned_data["action"] or form.IMPORT
         try:
-            started = importing.start_contact_import(data=data, user=request.user)
+            rows = importing.contact_file(table, mapping)
+        except ValidationError as error:
+            return self.show_check(token, table, mapping, mapping_error=error)
+        if action == form.CHECK:
+            return self.show_check(token, table, mapping)
+        left_out = []
+        if action == form.IMPORT_GOOD:
+            rows, left_out = importing.good_rows(rows)
+            if not rows.rows:
+                messages.error(request, _("No row of the file can be imported."))
+                return self.show_check(token, table, mapping)
+        try:
+            started = importing.start_contact_import(
+                data=importing.import_csv(rows), user=request.user
+            )
         except importing.ContactImportError:
             # The contacts changed since the check (a No. was taken meanwhile): show why.
-            check = importing.check_contacts_csv(data=data)
-            return self.render_to_response(self.get_context_data(check=check))
+            return self.show_check(token, table, mapping)
         except ValidationError as error:
             for text in error.messages:
                 messages.error(request, text)
             return redirect("contacts:contact_import")
+        importing.remember(table.header, mapping)
+        importing.discard_upload(token)
+        request.session[self.session_key] = [t for t in tokens if t != token]
+        if left_out:
+            rows_left_out = len({error.row for error in left_out})
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)d row with errors was left out.",
+                    "%(n)d rows with errors were left out.",
+                    rows_left_out,
+                )
+                % {"n": rows_left_out},
+            )
         if started.job is not None:
             messages.info(
                 request,

@@ -1,10 +1,11 @@
-"""CSV import and export of contacts (docs/contacts.md, CSV import).
+"""Import (CSV or Excel) and CSV export of contacts (docs/contacts.md, Import).
 
 The import checks *every* row first and collects all problems with their row
 number; only a file without a single error is written, in one transaction and
 set-based. A large file is imported by a background job.
 
 - ``file_format``: the columns, reading a file, the cells of the export
+- ``columns``: any CSV or XLSX file mapped to the import columns; the good rows
 - ``checking``: checking every row, the plan of what to write, the summary shown
 - ``writing``: the set-based insert of contacts, their history and their codes
 - ``export``: contacts written in the import format
@@ -19,7 +20,22 @@ from contacts.importing.checking import (
     ContactImportError,
     ImportCheck,
     RowError,
+    check_contact_file,
     check_contacts_csv,
+)
+from contacts.importing.columns import (
+    IGNORE,
+    XLSX_MAGIC,
+    SourceTable,
+    auto_mapping,
+    check_mapping,
+    column_labels,
+    contact_file,
+    good_rows,
+    import_csv,
+    read_table,
+    remember,
+    samples,
 )
 from contacts.importing.export import export_contacts_csv
 from contacts.importing.file_format import (
@@ -61,6 +77,8 @@ __all__ = [
     "TEXT_COLUMNS",
     "UPLOAD_MAX_AGE_SECONDS",
     "UPLOAD_TOKEN_RE",
+    "IGNORE",
+    "XLSX_MAGIC",
     "ContactFile",
     "ContactFileError",
     "ContactImportError",
@@ -68,6 +86,17 @@ __all__ = [
     "ImportResult",
     "ImportStarted",
     "RowError",
+    "SourceTable",
+    "auto_mapping",
+    "check_contact_file",
+    "check_mapping",
+    "column_labels",
+    "contact_file",
+    "good_rows",
+    "import_csv",
+    "read_table",
+    "remember",
+    "samples",
     "check_contacts_csv",
     "count_rows",
     "discard_upload",

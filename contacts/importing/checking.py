@@ -412,9 +412,12 @@ def plan_import(contact_file: ContactFile) -> Plan:
 
 def check_contacts_csv(*, data: bytes) -> ImportCheck:
     """Validate ``data`` without writing anything: counts, the first rows, every error."""
-    contact_file = read_contacts_csv(data)
-    plan = plan_import(contact_file)
-    return _summary(contact_file, plan)
+    return check_contact_file(read_contacts_csv(data))
+
+
+def check_contact_file(contact_file: ContactFile) -> ImportCheck:
+    """Validate the rows of ``contact_file`` without writing anything."""
+    return _summary(contact_file, plan_import(contact_file))
 
 
 def _summary(contact_file: ContactFile, plan: Plan) -> ImportCheck:

@@ -2,7 +2,7 @@
 
 A job carries the file itself, so any worker host can run it; it imports all rows in
 one transaction, so a worker killed mid-way leaves nothing behind and the job simply
-runs again (``core.jobs``; docs/contacts.md, CSV import).
+runs again (``core.jobs``; docs/contacts.md, Import).
 """
 
 from dataclasses import dataclass

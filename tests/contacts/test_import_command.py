@@ -129,3 +129,21 @@ def test_export_command_writes_to_stdout_by_default(codes):
 def test_export_command_to_an_unwritable_place_fails_clearly(tmp_path):
     with pytest.raises(CommandError, match="Cannot write"):
         run("export_contacts", "--output", str(tmp_path / "missing" / "out.csv"))
+
+
+def test_import_command_reads_an_excel_workbook(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["No.", "Name", "E-mail"])
+    workbook.active.append(["XL1", "Excel Ltd.", "info@excel.example"])
+    path = tmp_path / "contacts.xlsx"
+    workbook.save(path)
+    out, _err = run("import_contacts", str(path))
+    assert "Imported 1 contact" in out
+    assert Contact.objects.get(no="XL1").email == "info@excel.example"
+    workbook.active.append(["XL2", "Other", "", "surprise"])
+    workbook.active["D1"] = "Remarks"
+    workbook.save(path)
+    with pytest.raises(CommandError, match="Unknown column\\(s\\) in the header: Remarks"):
+        run("import_contacts", str(path))

@@ -1,4 +1,4 @@
-"""Large contact imports go to the job queue (docs/contacts.md, CSV import)."""
+"""Large contact imports go to the job queue (docs/contacts.md, Import)."""
 
 import io
 import re

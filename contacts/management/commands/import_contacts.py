@@ -1,8 +1,9 @@
 """``manage.py import_contacts FILE [--dry-run] [--queue] [--json]``: import contacts from
-a CSV file (docs/contacts.md, CSV import; docs/operations.md)."""
+a CSV file or an Excel workbook (docs/contacts.md, Import; docs/operations.md)."""
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,15 +15,18 @@ from core.management.base import OperatorCommand, Report
 
 class Command(OperatorCommand):
     help = (
-        "Import contacts from a CSV file (the columns of export_contacts). Every row is "
-        "checked first; when any row is wrong, the errors are listed and nothing is imported."
+        "Import contacts from a CSV file (the columns of export_contacts) or an Excel "
+        "workbook (its columns recognised from the header). Every row is checked first; "
+        "when any row is wrong, the errors are listed and nothing is imported."
     )
     # The check is the preview: it counts what the import would write, without
     # writing a million rows to roll them back.
     dry_run_rolls_back = False
 
     def add_command_arguments(self, parser):
-        parser.add_argument("file", help="CSV file, UTF-8, with a header row.")
+        parser.add_argument(
+            "file", help="CSV file (UTF-8) or Excel workbook (.xlsx), with a header row."
+        )
         parser.add_argument(
             "--queue",
             action="store_true",
@@ -48,6 +52,8 @@ class Command(OperatorCommand):
             raise CommandError(
                 _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}
             ) from None
+        if data[:4] == importing.XLSX_MAGIC:
+            data = self.workbook_as_csv(data)
         try:
             if dry_run or queue:
                 self.say(_("Checking %(file)s…") % {"file": file})
@@ -96,6 +102,26 @@ class Command(OperatorCommand):
             "code_assignments": result.code_assignments,
         }
         return self.report(counts, file, dry_run=False)
+
+    def workbook_as_csv(self, data: bytes) -> bytes:
+        """An Excel workbook as a CSV file of the import format; every column must be
+        recognised from its header."""
+        try:
+            table = importing.read_table(data)
+            mapping = importing.auto_mapping(table.header)
+            unknown = [
+                title
+                for title, column in zip(table.header, mapping, strict=True)
+                if column == importing.IGNORE
+            ]
+            if unknown:
+                raise CommandError(
+                    _("Unknown column(s) in the header: %(unknown)s. The columns are: %(columns)s.")
+                    % {"unknown": ", ".join(unknown), "columns": ", ".join(importing.COLUMNS)}
+                )
+            return importing.import_csv(importing.contact_file(table, mapping))
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
 
     def report(self, counts: dict, file: str, *, dry_run: bool) -> Report:
         if dry_run:
