@@ -74,6 +74,7 @@ def xlsx_file(rows, *, title: str):
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.writer.excel import save_workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(title))
@@ -91,7 +92,7 @@ def xlsx_file(rows, *, title: str):
             cells.append(cell)
         sheet.append(cells)
     output = tempfile.TemporaryFile()
-    workbook.save(output)
+    save_workbook(workbook, output)
     output.seek(0)
     return output
 
