@@ -152,25 +152,32 @@ class ActionPreview:
     removed: int = 0  # lines a Reduce or Refine would remove
 
 
-def preview_add(*, segment: Segment, filters: dict, **options) -> ActionPreview:
-    """The counts ``add_contacts`` with these filters and options would give now: three
+def preview_add(
+    *,
+    segment: Segment,
+    filters: dict,
+    allow_existing: bool = False,
+    expand_companies: bool = False,
+    allow_related_companies: bool = False,
+    ignore_exclusion: bool = False,
+) -> ActionPreview:
+    """The counts ``add_contacts`` with these filters and options would give now: two
     counting queries, whatever the number of contacts."""
     record_arg(segment, Segment, label=_("Segment"))
     check_filters(filters)
-    options = {
-        name: bool_arg(options.get(name, False), label=name)
-        for name in (
-            "allow_existing",
-            "expand_companies",
-            "allow_related_companies",
-            "ignore_exclusion",
-        )
-    }
-    chosen = _chosen(filters, **options)
+    allow_existing = bool_arg(allow_existing, label=_("Allow existing contacts"))
+    chosen = _chosen(
+        filters,
+        expand_companies=bool_arg(expand_companies, label=_("Expand companies")),
+        allow_related_companies=bool_arg(
+            allow_related_companies, label=_("Allow related companies")
+        ),
+        ignore_exclusion=bool_arg(ignore_exclusion, label=_("Ignore exclusion")),
+    )
     in_segment = SegmentLine.objects.filter(segment=segment).values("contact_id")
     matching = chosen.count()
     existing = chosen.filter(id__in=in_segment).count()
-    if options["allow_existing"]:
+    if allow_existing:
         return ActionPreview(matching=matching, added=matching, renewed=existing)
     return ActionPreview(matching=matching, added=matching - existing)
 

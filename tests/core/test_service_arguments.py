@@ -338,6 +338,7 @@ def strategies() -> dict:
                 "allow_related_companies",
                 "ignore_exclusion",
                 "entire_companies",
+                "keep_matching",
                 "update_lines",
                 "keep_campaign_flags",
                 "canceled",
