@@ -43,6 +43,9 @@ from core.spreadsheet_safety import neutralise
 XLSX_MAGIC = b"PK\x03\x04"
 IGNORE = ""  # a file column that is not imported
 MAX_ROUNDS = 20  # of leaving out rows in ``good_rows``
+# A workbook is compressed: 20 MB may unpack to far more cells than a CSV file of 20 MB
+# holds. This many are read at most (a million contacts of 20 columns).
+MAX_CELLS = 20_000_000
 
 
 @dataclass
@@ -111,10 +114,20 @@ def _read_xlsx(data: bytes) -> SourceTable:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise ContactFileError(_("The workbook has no sheet."))
-        lines = [
-            (number, [_xlsx_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        lines, width, cells = [], None, 0
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if width is not None:
+                values = values[:width]  # cells right of the header are not read
+            elif any(value not in (None, "") for value in values):
+                filled = [index for index, value in enumerate(values) if value not in (None, "")]
+                width = filled[-1] + 1  # the header row ends at its last title
+            cells += len(values)
+            if cells > MAX_CELLS:
+                raise ContactFileError(
+                    _("The workbook holds more than %(cells)s cells; import it in parts.")
+                    % {"cells": f"{MAX_CELLS:,}"}
+                )
+            lines.append((number, [_xlsx_text(value) for value in values]))
     finally:
         workbook.close()
     return _table(lines, guarded=False)

@@ -198,3 +198,15 @@ def test_the_contact_list_export_imports_back_exactly(manager_client, export_for
     after = list(Contact.objects.order_by("no").values("no", "type", "name", "city", "phone"))
     assert after == before
     assert Contact.objects.get(no="P1").company.no == "ACME"
+
+
+def test_a_workbook_with_too_many_cells_is_refused(monkeypatch):
+    monkeypatch.setattr(importing.columns, "MAX_CELLS", 10)
+    data = xlsx_bytes([["Name", "City"], *[[f"C{index}", "X"] for index in range(6)]])
+    with pytest.raises(importing.ContactFileError, match="more than 10 cells"):
+        importing.read_table(data)
+
+
+def test_cells_right_of_the_header_are_not_read():
+    data = xlsx_bytes([["Name"], ["Acme", "stray", "cells"]])
+    assert importing.read_table(data).rows == [(2, ["Acme"])]
