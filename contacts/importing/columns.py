@@ -35,6 +35,7 @@ from contacts.importing.file_format import (
     ContactFile,
     ContactFileError,
     cells,
+    csv_reader,
     csv_writer,
     read_cells,
 )
@@ -75,22 +76,13 @@ def read_table(data: bytes) -> SourceTable:
 
 
 def _read_csv(data: bytes) -> SourceTable:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ContactFileError(
-            _(
-                "The file is not UTF-8 text (line %(line)d). Save it as “CSV UTF-8” or as an "
-                "Excel workbook and upload it again."
-            )
-            % {"line": line}
-        ) from None
-    if "\x00" in text:
-        raise ContactFileError(_("The file contains NUL characters; it is not a CSV text file."))
-    header_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv_reader(
+        data,
+        _(
+            "The file is not UTF-8 text (line %(line)d). Save it as “CSV UTF-8” or as an "
+            "Excel workbook and upload it again."
+        ),
+    )
     try:
         lines = list(enumerate(reader, start=1))
     except csv.Error as error:

@@ -72,28 +72,35 @@ class ContactFile:
     rows: list[tuple[int, dict]]
 
 
+def csv_reader(data: bytes, not_utf8: str):
+    """A CSV reader of ``data``: UTF-8 (a byte order mark is fine), separated by
+    semicolons when the header holds more of them than commas, else by commas.
+    ``not_utf8`` (with ``%(line)d``) refuses text that is not UTF-8."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ContactFileError(not_utf8 % {"line": line}) from None
+    if "\x00" in text:
+        raise ContactFileError(_("The file contains NUL characters; it is not a CSV text file."))
+    header_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
 def read_contacts_csv(data: bytes) -> ContactFile:
     """Parse ``data`` into rows; raise ``ContactFileError`` when the file cannot be used."""
     if not isinstance(data, bytes | bytearray):
         raise ContactFileError(_("The file could not be read."))
     if not data or not data.strip():
         raise ContactFileError(_("The file is empty."))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ContactFileError(
-            _(
-                "The file is not UTF-8 text (line %(line)d). Save it as “CSV UTF-8” and "
-                "upload it again."
-            )
-            % {"line": line}
-        ) from None
-    if "\x00" in text:
-        raise ContactFileError(_("The file contains NUL characters; it is not a CSV text file."))
-    header_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv_reader(
+        data,
+        _(
+            "The file is not UTF-8 text (line %(line)d). Save it as “CSV UTF-8” and "
+            "upload it again."
+        ),
+    )
     try:
         header = next(reader, None)
         while header is not None and not any(cell.strip() for cell in header):
