@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from campaigns.models import Campaign, InteractionLogEntry
 from contacts.models import Contact, Customer, CustomerDiscountGroup, CustomerPriceGroup
@@ -104,7 +104,8 @@ class ActivationResult:
     discounts: int
 
 
-NO_TARGETS = _(
+# Lazy: translated when the refusal is raised, in the language of the user who activates.
+NO_TARGETS = gettext_lazy(
     "Campaign %(no)s has no targets: link segment lines to the campaign and mark them as "
     "campaign target (on the segment header or per line), then activate again."
 )
