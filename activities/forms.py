@@ -156,6 +156,8 @@ class AssignActivityForm(forms.Form):
             "Or a team (leave the salesperson empty): a team task per step, and a task for "
             "each team member."
         ),
+        # Choosing a team empties the salesperson field (static/js/app.js).
+        widget=forms.Select(attrs={"data-clears": "salesperson"}),
     )
 
     def __init__(self, *args, source: str = "", record=None, **kwargs):
@@ -189,7 +191,11 @@ class AssignActivityForm(forms.Form):
         if salesperson is None and team is None and not self.has_error("salesperson"):
             raise forms.ValidationError(CHOOSE_ONE, code="assignee_required")
         if salesperson is not None and team is not None:
-            raise forms.ValidationError(NOT_BOTH, code="one_assignee")
+            if salesperson.pk != self.fields["salesperson"].initial:
+                raise forms.ValidationError(NOT_BOTH, code="one_assignee")
+            # The team was chosen over the salesperson pre-filled from the record
+            # (docs/activities.md): the team wins, as the page's script shows.
+            cleaned["salesperson"] = None
         return cleaned
 
     def assign_kwargs(self) -> dict:

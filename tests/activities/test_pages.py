@@ -396,6 +396,29 @@ def test_assign_activity_with_both_is_a_form_error(manager_client, activity, tea
     assert "not both" in response.content.decode()
 
 
+def test_choosing_a_team_over_the_prefilled_salesperson_assigns_the_team(
+    manager_client, activity, team, salesperson
+):
+    """The campaign's salesperson is pre-filled; a team chosen beside it wins (the page's
+    script empties the salesperson; without it the server does the same)."""
+    campaign = CampaignFactory(salesperson=salesperson)
+    page = manager_client.get(assign_url("campaign", campaign)).content.decode()
+    assert f'<option value="{salesperson.pk}" selected>' in page
+    assert 'data-clears="salesperson"' in page
+    response = manager_client.post(
+        assign_url("campaign", campaign),
+        {
+            "activity": activity.pk,
+            "start_date": "2026-01-15",
+            "salesperson": salesperson.pk,
+            "team": team.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert not Task.objects.filter(salesperson=salesperson, team__isnull=True).exists()
+    assert Task.objects.filter(campaign=campaign, team=team).exists()
+
+
 def test_assign_activity_from_a_contact(manager_client, activity, salesperson):
     contact = ContactFactory()
     campaign = CampaignFactory()
