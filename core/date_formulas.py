@@ -13,6 +13,13 @@ sign (``+`` when left out):
 Units: D (day), WD (weekday), W (week), M (month), Q (quarter), Y (year).
 Month arithmetic clamps to the month's last day (``1M`` from 31 January is
 28 February). A blank formula means the start date itself.
+
+As NAV's DateFormula type does, a formula is stored in one language-neutral form
+(the English letters above) and typed and shown in the user's language. The Dutch
+letters are those of Dutch NAV: L (lopende, for C), K (kwartaal, for Q), J (jaar,
+for Y); D, WD, W and M are the same. The parser takes either set whatever the
+language (no letter means two things), so ``LM+1K`` and ``CM+1Q`` are one formula,
+shown as ``LM+1K`` to a Dutch user and ``CM+1Q`` to an English one.
 """
 
 import calendar
@@ -22,14 +29,29 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 UNITS = ("WD", "D", "W", "M", "Q", "Y")  # WD before D and W for matching
 MAX_TERMS = 3
+# The letters of each language that differ from the neutral (English) ones.
+LETTERS = {"nl": {"C": "L", "Q": "K", "Y": "J"}}
+NEUTRAL = {local: neutral for letters in LETTERS.values() for neutral, local in letters.items()}
+_UNIT = r"WD|D|W|M|Q|Y|K|J"
 TERM = re.compile(
-    r"(?P<sign>[+-]?)(?:C(?P<period>WD|D|W|M|Q|Y)|(?P<count>\d{1,4})(?P<unit>WD|D|W|M|Q|Y)"
+    rf"(?P<sign>[+-]?)(?:[CL](?P<period>{_UNIT})|(?P<count>\d{{1,4}})(?P<unit>{_UNIT})"
     r"|(?P<next>WD|D)(?P<ordinal>\d{1,2}))"
 )
+
+
+def _neutral(unit: str) -> str:
+    return NEUTRAL.get(unit, unit)
+
+
+def _letters(language: str | None) -> dict:
+    """The letters of ``language`` (the current one when None) that are not English."""
+    language = (language or get_language() or "en").split("-")[0].lower()
+    return LETTERS.get(language, {})
 
 
 @dataclass(frozen=True)
@@ -40,12 +62,17 @@ class Term:
     negative: bool = False
 
     def __str__(self):
+        return self.text({})
+
+    def text(self, letters: dict) -> str:
+        """The term with ``letters`` in place of the neutral ones (``{}``: neutral)."""
         sign = "-" if self.negative else "+"
+        unit = letters.get(self.unit, self.unit)
         if self.kind == "add":
-            return f"{sign}{self.number}{self.unit}"
+            return f"{sign}{self.number}{unit}"
         if self.kind == "next":
-            return f"{sign}{self.unit}{self.number}"
-        return f"{sign}C{self.unit}"
+            return f"{sign}{unit}{self.number}"
+        return f"{sign}{letters.get('C', 'C')}{unit}"
 
 
 @dataclass(frozen=True)
@@ -53,7 +80,13 @@ class DateFormula:
     terms: tuple[Term, ...] = ()
 
     def __str__(self):
-        text = "".join(str(term) for term in self.terms)
+        """The stored, language-neutral form (``CM+1Q``)."""
+        return self.display("en")
+
+    def display(self, language: str | None = None) -> str:
+        """The formula in ``language`` (the current one when None): ``LM+1K`` in Dutch."""
+        letters = _letters(language)
+        text = "".join(term.text(letters) for term in self.terms)
         return text[1:] if text.startswith("+") else text
 
     def apply(self, start: datetime.date) -> datetime.date:
@@ -64,7 +97,7 @@ class DateFormula:
         except (OverflowError, ValueError):  # past 31-12-9999 or before 1-1-1
             raise ValidationError(
                 _("The date formula %(formula)s gives no date from %(date)s.")
-                % {"formula": self, "date": date_format(start)},
+                % {"formula": self.display(), "date": date_format(start)},
                 code="out_of_range",
             ) from None
         return date
@@ -95,9 +128,9 @@ def parse(text: str) -> DateFormula:
 def _term(match) -> Term:
     negative = match.group("sign") == "-"
     if match.group("period"):
-        return Term("period", match.group("period"), negative=negative)
+        return Term("period", _neutral(match.group("period")), negative=negative)
     if match.group("unit"):
-        unit, number = match.group("unit"), int(match.group("count"))
+        unit, number = _neutral(match.group("unit")), int(match.group("count"))
         if unit == "WD":
             raise ValidationError(
                 _("“%(part)s”: use WD with the weekday after it, e.g. WD1 for Monday.")
@@ -184,5 +217,16 @@ def validate_date_formula(value: str) -> None:
 
 
 def normalize(value: str) -> str:
-    """The printed form of a formula (``cm+1d`` → ``CM+1D``)."""
+    """The stored form of a formula (``cm+1d`` → ``CM+1D``, ``lm+1k`` → ``CM+1Q``)."""
     return str(parse(value)) if value else ""
+
+
+def display(value: str, language: str | None = None) -> str:
+    """A stored formula as the user types it (``CM+1Q`` → ``LM+1K`` in Dutch); a value
+    that does not parse is shown as it is."""
+    if not value:
+        return ""
+    try:
+        return parse(value).display(language)
+    except ValidationError:
+        return value

@@ -1,5 +1,6 @@
 """Model fields shared by every app."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -45,8 +46,23 @@ class CodeField(models.CharField):
         return field
 
 
+class DateFormulaFormField(forms.CharField):
+    """A date formula typed and shown in the user's language (``LM+1K`` in Dutch), cleaned
+    to its stored, language-neutral form (``CM+1Q``; docs/activities.md)."""
+
+    def prepare_value(self, value):
+        from core.date_formulas import display
+
+        return display(value) if isinstance(value, str) else value
+
+    def to_python(self, value):
+        from core.date_formulas import normalize
+
+        return normalize(super().to_python(value))
+
+
 class DateFormulaField(models.CharField):
-    """A date formula in NAV syntax, validated and stored in its printed form."""
+    """A date formula in NAV syntax, validated and stored in its language-neutral form."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 32)
@@ -58,6 +74,10 @@ class DateFormulaField(models.CharField):
         from core.date_formulas import validate_date_formula
 
         return [validate_date_formula]
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("form_class", DateFormulaFormField)
+        return super().formfield(**kwargs)
 
     def pre_save(self, model_instance, add):
         from core.date_formulas import normalize

@@ -9,6 +9,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import date_formulas
+from core.fields import DateFormulaField
+
 MAX_NAMED_REFERENCES = 5
 
 
@@ -34,6 +37,8 @@ def field_display(obj, name: str) -> dict:
     elif isinstance(field, models.DecimalField) and value is not None:
         # 1,234.56 / 1.234,56: grouped here, as USE_THOUSAND_SEPARATOR is off (settings).
         entry["value"] = number_format(value, decimal_pos=field.decimal_places, force_grouping=True)
+    elif isinstance(field, DateFormulaField):
+        entry["value"] = date_formulas.display(value)  # in the user's language
     elif field.is_relation and value is not None:
         try:
             entry["url"] = value.get_absolute_url()

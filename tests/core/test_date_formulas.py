@@ -6,10 +6,11 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.date_formulas import apply_formula, normalize, parse
+from core.date_formulas import apply_formula, display, normalize, parse
 
 REF = datetime.date(2026, 1, 15)  # a Thursday
 
@@ -107,3 +108,76 @@ def test_a_formula_and_its_printed_form_round_trip(formula, date):
     printed = normalize(formula)
     assert normalize(printed) == printed
     assert apply_formula(printed, date) == apply_formula(formula, date)
+
+
+# Dutch letters (docs/activities.md, Date formulas): L lopende (C), K kwartaal (Q),
+# J jaar (Y); stored in the neutral (English) form, shown in the user's language.
+@pytest.mark.parametrize(
+    ("dutch", "stored"),
+    [
+        ("LM", "CM"),
+        ("1K", "1Q"),
+        ("1J", "1Y"),
+        ("LW", "CW"),
+        ("-LJ", "-CY"),
+        ("WD3", "WD3"),
+        ("LM+1M", "CM+1M"),
+        ("lk-1d", "CQ-1D"),
+    ],
+)
+def test_dutch_letters_are_stored_neutral_and_shown_back_in_dutch(dutch, stored):
+    assert normalize(dutch) == stored
+    assert display(stored, "nl") == dutch.upper()
+    assert display(stored, "en") == normalize(stored)
+    assert apply_formula(dutch, REF) == apply_formula(stored, REF)
+
+
+def test_the_english_letters_keep_working_in_either_language():
+    with translation.override("nl"):
+        assert normalize("CM+1Q") == "CM+1Q"
+        assert display("CM+1Q") == "LM+1K"
+    with translation.override("en"):
+        assert normalize("LM+1K") == "CM+1Q"
+        assert display("CM+1Q") == "CM+1Q"
+
+
+@given(formulas, st.sampled_from(["en", "nl"]))
+def test_a_formula_shown_in_a_language_parses_back_to_the_same_formula(formula, language):
+    stored = parse(formula)
+    assert parse(stored.display(language)) == stored
+    assert normalize(stored.display(language)) == str(stored)
+
+
+@pytest.mark.django_db
+def test_a_dutch_user_types_and_reads_dutch_formulas(client):
+    """The step form shows the stored formula in Dutch and cleans what a Dutch user types
+    to the neutral form; the activity card and its edit page show it in Dutch."""
+    from django.conf import settings
+
+    from activities.forms import ActivityStepForm
+    from core.roles import MARKETING_MANAGER
+    from tests.factories import ActivityStepFactory, UserFactory
+
+    step = ActivityStepFactory(date_formula="CM+1Q")
+    client.force_login(UserFactory(role=MARKETING_MANAGER))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    card = client.get(step.activity.get_absolute_url()).content.decode()
+    assert "LM+1K" in card
+    assert "CM+1Q" not in card
+    edit = client.get(step.activity.get_absolute_url() + "edit/").content.decode()
+    assert 'value="LM+1K"' in edit
+    with translation.override("nl"):
+        form = ActivityStepForm(
+            data={
+                "step_no": 1,
+                "type": step.type,
+                "priority": step.priority,
+                "description": "Bellen",
+                "date_formula": "lw+1j",
+            },
+        )
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["date_formula"] == "CW+1Y"
+        bad = ActivityStepForm(data={**form.data, "date_formula": "1X"})
+        assert not bad.is_valid()
+        assert "1X" in bad.errors["date_formula"][0]
