@@ -51,13 +51,13 @@ def test_campaign_price_reaches_only_targeted_customers(login):
     # Campaign target on A's line only.
     page.goto(f"{page.base_url}{segment.get_absolute_url()}")
     page.get_by_role("row", name=re.compile("Company A")).get_by_role(
-        "button", name="Not a target"
-    ).click()
+        "checkbox", name=re.compile("Campaign target")
+    ).check()
     expect(
         page.get_by_role("row", name=re.compile("Company A")).get_by_role(
-            "button", name="Target", exact=True
+            "checkbox", name=re.compile("Campaign target")
         )
-    ).to_be_visible()
+    ).to_be_checked()
 
     # Activate from the campaign card.
     page.goto(f"{page.base_url}{campaign.get_absolute_url()}")

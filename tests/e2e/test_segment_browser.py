@@ -55,11 +55,12 @@ def test_build_reduce_go_back_link_and_tick_target_without_reload(login):
     # Tick campaign target on Ann's line only, without a page reload.
     page.evaluate("window.noReload = true")
     row = page.get_by_role("row", name="Ann Buyer")
-    row.get_by_role("button", name="Not a target").click()
+    row.get_by_role("checkbox", name="Campaign target: Ann Buyer").check()
     expect(
-        # exact: "Target" is also part of "Not a target", which matched before the answer
-        page.get_by_role("row", name="Ann Buyer").get_by_role("button", name="Target", exact=True)
-    ).to_be_visible()
+        page.get_by_role("row", name="Ann Buyer").get_by_role(
+            "checkbox", name="Campaign target: Ann Buyer"
+        )
+    ).to_be_checked()
     assert page.evaluate("window.noReload") is True
     segment = Segment.objects.get()
     targets = set(

@@ -118,10 +118,11 @@ def test_toggle_campaign_target_with_htmx_returns_the_row(manager_client, filled
     assert response.status_code == 200
     body = response.content.decode()
     assert body.strip().startswith(f'<tr id="line-{line.pk}"')
-    assert 'aria-pressed="true"' in body
+    assert f'id="target-{line.pk}" checked' in body
     line.refresh_from_db()
     assert line.campaign_target is True
-    manager_client.post(url(segment, "segmentline_toggle_target", line_id=line.pk), {"value": "0"})
+    # An unticked check box posts no value: the line is no target.
+    manager_client.post(url(segment, "segmentline_toggle_target", line_id=line.pk), {})
     line.refresh_from_db()
     assert line.campaign_target is False
 
