@@ -22,6 +22,15 @@ def check_campaign_flags(form, cleaned):
             form.add_error("campaign_response", RESPONSE_NEEDS_CAMPAIGN)
 
 
+class SegmentFlagsForm(forms.ModelForm):
+    """*Campaign target* and *campaign response* alone: the header's check boxes on the
+    segment card (docs/segments.md, Header and lines)."""
+
+    class Meta:
+        model = Segment
+        fields = ["campaign_target", "campaign_response"]
+
+
 class SegmentForm(NumberedFormMixin, forms.ModelForm):
     class Meta:
         model = Segment

@@ -18,6 +18,7 @@ segment_actions = [
     ),
     path("<str:key>/refine/", criteria_views.RefineContacts.as_view(), name="segment_refine"),
     path("<str:key>/go-back/", criteria_views.GoBack.as_view(), name="segment_go_back"),
+    path("<str:key>/flags/", views.SegmentFlagsEdit.as_view(), name="segment_flags"),
     path(
         "<str:key>/save-criteria/",
         criteria_views.SaveCriteria.as_view(),

@@ -13,11 +13,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView, View
 
 from core import generic_views as generic
+from core.concurrency import version_input
 from core.pagination import RowCount
 from segments import services
 from segments.criteria import describe
 from segments.filters import SegmentFilter
 from segments.forms import (
+    SegmentFlagsForm,
     SegmentForm,
     SegmentLineForm,
 )
@@ -116,6 +118,8 @@ class SegmentCard(generic.RecordCardView):
             action.summary = describe(action.filters)
         context["criteria_actions"] = actions
         context["can_change"] = self.request.user.has_perm("segments.change_segment")
+        if context["can_change"]:
+            context["flags_version"] = version_input(segment)
         context["can_log"] = self.request.user.has_perm("segments.log_segment")
         return context
 
@@ -192,6 +196,13 @@ class SegmentEdit(generic.RecordUpdateView):
                 },
             )
         return segment
+
+
+class SegmentFlagsEdit(SegmentEdit):
+    """The header's *Campaign target* and *Campaign response* check boxes on the card:
+    ticking one saves it, with the edit page's question whether the lines follow."""
+
+    form_class = SegmentFlagsForm
 
 
 class SegmentDelete(generic.RecordDeleteView):

@@ -254,6 +254,7 @@ MATRIX: dict[str, Page] = {
     # pricing
     **record("pricing", Item, by_key(Item)),
     # A unit that is not a base unit: its quantity may change.
+    "segments:segment_flags": Page("segments.change_segment", SEGMENT),
     **record("pricing", ItemUnitOfMeasure, by_key(ItemUnitOfMeasure, unit_of_measure__code="BOX")),
     **record("pricing", SalesPrice, by_key(SalesPrice)),
     **record("pricing", SalesLineDiscount, by_key(SalesLineDiscount)),

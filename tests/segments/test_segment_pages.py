@@ -86,6 +86,49 @@ def test_header_change_asks_before_updating_the_lines(manager_client, filled):
     assert subjects == {"Ann": "New", "Cat": "Own subject"}
 
 
+def test_the_card_ticks_campaign_target_and_asks_about_the_lines(manager_client, filled):
+    """The header's check boxes on the card (docs/segments.md): ticking Campaign target
+    on a segment with lines asks whether the lines follow, like the edit page."""
+    segment, _persons = filled
+    card = manager_client.get(segment.get_absolute_url()).content.decode()
+    assert 'id="segment-flags"' in card
+    assert url(segment, "segment_flags") in card
+    version = card.split('name="_version" value="')[1].split('"')[0]
+    data = {"_version": version, "campaign_target": "on"}
+    response = manager_client.post(url(segment, "segment_flags"), data)
+    assert response.status_code == 200
+    assert "Update the lines" in response.content.decode()
+    segment.refresh_from_db()
+    assert segment.campaign_target is False  # nothing saved before the answer
+
+    response = manager_client.post(url(segment, "segment_flags"), {**data, "update_lines": "yes"})
+    assert response.status_code == 302
+    segment.refresh_from_db()
+    assert (segment.campaign_target, segment.campaign_response) == (True, False)
+    assert set(SegmentLine.objects.values_list("campaign_target", flat=True)) == {True}
+    assert segment.subject == "Hello"  # the other header fields stay as they were
+
+
+def test_the_card_flags_refuse_a_stale_card(manager_client, filled):
+    segment, _persons = filled
+    card = manager_client.get(segment.get_absolute_url()).content.decode()
+    version = card.split('name="_version" value="')[1].split('"')[0]
+    Segment.objects.filter(pk=segment.pk).update(subject="Changed meanwhile")
+    response = manager_client.post(
+        url(segment, "segment_flags"),
+        {"_version": version, "campaign_response": "on", "update_lines": "no"},
+    )
+    assert response.status_code == 200
+    segment.refresh_from_db()
+    assert segment.campaign_response is False
+
+
+def test_the_card_shows_no_flag_boxes_to_a_reader(viewer_client, filled):
+    segment, _persons = filled
+    card = viewer_client.get(segment.get_absolute_url()).content.decode()
+    assert 'id="segment-flags"' not in card
+
+
 def test_header_change_without_updating_lines(manager_client, filled):
     segment, _persons = filled
     response = manager_client.post(
