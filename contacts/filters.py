@@ -2,7 +2,13 @@ import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.text import capfirst
 
-from contacts.codes import BUSINESS_RELATIONS, CODE_GROUPS, INDUSTRY_GROUPS, MAILING_GROUPS
+from contacts.codes import (
+    BUSINESS_RELATIONS,
+    CODE_GROUPS,
+    INDUSTRY_GROUPS,
+    JOB_RESPONSIBILITIES,
+    MAILING_GROUPS,
+)
 from contacts.models import Contact, Customer
 from core.filters import INSIDE, SearchFilterSet
 
@@ -26,6 +32,7 @@ class ContactFilter(SearchFilterSet):
     # Named after the link table's field to the code: ``?industry_group=…``.
     industry_group = code_filter(INDUSTRY_GROUPS)
     business_relation = code_filter(BUSINESS_RELATIONS)
+    job_responsibility = code_filter(JOB_RESPONSIBILITIES)
     mailing_group = code_filter(MAILING_GROUPS)
 
     def filter_code(self, queryset, name, value):
@@ -42,7 +49,15 @@ class ContactFilter(SearchFilterSet):
 
     class Meta:
         model = Contact
-        fields = ["type", "salesperson", "industry_group", "business_relation", "mailing_group"]
+        # Every classification code table (contacts.codes.CODE_GROUPS) has its filter.
+        fields = [
+            "type",
+            "salesperson",
+            "industry_group",
+            "business_relation",
+            "job_responsibility",
+            "mailing_group",
+        ]
 
 
 class CustomerFilter(SearchFilterSet):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from core.admin_base import RecordAdmin, RecordHistoryAdmin
-from core.models import AuditEntry, Job, NumberSeries, UserPreference
+from core.models import AuditEntry, Job, ListState, NumberSeries, SavedView, UserPreference
 
 
 @admin.register(NumberSeries)
@@ -54,4 +54,20 @@ class UserPreferenceAdmin(RecordAdmin):
     list_display = ["user", "language"]
     list_filter = ["language"]
     search_fields = ["user__username"]
+    list_select_related = ["user"]
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(RecordAdmin):
+    list_display = ["name", "list_key", "user", "shared_with_team", "updated_at"]
+    list_filter = ["list_key", "shared_with_team"]
+    search_fields = ["name", "list_key", "user__username"]
+    list_select_related = ["user", "shared_with_team"]
+
+
+@admin.register(ListState)
+class ListStateAdmin(RecordAdmin):
+    list_display = ["user", "list_key", "query", "updated_at"]
+    list_filter = ["list_key"]
+    search_fields = ["list_key", "user__username", "query"]
     list_select_related = ["user"]

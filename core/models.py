@@ -294,3 +294,80 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return self.worker
+
+
+class ListState(models.Model):
+    """What a user last did on a list page (docs/lists.md, Lists that remember): the
+    query (filters, sort, search; never the page) and the columns they chose. The
+    list opened without a query string comes back with it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="list_states",
+    )
+    # The list's URL name, e.g. "contacts:contact_list".
+    list_key = models.CharField(_("list"), max_length=100)
+    query = models.CharField(_("query"), max_length=2000, blank=True)
+    # The visible columns in the list's order; empty: every column.
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("list state")
+        verbose_name_plural = _("list states")
+        constraints = [models.UniqueConstraint(fields=["user", "list_key"], name="list_state_once")]
+
+    def __str__(self):
+        return f"{self.user}: {self.list_key}"
+
+
+class SavedView(models.Model):
+    """A named state of a list (query and columns), private to its owner or shared
+    with one of the owner's teams (docs/lists.md, Saved views)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+    )
+    list_key = models.CharField(_("list"), max_length=100)
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("query"), max_length=2000, blank=True)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    shared_with_team = models.ForeignKey(
+        "salespeople.Team",
+        verbose_name=_("shared with team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="saved_views",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "list_key", "name"],
+                name="saved_view_name_once",
+                violation_error_message=_("You already have a view with this name on this list."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["list_key", "shared_with_team"], name="saved_view_shared_idx")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        """The list the view belongs to."""
+        from django.urls import reverse
+
+        return reverse(self.list_key)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from core import health, metrics, views
+from core import health, metrics, saved_view_views, views
 from core.models import NumberSeries
 from core.urls_helpers import record_urls
 
@@ -16,6 +16,16 @@ urlpatterns = [
     path("jobs/<str:key>/", views.JobCard.as_view(), name="job_card"),
     path("jobs/<str:key>/progress/", views.JobProgress.as_view(), name="job_progress"),
     path("jobs/<str:key>/run-again/", views.JobRequeue.as_view(), name="job_requeue"),
+    # Saved views and the column chooser of the lists (docs/lists.md).
+    path(
+        "views/new/<str:list_key>/",
+        saved_view_views.SaveView.as_view(),
+        name="savedview_create",
+    ),
+    path("views/<int:pk>/", saved_view_views.OpenView.as_view(), name="savedview_open"),
+    path("views/<int:pk>/rename/", saved_view_views.RenameView.as_view(), name="savedview_rename"),
+    path("views/<int:pk>/delete/", saved_view_views.DeleteView.as_view(), name="savedview_delete"),
+    path("lists/columns/", saved_view_views.ChooseColumns.as_view(), name="list_columns"),
     path(
         "setup/number-series/",
         include(

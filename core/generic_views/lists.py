@@ -17,11 +17,19 @@ from core import pagination
 from core.filters import RANK, SearchFilterSet
 from core.generic_views.base import ModelPermissionMixin, PageMixin, has_model_perm, url_or_none
 from core.generic_views.exports import stream_csv, table_export_rows, xlsx_file
+from core.generic_views.remember import RememberedListMixin
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMixin, FilterView):
+class RecordListView(
+    ModelPermissionMixin,
+    RememberedListMixin,
+    PageMixin,
+    ExportMixin,
+    SingleTableMixin,
+    FilterView,
+):
     """A list page: search, filter panel, sortable table with keyset pages, CSV export.
 
     Pages are addressed by a cursor (``core.pagination``), never by ``OFFSET``; the
@@ -195,7 +203,7 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
             query = self.request.GET.copy()
             for name in ("q", "page", pagination.CURSOR_PARAM):
                 query.pop(name, None)
-            clear_url = f"?{query.urlencode()}" if query else self.request.path
+            clear_url = f"?{query.urlencode()}" if query else self.cleared_url()
             return {
                 "no_match_text": text,
                 "clear_url": clear_url,
@@ -204,6 +212,6 @@ class RecordListView(ModelPermissionMixin, PageMixin, ExportMixin, SingleTableMi
         text = _("No %(things)s match the search and filters.") % {"things": things}
         return {
             "no_match_text": text,
-            "clear_url": self.request.path,
+            "clear_url": self.cleared_url(),
             "clear_label": _("Clear the filters"),
         }

@@ -47,7 +47,7 @@ from contacts.models import (
     JobResponsibility,
     MailingGroup,
 )
-from core.models import Job, NumberSeries
+from core.models import Job, NumberSeries, SavedView
 from opportunities.models import Opportunity, SalesCycle, SalesCycleStage
 from pricing.models import (
     Item,
@@ -128,6 +128,15 @@ def cycle_stage(user):
     return {"key": stage.sales_cycle.code, "stage": stage.stage}
 
 
+def own_saved_view(user):
+    """A saved view of the contact list owned by the requesting user (docs/lists.md)."""
+    owner = user if user.is_authenticated else get_user_model().objects.get(username="manager")
+    view, _created = SavedView.objects.get_or_create(
+        user=owner, list_key="contacts:contact_list", name="Matrix", defaults={"query": "q=a"}
+    )
+    return {"pk": view.pk}
+
+
 # The salesperson's own records: the matrix tests the permission; scoping is tested below.
 OWN_TASK = by_key(Task, salesperson__code=SALESPERSON_CODE, closed=False)
 OWN_OPPORTUNITY = by_key(Opportunity, salesperson__code=SALESPERSON_CODE, closed=False)
@@ -181,6 +190,14 @@ MATRIX: dict[str, Page] = {
     "core:job_progress": Page("core.view_job", own_job),
     "core:job_requeue": Page("core.change_job", own_job),
     **record("core", NumberSeries, by_key(NumberSeries)),
+    # Saved views and the column chooser (docs/lists.md): a user's own, of a list they see.
+    "core:savedview_create": Page(
+        "contacts.view_contact", lambda user: {"list_key": "contacts:contact_list"}
+    ),
+    "core:savedview_open": Page(None, own_saved_view),
+    "core:savedview_rename": Page(None, own_saved_view),
+    "core:savedview_delete": Page(None, own_saved_view),
+    "core:list_columns": Page(None),
     # salespeople
     **record("salespeople", Salesperson, by_key(Salesperson)),
     **record("salespeople", Team, by_key(Team)),

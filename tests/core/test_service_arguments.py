@@ -38,7 +38,7 @@ from activities.models import Activity, ActivityStep, Task
 from campaigns.models import Campaign, CampaignEntry, CampaignStatus, InteractionLogEntry
 from contacts.models import Contact, Customer, CustomerDiscountGroup, CustomerPriceGroup
 from core import roles
-from core.models import NumberSeries
+from core.models import NumberSeries, SavedView
 from opportunities.models import Opportunity, SalesCycle, SalesCycleStage
 from pricing.models import Item, ItemUnitOfMeasure, SalesLineDiscount, SalesPrice
 from quotes.models import SalesQuote, SalesQuoteLine
@@ -51,6 +51,7 @@ PROJECT_APPS = set(roles.BUSINESS_APPS)
 # The modules (or packages: every module in them) that hold services.
 SERVICE_MODULES = [
     "core.services",
+    "core.remembered_lists",
     "contacts.services",
     "contacts.importing",
     "campaigns.services",
@@ -310,6 +311,22 @@ def strategies() -> dict:
         ),
         "lines": st.sampled_from([(), ("steps",), ("nope",), None, "steps"]),
         "filters": filters(),
+        # Saved views and remembered lists (core.remembered_lists, docs/lists.md).
+        "list_key": st.sampled_from(
+            ["contacts:contact_list", "campaigns:campaign_list", "contacts:contact_card", "nope"]
+            + ["", None, 5, "x" * 200]
+        ),
+        "query": st.one_of(
+            TEXT,
+            st.sampled_from(
+                ["type=person&sort=-name", "industry_group=999999", "nope=1", "sort=x;y"]
+                + ["q=" + "x" * 300, "cursor=abc", None, {}, ["q"]]
+            ),
+        ),
+        "columns": st.sampled_from(
+            [None, [], ["no", "name"], ["city"], ["nope"], "name", [1], {"no": 1}]
+        ),
+        "view": st.one_of(records(SavedView), WRONG),
         "data": contact_files(),
         "progress": st.sampled_from([None, lambda *args, **kwargs: None]),
         "code": TEXT,
