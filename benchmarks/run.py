@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 RESULTS = ROOT / "benchmarks" / "results"
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"]
+WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"]
 
 
 def parse_args(argv=None):
@@ -166,6 +166,13 @@ def main(argv=None) -> int:
                 log(f"{name} {step.__name__} …")
                 results.append(step(world))
                 log(report.line(results[-1]))
+        if "W8" in only:
+            from benchmarks import preview_workload
+
+            log("W8 counts before committing …")
+            for result in preview_workload.w8_previews(world):
+                results.append(result)
+                log(report.line(result))
         # W3 and W5 read an activated campaign with prices, as a user would meet it.
         price_workloads.campaign_prices(world)
         activate_campaign(campaign=world.campaign)

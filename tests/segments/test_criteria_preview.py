@@ -151,3 +151,66 @@ def test_a_count_that_takes_too_long_is_given_up_with_a_message(
     assert "These filters take too long to count here" in text
     # The page's own queries go on after the limit (it ended with the transaction).
     assert manager_client.get(preview_url(segment), {"kind": "add"}).status_code == 200
+
+
+def _statements(run):
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return len(captured)
+
+
+def test_each_preview_is_one_counting_statement(segment, people):
+    """One statement counts the matches and the lines (PostgreSQL sets the planner
+    options for the transaction first); Refine counts the segment's lines too."""
+    services.add_contacts(segment=segment, filters={"type": "person"})
+    setup = 1 if connection.vendor == "postgresql" else 0
+    filters = {"city": "Amsterdam", "business_relations": ["PROS"]}
+    options = {"allow_existing": True, "expand_companies": True}
+    assert (
+        _statements(lambda: services.preview_add(segment=segment, filters=filters, **options))
+        == 1 + setup
+    )
+    assert _statements(lambda: services.preview_remove(segment=segment, filters=filters)) == (
+        1 + setup
+    )
+    assert (
+        _statements(
+            lambda: services.preview_remove(segment=segment, filters=filters, keep_matching=True)
+        )
+        == 2 + setup
+    )
+
+
+def test_beyond_the_cap_the_counts_say_more_than(segment, people, monkeypatch, manager_client):
+    from segments.services import actions
+
+    monkeypatch.setattr(actions, "PREVIEW_CAP", 2)
+    preview = services.preview_add(segment=segment, filters={"type": "person"})
+    assert (preview.matching, preview.added, preview.capped) == (2, 2, True)
+    assert not services.preview_add(segment=segment, filters={"name": "Ann|Bob"}).capped
+    text = manager_client.get(preview_url(segment), {"kind": "add", "type": "person"})
+    assert text.content.decode().startswith(
+        "More than 2 contacts match: at least 2 new lines would be added."
+    )
+    services.add_contacts(segment=segment, filters={"type": "person"})
+    preview = services.preview_remove(segment=segment, filters={"type": "person"})
+    assert (preview.removed, preview.capped) == (2, True)
+    text = manager_client.get(preview_url(segment), {"kind": "reduce", "type": "person"})
+    assert text.content.decode().startswith("More than 2 lines match and would be removed.")
+    preview = services.preview_remove(
+        segment=segment, filters={"type": "person"}, keep_matching=True
+    )
+    # 4 lines, more than 2 kept: fewer than 2 removed (in fact none).
+    assert (preview.matching, preview.removed, preview.capped) == (2, 2, True)
+    text = manager_client.get(preview_url(segment), {"kind": "refine", "type": "person"})
+    assert text.content.decode().startswith(
+        "More than 2 lines match and are kept: fewer than 2 lines would be removed."
+    )
+
+
+def test_under_the_cap_the_counts_are_exact(segment, people, monkeypatch):
+    from segments.services import actions
+
+    monkeypatch.setattr(actions, "PREVIEW_CAP", 4)
+    preview = services.preview_add(segment=segment, filters={"type": "person"})
+    assert (preview.matching, preview.added, preview.capped) == (4, 4, False)
