@@ -354,3 +354,18 @@ def test_the_job_responsibility_filter_has_constant_queries(manager_client):
     )
     assert _queries(manager_client, params) == few
     assert JobResponsibility.objects.count() == 1
+
+
+def test_the_job_responsibility_filter_reads_in_order_on_a_large_list(manager_client, monkeypatch):
+    """Above the exact count the filter is an EXISTS per contact read in the list's
+    order (docs/lists.md): still each contact once."""
+    from contacts.views import ContactList
+
+    monkeypatch.setattr(ContactList, "count_limit", 2)
+    buyer, boss = JobResponsibilityFactory(code="BUYER"), JobResponsibilityFactory(code="BOSS")
+    holders = [PersonFactory(job_responsibilities=[buyer, boss]) for _ in range(4)]
+    PersonFactory(job_responsibilities=[boss])
+    response = manager_client.get(CONTACTS_URL, {"job_responsibility": buyer.pk})
+    assert response.context["list_page"].count.large
+    rows = [contact.pk for contact in response.context["list_page"].object_list]
+    assert sorted(rows) == sorted(holder.pk for holder in holders)
