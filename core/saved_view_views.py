@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, QueryDict
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, View
 
@@ -130,7 +130,7 @@ class SaveView(SubmitOnceMixin, SavedViewPage, FormView):
                 error = ValidationError(str(error))
             _add_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, gettext_now("View “%(name)s” saved.") % {"name": view.name})
+        messages.success(self.request, gettext("View “%(name)s” saved.") % {"name": view.name})
         return HttpResponseRedirect(remembered_lists.open_view(user=self.request.user, view=view))
 
 
@@ -164,7 +164,7 @@ class RenameView(SubmitOnceMixin, OwnViewMixin, SavedViewPage, FormView):
         except ValidationError as error:
             _add_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, gettext_now("View renamed."))
+        messages.success(self.request, gettext("View renamed."))
         return HttpResponseRedirect(self.spec.url)
 
 
@@ -175,12 +175,12 @@ class DeleteView(SubmitOnceMixin, OwnViewMixin, SavedViewPage, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["question"] = gettext_now("Delete the view “%(name)s”?") % {
+        context["question"] = gettext("Delete the view “%(name)s”?") % {
             "name": self.view_object.name
         }
         if self.view_object.shared_with_team_id:
-            context["details"] = [gettext_now("Your team no longer sees it either.")]
-        context["submit_label"] = gettext_now("Yes, delete")
+            context["details"] = [gettext("Your team no longer sees it either.")]
+        context["submit_label"] = gettext("Yes, delete")
         context["object"] = self.view_object
         return context
 
@@ -190,7 +190,7 @@ class DeleteView(SubmitOnceMixin, OwnViewMixin, SavedViewPage, FormView):
         except ValidationError as error:
             messages.error(self.request, " ".join(error.messages))
         else:
-            messages.success(self.request, gettext_now("View deleted."))
+            messages.success(self.request, gettext("View deleted."))
         return HttpResponseRedirect(self.spec.url)
 
 
