@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from contacts.codes import CODE_GROUPS
@@ -15,10 +16,14 @@ from contacts.models import (
     CustomerDiscountGroup,
     CustomerPriceGroup,
 )
-from contacts.signals import customer_created_from_contact, customer_deleting
+from contacts.signals import contacts_deleted, customer_created_from_contact, customer_deleting
+from core import audit
 from core.arguments import m2m_arg, record_arg
+from core.bulk_records import delete_set, selected_ids, selection_arg, write_history
 from core.concurrency import lock_stored
+from core.models import AuditAction
 from core.services import delete_record, validate_record, write_record
+from salespeople.models import Salesperson
 
 # Fields a new person takes from its company when left blank (as NAV does).
 INHERITED_FROM_COMPANY = ["address", "post_code", "city", "country_code", "phone", "salesperson"]
@@ -128,3 +133,77 @@ def delete_customer(*, customer: Customer, user=None) -> None:
             contact=contact, business_relation__code=CUSTOMER_RELATION
         ).delete()
     delete_record(instance=customer, user=user)
+
+
+# Bulk actions on the rows of the contact and customer lists (docs/contacts.md, Bulk
+# actions): a fixed number of statements however many records are selected.
+BULK_DELETE_LIMIT = 10_000
+
+
+@transaction.atomic
+def assign_salesperson(*, records, salesperson=None, user=None) -> int:
+    """Give every contact (or customer) of ``records`` (a selection: a query set)
+    ``salesperson`` (``None``: no salesperson) in one ``UPDATE``, with a change-history
+    row per record changed and one audit entry. A blocked salesperson cannot be chosen
+    (as on the contact card). Returns the number of records changed; those that already
+    had the salesperson are left alone."""
+    rows = selection_arg(records, (Contact, Customer), label=_("Records"))
+    salesperson = record_arg(
+        salesperson, Salesperson, label=_("Salesperson"), key="salesperson", allow_none=True
+    )
+    if salesperson is not None:
+        salesperson = Salesperson.objects.filter(pk=salesperson.pk).first()
+        if salesperson is None:
+            raise ValidationError({"salesperson": _("This salesperson no longer exists.")})
+        if salesperson.blocked:
+            raise ValidationError(
+                {
+                    "salesperson": _("Salesperson %(record)s is blocked; it cannot be chosen.")
+                    % {"record": salesperson}
+                }
+            )
+        changing = rows.exclude(salesperson=salesperson)
+    else:
+        changing = rows.filter(salesperson__isnull=False)
+    model = rows.model
+    # Read the selection before the UPDATE changes what it selects (a list filtered by
+    # the old salesperson): the history rows first, then the update of the same rows.
+    write_history(changing, history_type="~", user=user, values={"salesperson": salesperson})
+    changed = model._base_manager.filter(pk__in=changing.values("pk")).update(
+        salesperson=salesperson
+    )
+    audit.record(
+        user,
+        AuditAction.SALESPERSON_ASSIGNED,
+        None,
+        changed,
+        _("%(things)s: salesperson %(salesperson)s")
+        % {
+            "things": capfirst(model._meta.verbose_name_plural),
+            "salesperson": salesperson.code if salesperson else "-",
+        },
+    )
+    return changed
+
+
+@transaction.atomic
+def delete_contacts(*, contacts, user=None) -> int:
+    """Delete the contacts of ``contacts`` (a selection) as deleting each on its card
+    would, all or nothing: refused, naming them, when any is still used (a customer,
+    interactions, quotes, tasks, opportunities, persons of a company not deleted with
+    it); their classification codes, segment lines and opt-outs go with them. At most
+    ``BULK_DELETE_LIMIT`` at once. Returns the number deleted."""
+    rows = selection_arg(contacts, (Contact,), label=_("Contacts"))
+    ids = selected_ids(rows, limit=BULK_DELETE_LIMIT)
+    if not ids:
+        return 0
+    deleted = delete_set(Contact, ids, user=user)
+    contacts_deleted.send(sender=Contact, count=deleted)
+    audit.record(
+        user,
+        AuditAction.RECORDS_DELETED,
+        None,
+        deleted,
+        capfirst(Contact._meta.verbose_name_plural),
+    )
+    return deleted

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 
+from contacts import bulk_actions as contact_bulk
 from contacts import importing, services
 from contacts.filters import ContactFilter, CustomerFilter
 from contacts.forms import (
@@ -32,6 +33,7 @@ class ContactList(generic.RecordListView):
     empty_text = gettext_lazy(
         "No contacts yet. Create companies and persons, or import a CSV file."
     )
+    bulk_actions = contact_bulk.contact_actions(Contact)
 
 
 class ContactImport(generic.ModelPermissionMixin, generic.PageMixin, TemplateView):
@@ -312,6 +314,7 @@ class CustomerList(generic.RecordListView):
     empty_text = gettext_lazy(
         "No customers yet. Open a company contact and choose Create as customer."
     )
+    bulk_actions = contact_bulk.customer_actions(Customer)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -207,6 +207,10 @@ class AuditAction(models.TextChoices):
     CAMPAIGN_ENTRIES_DELETED = "campaign_entries_deleted", _("Campaign entries deleted")
     ACTIVITIES_ASSIGNED = "activities_assigned", _("Activity assigned")
     CONTACTS_IMPORTED = "contacts_imported", _("Contacts imported")
+    # Bulk actions on list rows (docs/contacts.md, Bulk actions).
+    SALESPERSON_ASSIGNED = "salesperson_assigned", _("Salesperson assigned")
+    RECORDS_DELETED = "records_deleted", _("Selected records deleted")
+    SELECTION_EXPORTED = "selection_exported", _("Selected records exported")
 
 
 class AuditEntry(CardUrlMixin, models.Model):

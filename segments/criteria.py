@@ -18,11 +18,17 @@ dates given: ``{"interaction_templates": ["LETTER"], "interaction_campaign":
 "2026-03-31"}``; all filled-in fields must hold for the same interaction.
 ``logged_segment`` (an entry No.) selects the contacts of a logged segment's
 interactions, canceled or not: NAV's *Reuse segment*.
+
+Contacts picked on the contact list (its bulk action *Add to segment*, docs/contacts.md):
+``contacts`` lists their Nos. (at most ``MAX_PICKED``), ``contact_list`` is the contact
+list's query string when every contact matching its filter was selected; it is
+evaluated again by the list's own filter whenever the criteria run.
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils.dateparse import parse_date
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -30,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, InteractionLogEntry, InteractionTemplate
 from contacts.codes import CODE_GROUPS
+from contacts.filters import ContactFilter
 from contacts.models import (
     BusinessRelation,
     Contact,
@@ -70,6 +77,9 @@ INTERACTION_FIELDS = [
 # The longest text filter and the largest entry No. a filter may hold.
 MAX_TEXT = 250
 MAX_ENTRY_NO = 2**53
+# Contacts picked one by one on the contact list, and the longest list query.
+MAX_PICKED = 10_000
+MAX_LIST_QUERY = 4_000
 
 
 def check_filters(filters) -> dict:
@@ -86,6 +96,8 @@ def check_filters(filters) -> dict:
         "salesperson",
         "exclude_from_segments",
         "logged_segment",
+        "contacts",
+        "contact_list",
     }
     unknown = sorted(str(name) for name in filters if name not in known)
     if unknown:
@@ -125,7 +137,31 @@ def check_filters(filters) -> dict:
                 refuse(name)
         elif name in {"interaction_date_from", "interaction_date_to"}:
             _date(filters, name)
+        elif name == "contacts":
+            if (
+                not isinstance(value, list | tuple)
+                or len(value) > MAX_PICKED
+                or not all(isinstance(no, str) and 0 < len(no) <= 20 for no in value)
+            ):
+                refuse(name)
+        elif name == "contact_list":
+            contact_list_filter(value)
     return filters
+
+
+def contact_list_filter(query):
+    """The contact list's filter for ``query`` (its query string), refused when the
+    query is not valid for the list (any more)."""
+    if not isinstance(query, str) or "\x00" in query or len(query) > MAX_LIST_QUERY:
+        raise ValidationError(
+            gettext("The filter %(name)s is not valid.") % {"name": "contact_list"}
+        )
+    filterset = ContactFilter(data=QueryDict(query), queryset=Contact.objects.all())
+    if not filterset.is_valid():
+        raise ValidationError(
+            gettext("The contact list's filter is no longer valid: %(query)s.") % {"query": query}
+        )
+    return filterset
 
 
 def check_text_filter(name: str, expression: str) -> None:
@@ -172,6 +208,11 @@ def matching_contacts(filters: dict) -> QuerySet:
     if filters.get("logged_segment"):
         logged = InteractionLogEntry.objects.filter(logged_segment_id=filters["logged_segment"])
         condition &= Q(id__in=logged.values("contact_id"))
+    if filters.get("contacts"):
+        condition &= Q(no__in=list(filters["contacts"]))
+    if filters.get("contact_list"):
+        listed = contact_list_filter(filters["contact_list"]).qs.order_by().values("pk")
+        condition &= Q(id__in=listed)
     return Contact.objects.filter(condition)
 
 
@@ -239,6 +280,18 @@ def describe(filters: dict) -> str:
         parts.append(f"{gettext('interaction date')} = {date_from}..{date_to}")
     if filters.get("logged_segment"):
         parts.append(f"{gettext('logged segment')} = {filters['logged_segment']}")
+    if filters.get("contacts"):
+        picked = filters["contacts"]
+        shown = " | ".join(picked[:5]) + (" …" if len(picked) > 5 else "")
+        parts.append(
+            gettext("contacts picked on the contact list (%(n)d) = %(nos)s")
+            % {"n": len(picked), "nos": shown}
+        )
+    if filters.get("contact_list"):
+        parts.append(
+            gettext("contacts matching the contact list's filter = %(query)s")
+            % {"query": filters["contact_list"]}
+        )
     return "; ".join(parts) if parts else gettext("all contacts")
 
 

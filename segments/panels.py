@@ -47,6 +47,9 @@ def contact_segments(contact):
 
 
 def register():
+    from segments import bulk_actions
+
+    bulk_actions.register()  # Add to segment on the contact list
     # The last criteria actions, Go backs and activity assignments of a segment.
     register_card_panel("segments.segment", audit_card_panel())
     register_card_panel(

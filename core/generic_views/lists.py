@@ -16,6 +16,7 @@ from django_tables2.rows import BoundRows
 from core import pagination
 from core.filters import RANK, SearchFilterSet
 from core.generic_views.base import ModelPermissionMixin, PageMixin, has_model_perm, url_or_none
+from core.generic_views.bulk import BulkActionsMixin
 from core.generic_views.exports import stream_csv, table_export_rows, xlsx_file
 from core.generic_views.remember import RememberedListMixin
 
@@ -25,6 +26,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class RecordListView(
     ModelPermissionMixin,
     RememberedListMixin,
+    BulkActionsMixin,
     PageMixin,
     ExportMixin,
     SingleTableMixin,
@@ -72,9 +74,11 @@ class RecordListView(
     def get_export_filename(self, export_format):
         return f"{self.model._meta.model_name}s.{export_format}"
 
-    def stream_export(self, table, export_format):
-        """The filtered rows as CSV (streamed in chunks) or XLSX, in the list's order."""
-        rows = table_export_rows(table, self.exclude_columns, self.page_source(table))
+    def stream_export(self, table, export_format, rows=None):
+        """The filtered rows (or ``rows``, a selection: core.generic_views.bulk) as CSV
+        (streamed in chunks) or XLSX, in the list's order."""
+        source = self.page_source(table) if rows is None else rows
+        rows = table_export_rows(table, self.exclude_columns, source)
         filename = self.get_export_filename(export_format)
         if export_format == "xlsx":
             return FileResponse(

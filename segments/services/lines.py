@@ -6,7 +6,7 @@ refresh."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -48,6 +48,20 @@ def refresh_line_count(segment):
     count = SegmentLine.objects.filter(segment=segment).count()
     Segment.objects.filter(pk=segment.pk).update(line_count=count)
     segment.line_count = count
+
+
+def refresh_stale_line_counts() -> int:
+    """Correct the line count of every segment whose lines were deleted without it
+    (contacts deleted together, docs/contacts.md): one ``UPDATE``."""
+    actual = (
+        SegmentLine.objects.filter(segment=OuterRef("pk"))
+        .order_by()
+        .values("segment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    counted = Coalesce(Subquery(actual), 0)
+    return Segment.objects.exclude(line_count=counted).update(line_count=counted)
 
 
 def lock_segment(segment) -> Segment:

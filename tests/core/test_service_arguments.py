@@ -214,6 +214,23 @@ def record_lists(model):
     return st.one_of(st.lists(records(model, new=False), max_size=3), WRONG)
 
 
+def selections():
+    """Selections of a list (query sets): of contacts, customers, none, another model's,
+    or no query set at all."""
+    return st.sampled_from(
+        [
+            Contact.objects.all(),
+            Contact.objects.filter(type="person"),
+            Contact.objects.none(),
+            Customer.objects.all(),
+            Salesperson.objects.all(),
+            None,
+            [],
+            "x",
+        ]
+    )
+
+
 def users():
     names = ["manager", "staff", "sales", "viewer", "demo"]
     model = get_user_model()
@@ -258,6 +275,10 @@ def filters():
                 "mailing_groups": st.lists(st.sampled_from(codes), max_size=2),
                 "salesperson": st.sampled_from(["JO", "NOPE", ""]),
                 "logged_segment": st.sampled_from([1, 2, "x", None, 10**20]),
+                "contacts": st.sampled_from([["CT000001"], [], ["x" * 30], [5], "CT000001"]),
+                "contact_list": st.sampled_from(
+                    ["type=person", "salesperson=999999", "", "q=jan", 5, "x\x00", "x" * 5000]
+                ),
             },
         ),
         st.sampled_from([None, "type=person", {"nope": 1}, {"type": 5}, []]),
@@ -302,6 +323,9 @@ def strategies() -> dict:
         "price_group": records(CustomerPriceGroup),
         "discount_group": records(CustomerDiscountGroup),
         "contacts": record_lists(Contact),
+        # Bulk actions take a selection: a query set (docs/contacts.md, Bulk actions).
+        ("contacts.services", "contacts"): st.one_of(selections(), record_lists(Contact)),
+        "records": selections(),
         "steps": record_lists(ActivityStep),
         "delete": record_lists(ActivityStep),
         "version": st.sampled_from([None, "", "0" * 32, "x" * 40, "bad\x00"]),
