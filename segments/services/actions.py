@@ -3,6 +3,7 @@ and reuse criteria, reuse a logged segment. Each is a fixed number of set-based
 statements (``INSERT … SELECT``, ``UPDATE … WHERE``, ``DELETE … WHERE``) whatever the
 number of contacts, and keeps what Go back needs to undo it exactly."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -185,19 +186,36 @@ class ActionPreview:
     capped: bool = False  # more than PREVIEW_CAP match: the counts are bounds
 
 
+# The planner settings of a capped count, for its statement only (see _streaming_plan).
+STREAMING_PLAN = {"jit": "off", "enable_hashjoin": "off", "enable_mergejoin": "off"}
+
+
+@contextmanager
 def _streaming_plan():
-    """On PostgreSQL, plan the capped count to stream, for the rest of the transaction:
-    no JIT compilation (0.2-0.5 s before the first row of a statement the planner
-    thinks costly, and a capped count stops early) and no hash or merge joins (they
-    read every match, or walk a whole index, before the first row comes out): nested
-    loops over the indexes stop after ``PREVIEW_CAP`` + 1 rows."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('jit', 'off', true), "
-                "set_config('enable_hashjoin', 'off', true), "
-                "set_config('enable_mergejoin', 'off', true)"
-            )
+    """On PostgreSQL, plan the capped count to stream: no JIT compilation (0.2-0.5 s
+    before the first row of a statement the planner thinks costly, and a capped count
+    stops early) and no hash or merge joins (they read every match, or walk a whole
+    index, before the first row comes out): nested loops over the indexes stop after
+    ``PREVIEW_CAP`` + 1 rows. The settings are put back afterwards, so a caller's later
+    statements in the same transaction plan as usual."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    names = list(STREAMING_PLAN)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT "
+            + ", ".join("current_setting(%s), set_config(%s, %s, true)" for _name in names),
+            [value for name in names for value in (name, name, STREAMING_PLAN[name])],
+        )
+        row = cursor.fetchone()
+    previous = dict(zip(names, row[0::2], strict=True))
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join("set_config(%s, %s, true)" for _name in names),
+            [value for name in names for value in (name, previous[name])],
+        )
 
 
 def _capped_counts(queryset, **counts) -> tuple[int, dict, bool]:
@@ -205,8 +223,7 @@ def _capped_counts(queryset, **counts) -> tuple[int, dict, bool]:
     (name: a field or annotation, counted where it is not null) among them, in one
     statement that stops after ``PREVIEW_CAP`` + 1 rows; and whether there were more."""
     limited = queryset.order_by()[: PREVIEW_CAP + 1]
-    with transaction.atomic(savepoint=False):
-        _streaming_plan()
+    with transaction.atomic(savepoint=False), _streaming_plan():
         found = limited.aggregate(
             rows=Count("*"),
             **{name: Count(field) for name, field in counts.items()},

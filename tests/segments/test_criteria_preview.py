@@ -160,10 +160,10 @@ def _statements(run):
 
 
 def test_each_preview_is_one_counting_statement(segment, people):
-    """One statement counts the matches and the lines (PostgreSQL sets the planner
-    options for the transaction first); Refine counts the segment's lines too."""
+    """One statement counts the matches and the lines (on PostgreSQL between setting
+    the planner options and putting them back); Refine counts the segment's lines too."""
     services.add_contacts(segment=segment, filters={"type": "person"})
-    setup = 1 if connection.vendor == "postgresql" else 0
+    setup = 2 if connection.vendor == "postgresql" else 0
     filters = {"city": "Amsterdam", "business_relations": ["PROS"]}
     options = {"allow_existing": True, "expand_companies": True}
     assert (
@@ -214,3 +214,21 @@ def test_under_the_cap_the_counts_are_exact(segment, people, monkeypatch):
     monkeypatch.setattr(actions, "PREVIEW_CAP", 4)
     preview = services.preview_add(segment=segment, filters={"type": "person"})
     assert (preview.matching, preview.added, preview.capped) == (4, 4, False)
+
+
+@pytest.mark.postgres
+def test_the_planner_settings_of_a_count_are_put_back(segment, people):
+    """A caller's later statements in the same transaction plan as usual."""
+
+    def settings():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('jit'), current_setting('enable_hashjoin'), "
+                "current_setting('enable_mergejoin')"
+            )
+            return cursor.fetchone()
+
+    before = settings()
+    services.preview_add(segment=segment, filters={"type": "person"})
+    services.preview_remove(segment=segment, filters={"type": "person"}, keep_matching=True)
+    assert settings() == before
