@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, RedirectView, TemplateView
 from django.views.i18n import set_language
@@ -155,7 +155,7 @@ class JobRequeue(JobCard):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, gettext_now("Job %(id)s queued again.") % {"id": job.pk})
+            messages.success(request, gettext("Job %(id)s queued again.") % {"id": job.pk})
         return redirect(job.get_absolute_url())
 
 

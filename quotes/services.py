@@ -7,8 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from contacts.models import Contact, Customer
 from core.arguments import decimal_arg, record_arg
@@ -19,7 +18,7 @@ from quotes.models import SalesQuote, SalesQuoteLine
 
 # The line amount column holds 16 digits with 2 decimals.
 LINE_AMOUNT_LIMIT = Decimal(10) ** 14
-AMOUNT_TOO_LARGE = _lazy(
+AMOUNT_TOO_LARGE = gettext_lazy(
     "The line amount would be too large to store; check the quantity and the unit price."
 )
 

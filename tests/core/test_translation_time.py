@@ -24,7 +24,7 @@ def project_modules():
     base = Path(settings.BASE_DIR)
     for config in apps.get_app_configs():
         path = Path(config.path)
-        if base not in path.parents:
+        if base not in path.parents or {".venv", "site-packages"} & set(path.parts):
             continue  # Django's and the libraries' apps
         for module in sorted(path.rglob("*.py")):
             if "migrations" not in module.parts:
@@ -129,3 +129,19 @@ def test_service_refusals_come_out_in_the_users_language():
         assert dutch_text != english_text
         assert any(dutch_text.startswith(opening) for opening in openings), dutch_text
     assert campaign.no in dutch[0]
+
+
+def test_translation_functions_keep_names_makemessages_extracts():
+    """``gettext as gettext_now`` hides the texts from makemessages, which looks for
+    ``_``, ``gettext``, ``ngettext``, ``pgettext`` and their ``_lazy`` forms."""
+    extracted = {"_", *EAGER, *(f"{name}_lazy" for name in EAGER)}
+    renamed = []
+    for module in project_modules():
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                renamed += [
+                    f"{module.name}: {alias.name} as {alias.asname}"
+                    for alias in node.names
+                    if alias.asname and alias.asname not in extracted
+                ]
+    assert renamed == []
