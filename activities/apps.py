@@ -7,6 +7,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities and tasks")
 
     def ready(self):
-        from activities import panels
+        from activities import panels, search_providers
 
         panels.register()
+        search_providers.register()

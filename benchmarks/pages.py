@@ -71,6 +71,8 @@ def page_urls(world, client) -> list[tuple[str, str]]:
         ("Contact list, first page", f"{contacts}?q="),
         ("Contact list, search 'FAB' (inside: names, e-mails)", f"{contacts}?q=FAB"),
         ("Contact list, search inside names 'anse'", f"{contacts}?q=anse"),
+        # The search box in the top bar: every kind of record, one query per group.
+        ("Global search 'anse' (every kind of record)", f"{reverse('core:search')}?q=anse"),
         ("Contact list, filtered: persons of one salesperson", f"{contacts}?type=person"),
         ("Contact list, deep page (keyset)", deep_contact_url(client)),
         (

@@ -7,6 +7,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self):
-        from campaigns import panels
+        from campaigns import panels, search_providers
 
         panels.register()
+        search_providers.register()

@@ -8,11 +8,12 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self):
-        from contacts import importing
+        from contacts import importing, search_providers
         from core import jobs
         from core.models import Job
 
         jobs.register(Job.Kind.CONTACT_IMPORT, importing.run_import_job)
+        search_providers.register()  # the search box in the top bar (core.global_search)
         post_migrate.connect(ensure_search_indexes, sender=self)
 
 

@@ -345,7 +345,12 @@ class Customer(SearchTextMixin, CardUrlMixin, NumberedModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["no"]
-        indexes = [models.Index(fields=["name"], name="customer_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="customer_name_idx"),
+            # A search of one or two characters is a prefix range on it (the customer
+            # list, the search box in the top bar: core.filters.prefix_condition).
+            models.Index(Upper("name"), name="customer_name_upper_idx"),
+        ]
 
     def __str__(self):
         return f"{self.no} {self.name}"

@@ -97,14 +97,20 @@ class Unindexed(models.Func):
     output_field = models.CharField()
 
 
+def prefix_expression(model, path: str):
+    """What the prefix range of ``path`` compares: the column itself for upper-case
+    codes and numbers, else ``UPPER(column)``; ordering by it reads the range in the
+    order of its index."""
+    return models.F(path) if is_upper_case(_final_field(model, path)) else Upper(path)
+
+
 def prefix_condition(
     model, path: str, text: str, *, using: str = "default", indexed: bool = True
 ) -> Q:
     """Rows whose ``path`` starts with ``text``, ignoring case, as an index range."""
     vendor = connections[using].vendor
-    field = _final_field(model, path)
     bound = db_upper(text, vendor)
-    expression = models.F(path) if is_upper_case(field) else Upper(path)
+    expression = prefix_expression(model, path)
     if not indexed:
         expression = Unindexed(expression)
     condition = Q(GreaterThanOrEqual(expression, bound))

@@ -251,21 +251,24 @@ class _Unindexed(models.Func):
 
 
 class _FtsMatch(models.Func):
-    """SQLite: ``id IN (SELECT rowid FROM <fts> WHERE <fts> MATCH '"term"')``."""
+    """SQLite: ``id IN (SELECT rowid FROM <fts> WHERE <fts> MATCH '"term"')``; with
+    ``limit``, only the first ``limit`` matches the index gives (``LIMIT n`` inside)."""
 
     output_field = models.BooleanField()
 
-    def __init__(self, model, term: str):
+    def __init__(self, model, term: str, limit: int | None = None):
         self.fts = fts_table(model)
         self.term = term
+        self.limit = limit
         super().__init__(models.F("pk"))
 
     def as_sql(self, compiler, connection, **extra):
         pk, params = compiler.compile(self.source_expressions[0])
         phrase = '"' + self.term.replace('"', '""') + '"'
+        limit, limit_params = ("", []) if self.limit is None else (" LIMIT %s", [self.limit])
         return (
-            f'{pk} IN (SELECT rowid FROM "{self.fts}" WHERE "{self.fts}" MATCH %s)',  # noqa: S608
-            [*params, phrase],
+            f'{pk} IN (SELECT rowid FROM "{self.fts}" WHERE "{self.fts}" MATCH %s{limit})',  # noqa: S608
+            [*params, phrase, *limit_params],
         )
 
 
@@ -282,6 +285,27 @@ def contains_condition(model, term: str, *, using="default", indexed: bool = Tru
     if vendor == "sqlite":
         return _FtsMatch(model, term)
     return _Like(models.F(field.name), f"%{_like_escape(term)}%")
+
+
+def first_matches(model, term: str, limit: int, *, using="default") -> models.Q:
+    """A condition for "the row is one of the first ``limit`` rows the search index
+    finds with ``term`` (folded, ≥ 3 characters) inside": the work is bounded by
+    ``limit`` however many rows match (the global search ranks only these,
+    core.global_search). SQLite reads ``limit`` row ids from the FTS5 table; on
+    PostgreSQL the planner reads them through the trigram index, or, when the term
+    is in most rows, from the table until it has them."""
+    from django.db import connections
+
+    if connections[using].vendor == "sqlite":
+        return models.Q(_FtsMatch(model, term, limit=limit))
+    column = models.F(search_field(model).name)
+    ids = (
+        model._base_manager.using(using)
+        .filter(_Like(column, f"%{_like_escape(term)}%"))
+        .order_by()
+        .values("pk")[:limit]
+    )
+    return models.Q(pk__in=ids)
 
 
 def rank_expression(model, term: str):

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from core import health, metrics, saved_view_views, views
+from core import health, metrics, saved_view_views, search_views, views
 from core.models import NumberSeries
 from core.urls_helpers import record_urls
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("healthz", health.LivenessView.as_view(), name="healthz"),
     path("readyz", health.ReadinessView.as_view(), name="readyz"),
     path("metrics", metrics.MetricsView.as_view(), name="metrics"),
+    # The search box in the top bar (docs/search.md).
+    path("search/", search_views.GlobalSearch.as_view(), name="search"),
     path("audit-log/", views.AuditEntryList.as_view(), name="auditentry_list"),
     path("jobs/", views.JobList.as_view(), name="job_list"),
     path("jobs/<str:key>/", views.JobCard.as_view(), name="job_card"),

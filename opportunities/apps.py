@@ -9,9 +9,10 @@ class OpportunitiesConfig(AppConfig):
     def ready(self):
         from campaigns.statistics import campaign_statistics_requested
         from campaigns.statistics_views import campaign_charts_requested
-        from opportunities import panels, statistics
+        from opportunities import panels, search_providers, statistics
 
         panels.register()
+        search_providers.register()
         campaign_statistics_requested.connect(
             statistics.campaign_opportunity_figures, dispatch_uid="opportunity_figures"
         )

@@ -7,7 +7,8 @@ class PricingConfig(AppConfig):
     verbose_name = _("Sales prices and discounts")
 
     def ready(self):
-        from pricing import panels, receivers
+        from pricing import panels, receivers, search_providers
 
         receivers.connect()
         panels.register()
+        search_providers.register()

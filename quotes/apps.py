@@ -8,7 +8,9 @@ class QuotesConfig(AppConfig):
 
     def ready(self):
         from pricing.services import UNIT_USES
+        from quotes import search_providers
         from quotes.services import quote_lines_in_unit
 
         # An item's unit of measure on quote lines stays (docs/pricing.md, Units of measure).
         UNIT_USES.append(quote_lines_in_unit)
+        search_providers.register()

@@ -7,6 +7,7 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Segments")
 
     def ready(self):
-        from segments import panels
+        from segments import panels, search_providers
 
         panels.register()
+        search_providers.register()

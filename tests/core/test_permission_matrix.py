@@ -184,6 +184,9 @@ def code_table(namespace, model):
 MATRIX: dict[str, Page] = {
     "home": Page(None),
     # core
+    # The search box in the top bar: any logged-in user; each group needs its model's
+    # view permission (tests/core/test_global_search.py).
+    "core:search": Page(None),
     "core:auditentry_list": Page("core.view_auditentry"),
     "core:job_list": Page("core.view_job"),
     "core:job_card": Page("core.view_job", own_job),
@@ -251,6 +254,7 @@ MATRIX: dict[str, Page] = {
     "segments:segment_criteria_preview": Page("segments.view_segment", SEGMENT),
     "segments:segment_refine": Page("segments.change_segment", SEGMENT),
     "segments:segment_go_back": Page("segments.change_segment", SEGMENT),
+    "segments:segment_flags": Page("segments.change_segment", SEGMENT),
     "segments:segment_save_criteria": Page("segments.add_savedsegmentcriteria", SEGMENT),
     "segments:segment_reuse_criteria": Page("segments.change_segment", SEGMENT),
     "segments:segment_history": Page("segments.view_segment", SEGMENT),
@@ -271,7 +275,6 @@ MATRIX: dict[str, Page] = {
     # pricing
     **record("pricing", Item, by_key(Item)),
     # A unit that is not a base unit: its quantity may change.
-    "segments:segment_flags": Page("segments.change_segment", SEGMENT),
     **record("pricing", ItemUnitOfMeasure, by_key(ItemUnitOfMeasure, unit_of_measure__code="BOX")),
     **record("pricing", SalesPrice, by_key(SalesPrice)),
     **record("pricing", SalesLineDiscount, by_key(SalesLineDiscount)),

@@ -124,6 +124,7 @@ def _pages(data):
         ("sales-price-edit", f"/sales-prices/{data['price'].pk}/edit/"),
         ("quote-card", data["quote"].get_absolute_url()),
         ("my-tasks", "/tasks/my/"),
+        ("search", "/search/?q=Acme"),
     ]
 
 
