@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact, Customer
@@ -7,7 +8,7 @@ from contacts.models import Contact, Customer
 class ContactTable(tables.Table):
     no = tables.Column(linkify=True)
     company = tables.Column(
-        accessor="company__no", verbose_name=_("company No."), order_by="company__no"
+        accessor="company__no", verbose_name=capfirst(_("company No.")), order_by="company__no"
     )
     salesperson = tables.Column(
         accessor="salesperson__code", verbose_name=_("Salesperson"), order_by="salesperson__code"
@@ -21,7 +22,7 @@ class ContactTable(tables.Table):
 class CustomerTable(tables.Table):
     no = tables.Column(linkify=True)
     contact = tables.Column(
-        accessor="contact__no", verbose_name=_("company contact"), order_by="contact__no"
+        accessor="contact__no", verbose_name=capfirst(_("company contact")), order_by="contact__no"
     )
 
     class Meta:

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import utils as tables_utils
 from django_tables2.columns.base import library
@@ -134,7 +135,7 @@ class CountColumn(AmountColumn):
 
 class NumberSeriesTable(tables.Table):
     code = tables.Column(linkify=True)
-    next_preview = tables.Column(verbose_name=_("next No."), orderable=False)
+    next_preview = tables.Column(verbose_name=capfirst(_("next No.")), orderable=False)
 
     class Meta:
         model = NumberSeries
@@ -145,12 +146,12 @@ class NumberSeriesTable(tables.Table):
 class JobTable(tables.Table):
     id = tables.Column(verbose_name=_("No."), linkify=True)
     progress = tables.TemplateColumn(
-        verbose_name=_("progress"),
+        verbose_name=capfirst(_("progress")),
         orderable=False,
         template_code="{{ record.processed }} / {{ record.total }}",
     )
     result_url = tables.TemplateColumn(
-        verbose_name=_("result"),
+        verbose_name=capfirst(_("result")),
         orderable=False,
         template_code=(
             '{% load i18n %}{% if record.result_url %}<a href="{{ record.result_url }}">'
@@ -189,8 +190,8 @@ def _record_url(record: AuditEntry) -> str | None:
 class AuditEntryTable(tables.Table):
     created_at = tables.DateTimeColumn(short=True)
     user = tables.Column(order_by="user__username", default=_("system"))
-    object_repr = tables.Column(linkify=_record_url, verbose_name=_("record"))
-    count = CountColumn(verbose_name=_("rows"))
+    object_repr = tables.Column(linkify=_record_url, verbose_name=capfirst(_("record")))
+    count = CountColumn(verbose_name=capfirst(_("rows")))
 
     class Meta:
         model = AuditEntry

@@ -140,7 +140,7 @@ def export_actions(model) -> list[BulkAction]:
     return [
         BulkAction(
             name="export_xlsx",
-            label=gettext_lazy("Export Excel"),
+            label=gettext_lazy("Export selection (Excel)"),
             permission=permission,
             export="xlsx",
             icon="bi-file-earmark-excel",
@@ -148,7 +148,7 @@ def export_actions(model) -> list[BulkAction]:
         ),
         BulkAction(
             name="export_csv",
-            label=gettext_lazy("Export CSV"),
+            label=gettext_lazy("Export selection (CSV)"),
             permission=permission,
             export="csv",
             icon="bi-filetype-csv",
