@@ -50,9 +50,10 @@ def test_campaign_price_reaches_only_targeted_customers(login):
 
     # Campaign target on A's line only.
     page.goto(f"{page.base_url}{segment.get_absolute_url()}")
-    page.get_by_role("row", name=re.compile("Company A")).get_by_role(
-        "checkbox", name=re.compile("Campaign target")
-    ).check()
+    with page.expect_response(re.compile(r"/toggle-target/$")):  # saved through htmx
+        page.get_by_role("row", name=re.compile("Company A")).get_by_role(
+            "checkbox", name=re.compile("Campaign target")
+        ).check()
     expect(
         page.get_by_role("row", name=re.compile("Company A")).get_by_role(
             "checkbox", name=re.compile("Campaign target")

@@ -1,3 +1,5 @@
+import re
+
 from playwright.sync_api import expect
 
 from segments.models import Segment, SegmentLine
@@ -55,7 +57,9 @@ def test_build_reduce_go_back_link_and_tick_target_without_reload(login):
     # Tick campaign target on Ann's line only, without a page reload.
     page.evaluate("window.noReload = true")
     row = page.get_by_role("row", name="Ann Buyer")
-    row.get_by_role("checkbox", name="Campaign target: Ann Buyer").check()
+    # Ticking saves through htmx: wait for the answer (the box shows ticked at once).
+    with page.expect_response(re.compile(r"/toggle-target/$")):
+        row.get_by_role("checkbox", name="Campaign target: Ann Buyer").check()
     expect(
         page.get_by_role("row", name="Ann Buyer").get_by_role(
             "checkbox", name="Campaign target: Ann Buyer"

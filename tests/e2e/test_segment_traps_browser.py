@@ -53,7 +53,11 @@ def test_follow_up_keeps_the_target_and_the_logged_segment_is_found(login):
     # The follow-up's lines are still campaign targets.
     follow_up = Segment.objects.get()
     page.goto(f"{page.base_url}{follow_up.get_absolute_url()}")
-    expect(page.locator('button[aria-pressed="true"]')).to_have_count(3)
+    expect(
+        page.get_by_role("checkbox", name=re.compile("^Campaign target: ")).and_(
+            page.locator(":checked")
+        )
+    ).to_have_count(3)
 
     # The old address of the logged segment leads to its card.
     page.goto(f"{page.base_url}/segments/{segment.no}/")
