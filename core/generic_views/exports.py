@@ -43,7 +43,10 @@ def csv_format() -> tuple[str, str]:
 
 
 def _csv_cell(value, decimal_sign: str):
-    if isinstance(value, Decimal | float) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        # 1 / 0 in every language (never "True" in a Dutch file); the import reads them.
+        return "1" if value else "0"
+    if isinstance(value, Decimal | float):
         return format(value, "f").replace(".", decimal_sign)
     return value
 

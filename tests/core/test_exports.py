@@ -104,3 +104,17 @@ def test_the_english_csv_has_a_byte_order_mark_commas_and_a_decimal_point(manage
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeffItem No.,Description,")
     assert ",1234.56," in body
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_yes_and_no_are_written_one_and_zero_in_every_language(language):
+    """Booleans in a CSV export are 1 / 0 whatever the language (docs/architecture.md,
+    Languages); XLSX cells keep Excel's own TRUE / FALSE, shown in Excel's language."""
+    from django.utils import translation
+
+    with translation.override(language):
+        body = "".join(exports.stream_csv([["Code", "Blocked", "Sent"], ["A", True, False]]))
+    separator = ";" if language == "nl" else ","
+    assert body.splitlines()[1] == separator.join(["A", "1", "0"])
+    sheet = load_workbook(exports.xlsx_file([["Blocked"], [True], [False]], title="t")).active
+    assert [value for (value,) in sheet.iter_rows(values_only=True)] == ["Blocked", True, False]
