@@ -36,6 +36,12 @@ def load(stdout=None):
         username="sales", defaults={"first_name": "Jim", "last_name": "Olive"}
     )
     Salesperson.objects.filter(code="JO").update(user=user)
+    # The printed demo login (manage.py demo) is salesperson BC, so its My tasks is not
+    # empty either.
+    demo, _ = User.objects.get_or_create(
+        username="demo", defaults={"first_name": "Demo", "last_name": "User"}
+    )
+    Salesperson.objects.filter(code="BC", user__isnull=True).update(user=demo)
     for code, (name, members) in TEAMS.items():
         team, _ = Team.objects.update_or_create(code=code, defaults={"name": name})
         for member in members:

@@ -16,6 +16,8 @@ def test_demo_has_tasks_in_every_status_and_a_team_assignment_and_is_idempotent(
     assert fair.filter(salesperson__isnull=True).exists()
     assert fair.filter(team_task__isnull=False).exists()
     assert Task.objects.filter(salesperson__user__username="sales").exists()
+    # The printed demo login is a salesperson too: its My tasks is not empty.
+    assert Task.objects.filter(salesperson__user__username="demo").exists()
     count = Task.objects.count()
     call_command("demo", verbosity=0)
     assert Task.objects.count() == count
