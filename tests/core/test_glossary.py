@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import polib
+import pytest
 from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
@@ -50,3 +51,19 @@ def test_no_dutch_text_uses_a_ruled_out_variant():
         if pattern.search(text)
     ]
     assert found == []
+
+
+@pytest.mark.django_db
+def test_cancelling_a_record_and_closing_a_form_are_two_dutch_words(manager_client):
+    """*Annuleren* cancels a campaign entry; the form's way out is *Sluiten*."""
+    from django.urls import reverse
+
+    from tests.factories import CampaignEntryFactory
+
+    manager_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    entry = CampaignEntryFactory()
+    card = manager_client.get(entry.get_absolute_url()).content.decode()
+    assert "Annuleren</a>" in card
+    form = manager_client.get(reverse("campaigns:campaign_create")).content.decode()
+    assert "Sluiten</a>" in form
+    assert "Annuleren</a>" not in form
