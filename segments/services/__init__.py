@@ -1,17 +1,15 @@
-"""Segment operations (docs/segments.md): the header and its lines (``lines``) and the
-criteria actions (``actions``). Every bulk operation is a fixed number of set-based
-statements, never one query per contact or line.
+"""Segment operations (docs/segments.md): the header and its lines (``lines``), the
+criteria actions (``actions``) and their counts before committing (``previews``). Every
+bulk operation is a fixed number of set-based statements, never one query per contact
+or line.
 """
 
 from segments.services.actions import (
     FK_FIELDS,
     LINE_FIELDS,
-    ActionPreview,
     ActionResult,
     add_contacts,
     go_back,
-    preview_add,
-    preview_remove,
     reduce_contacts,
     refine_contacts,
     reuse_criteria,
@@ -34,6 +32,7 @@ from segments.services.lines import (
     set_line_campaign_target,
     template_flag_changes,
 )
+from segments.services.previews import ActionPreview, preview_add, preview_remove
 
 __all__ = [
     "FK_FIELDS",

@@ -182,9 +182,9 @@ def test_each_preview_is_one_counting_statement(segment, people):
 
 
 def test_beyond_the_cap_the_counts_say_more_than(segment, people, monkeypatch, manager_client):
-    from segments.services import actions
+    from segments.services import previews
 
-    monkeypatch.setattr(actions, "PREVIEW_CAP", 2)
+    monkeypatch.setattr(previews, "PREVIEW_CAP", 2)
     preview = services.preview_add(segment=segment, filters={"type": "person"})
     assert (preview.matching, preview.added, preview.capped) == (2, 2, True)
     assert not services.preview_add(segment=segment, filters={"name": "Ann|Bob"}).capped
@@ -209,9 +209,9 @@ def test_beyond_the_cap_the_counts_say_more_than(segment, people, monkeypatch, m
 
 
 def test_under_the_cap_the_counts_are_exact(segment, people, monkeypatch):
-    from segments.services import actions
+    from segments.services import previews
 
-    monkeypatch.setattr(actions, "PREVIEW_CAP", 4)
+    monkeypatch.setattr(previews, "PREVIEW_CAP", 4)
     preview = services.preview_add(segment=segment, filters={"type": "person"})
     assert (preview.matching, preview.added, preview.capped) == (4, 4, False)
 
