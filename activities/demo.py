@@ -5,33 +5,36 @@ from a segment for BC. Tasks are created with the same services a user runs."""
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from activities import services
 from activities.models import Activity, ActivityStep, Priority, Task, TaskStatus, TaskType
+from campaigns.demo import CHAIR_PROMOTION, MAILING
 from campaigns.models import Campaign
 from contacts.models import Contact
 from salespeople.models import Salesperson, Team
 
 ACTIVITIES = {
     "TRADESHOW": (
-        "Trade show follow-up",
+        _("Trade show follow-up"),
         [
-            (1, TaskType.PHONE_CALL, "Phone call after the trade show", Priority.HIGH, "2D"),
-            (2, TaskType.MEETING, "Visit: product demonstration", Priority.NORMAL, "1W"),
-            (3, TaskType.BLANK, "Letter with the offer", Priority.NORMAL, "CM"),
+            (1, TaskType.PHONE_CALL, _("Phone call after the trade show"), Priority.HIGH, "2D"),
+            (2, TaskType.MEETING, _("Visit: product demonstration"), Priority.NORMAL, "1W"),
+            (3, TaskType.BLANK, _("Letter with the offer"), Priority.NORMAL, "CM"),
         ],
     ),
     "NEWCUST": (
-        "New customer welcome",
+        _("New customer welcome"),
         [
-            (1, TaskType.PHONE_CALL, "Welcome call", Priority.HIGH, "1D"),
-            (2, TaskType.MEETING, "Introduction meeting", Priority.NORMAL, "2W"),
-            (3, TaskType.PHONE_CALL, "Check the first order", Priority.LOW, "1M"),
+            (1, TaskType.PHONE_CALL, _("Welcome call"), Priority.HIGH, "1D"),
+            (2, TaskType.MEETING, _("Introduction meeting"), Priority.NORMAL, "2W"),
+            (3, TaskType.PHONE_CALL, _("Check the first order"), Priority.LOW, "1M"),
         ],
     ),
     "MAILFOLLOW": (
-        "Mailing follow-up call",
-        [(1, TaskType.PHONE_CALL, "Call about the mailing", Priority.NORMAL, "WD1")],
+        _("Mailing follow-up call"),
+        [(1, TaskType.PHONE_CALL, _("Call about the mailing"), Priority.NORMAL, "WD1")],
     ),
 }
 
@@ -39,7 +42,7 @@ ACTIVITIES = {
 def load_activities():
     for code, (description, steps) in ACTIVITIES.items():
         activity, _ = Activity.objects.update_or_create(
-            code=code, defaults={"description": description}
+            code=code, defaults={"description": str(description)}
         )
         for step_no, kind, text, priority, formula in steps:
             ActivityStep.objects.update_or_create(
@@ -47,7 +50,7 @@ def load_activities():
                 step_no=step_no,
                 defaults={
                     "type": kind,
-                    "description": text,
+                    "description": str(text),
                     "priority": priority,
                     "date_formula": formula,
                 },
@@ -58,8 +61,8 @@ def load_tasks(today):
     jim = Salesperson.objects.filter(code="JO").first()
     if jim is None:
         return
-    mailing = Campaign.objects.filter(description="Office furniture direct mailing").first()
-    chairs = Campaign.objects.filter(description="Autumn chair promotion").first()
+    mailing = Campaign.objects.filter(description=str(MAILING)).first()
+    chairs = Campaign.objects.filter(description=str(CHAIR_PROMOTION)).first()
     contacts = list(Contact.objects.companies().order_by("no")[:6])
     contact = contacts[0] if contacts else None
 
@@ -74,13 +77,15 @@ def load_tasks(today):
             **extra,
         )
 
-    task("Prepare the mailing list", -1, TaskStatus.IN_PROGRESS, type=TaskType.BLANK)
-    task("Call back about the brochure", 0, contact=contact, type=TaskType.PHONE_CALL)
-    task("Wait for the printer's proof", 2, TaskStatus.WAITING, priority=Priority.LOW)
-    task("Lunch with the purchasing manager", 9, TaskStatus.POSTPONED, type=TaskType.MEETING)
-    done = task("Order the envelopes", -5, TaskStatus.IN_PROGRESS)
+    task(gettext("Prepare the mailing list"), -1, TaskStatus.IN_PROGRESS, type=TaskType.BLANK)
+    task(gettext("Call back about the brochure"), 0, contact=contact, type=TaskType.PHONE_CALL)
+    task(gettext("Wait for the printer's proof"), 2, TaskStatus.WAITING, priority=Priority.LOW)
+    task(
+        gettext("Lunch with the purchasing manager"), 9, TaskStatus.POSTPONED, type=TaskType.MEETING
+    )
+    done = task(gettext("Order the envelopes"), -5, TaskStatus.IN_PROGRESS)
     services.complete_task(task=done)
-    dropped = task("Book a stand at the regional fair", -2)
+    dropped = task(gettext("Book a stand at the regional fair"), -2)
     services.cancel_task(task=dropped)
 
     # The trade show follow-up for the autumn chair promotion, by team FAIR.
@@ -114,11 +119,10 @@ def load_tasks(today):
         )
 
     # A follow-up call per purchaser of the mailing segment (set-based) for BC.
+    from segments.demo import PURCHASERS
     from segments.models import Segment
 
-    purchasers = Segment.objects.filter(
-        description="Purchasers for the office furniture mailing", line_count__gt=0
-    ).first()
+    purchasers = Segment.objects.filter(description=str(PURCHASERS), line_count__gt=0).first()
     benjamin = Salesperson.objects.filter(code="BC", blocked=False).first()
     if purchasers is not None and benjamin is not None:
         services.assign_activity(

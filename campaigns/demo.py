@@ -1,18 +1,32 @@
-"""Demo campaign status codes and campaigns in different states."""
+"""Demo campaign status codes and campaigns in different states.
+
+The texts are marked for translation and saved in the language ``manage.py demo
+--language`` asks for; the other demo modules find these campaigns by the same
+(translated) descriptions, so they import the constants below.
+"""
 
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.models import Campaign, CampaignStatus
 from salespeople.models import Salesperson
 
+PLAN = pgettext_lazy("demo status code", "1-PLAN")
+ACTIVE = pgettext_lazy("demo status code", "2-ACTIVE")
+DONE = pgettext_lazy("demo status code", "3-DONE")
+CANCELED = pgettext_lazy("demo status code", "4-CANCEL")
 STATUSES = [
-    ("1-PLAN", "Planned", ""),
-    ("2-ACTIVE", "Running", ""),
-    ("3-DONE", "Finished", "done"),
-    ("4-CANCEL", "Canceled", "canceled"),
+    (PLAN, _("Planned"), ""),
+    (ACTIVE, _("Running"), ""),
+    (DONE, _("Finished"), "done"),
+    (CANCELED, _("Canceled"), "canceled"),
 ]
+SPRING_FAIR = _("Spring trade fair")
+MAILING = _("Office furniture direct mailing")
+CHAIR_PROMOTION = _("Autumn chair promotion")
 
 
 def _campaigns(today):
@@ -20,54 +34,55 @@ def _campaigns(today):
     return [
         # (description, status, start, end, salesperson)
         (
-            "Spring trade fair",
-            "3-DONE",
+            SPRING_FAIR,
+            DONE,
             datetime.date(year, 3, 1),
             datetime.date(year, 3, 31),
             "AH",
         ),
         (
-            "Office furniture direct mailing",
-            "2-ACTIVE",
+            MAILING,
+            ACTIVE,
             today - datetime.timedelta(days=14),
             today + datetime.timedelta(days=30),
             "JO",
         ),
         (
-            "Autumn chair promotion",
-            "2-ACTIVE",
+            CHAIR_PROMOTION,
+            ACTIVE,
             today - datetime.timedelta(days=3),
             today + datetime.timedelta(days=60),
             "LT",
         ),
         (
-            "Year-end customer event",
-            "1-PLAN",
+            _("Year-end customer event"),
+            PLAN,
             datetime.date(year, 12, 1),
             datetime.date(year, 12, 20),
             "BC",
         ),
-        ("Newsletter sign-up drive", "1-PLAN", None, None, "PS"),
-        ("Press launch of new range", "4-CANCEL", datetime.date(year, 5, 1), None, "AH"),
+        (_("Newsletter sign-up drive"), PLAN, None, None, "PS"),
+        (_("Press launch of new range"), CANCELED, datetime.date(year, 5, 1), None, "AH"),
     ]
 
 
 def load(stdout=None):
     for code, description, stage in STATUSES:
         CampaignStatus.objects.update_or_create(
-            code=code, defaults={"description": description, "stage": stage}
+            code=str(code), defaults={"description": str(description), "stage": stage}
         )
     statuses = {s.code: s for s in CampaignStatus.objects.all()}
     people = {s.code: s for s in Salesperson.objects.all()}
-    for description, status, start, end, salesperson in _campaigns(timezone.localdate()):
-        if not Campaign.objects.filter(description=description).exists():
-            Campaign.objects.create(
-                description=description,
-                status=statuses[status],
-                starting_date=start,
-                ending_date=end,
-                salesperson=people[salesperson],
-            )
+    # Campaigns are loaded once, in one language (like the contacts).
+    campaigns = [] if Campaign.objects.exists() else _campaigns(timezone.localdate())
+    for description, status, start, end, salesperson in campaigns:
+        Campaign.objects.create(
+            description=str(description),
+            status=statuses[str(status)],
+            starting_date=start,
+            ending_date=end,
+            salesperson=people[salesperson],
+        )
     load_templates()
     if stdout:
         stdout.write(f"{len(STATUSES)} campaign statuses, {Campaign.objects.count()} campaigns")
@@ -75,10 +90,10 @@ def load(stdout=None):
 
 TEMPLATES = [
     # code, description, cost, duration, flow, initiated by, correspondence, target, response
-    ("LETTER", "Letter", "1.20", "3", "outbound", "us", "hard_copy", True, False),
-    ("EMAIL", "E-mail", "0.05", "1", "outbound", "us", "email", True, False),
-    ("PHONE", "Phone call", "2.50", "8", "outbound", "us", "", True, False),
-    ("RESPONSE", "Response to a campaign", "0.00", "5", "inbound", "them", "", False, True),
+    ("LETTER", _("Letter"), "1.20", "3", "outbound", "us", "hard_copy", True, False),
+    ("EMAIL", _("E-mail"), "0.05", "1", "outbound", "us", "email", True, False),
+    ("PHONE", _("Phone call"), "2.50", "8", "outbound", "us", "", True, False),
+    ("RESPONSE", _("Response to a campaign"), "0.00", "5", "inbound", "them", "", False, True),
 ]
 # The language versions of the demo templates: (subject, body) per language, with
 # merge fields (docs/campaigns.md, Merge fields).
@@ -129,7 +144,7 @@ def load_templates():
         template, _created = InteractionTemplate.objects.update_or_create(
             code=code,
             defaults={
-                "description": description,
+                "description": str(description),
                 "unit_cost": cost,
                 "unit_duration": duration,
                 "information_flow": flow,

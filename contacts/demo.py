@@ -2,6 +2,8 @@
 
 import random
 
+from django.utils.translation import gettext_lazy as _
+
 from contacts.models import (
     CUSTOMER_RELATION,
     BusinessRelation,
@@ -24,28 +26,32 @@ from contacts.services import create_customer_from_contact
 from salespeople.models import Salesperson
 
 INDUSTRY_GROUPS = [
-    ("RETAIL", "Retail"),
-    ("WHOLESALE", "Wholesale"),
-    ("MANUFACT", "Manufacturing"),
-    ("SERVICES", "Professional services"),
-    ("PUBLIC", "Public sector"),
+    ("RETAIL", _("Retail")),
+    ("WHOLESALE", _("Wholesale")),
+    ("MANUFACT", _("Manufacturing")),
+    ("SERVICES", _("Professional services")),
+    ("PUBLIC", _("Public sector")),
 ]
 JOB_RESPONSIBILITIES = [
-    ("PURCHASE", "Purchasing"),
-    ("SALES", "Sales"),
-    ("MARKETING", "Marketing"),
-    ("IT", "Information technology"),
-    ("MANAGEMENT", "Management"),
+    ("PURCHASE", _("Purchasing")),
+    ("SALES", _("Sales")),
+    ("MARKETING", _("Marketing")),
+    ("IT", _("Information technology")),
+    ("MANAGEMENT", _("Management")),
 ]
-MAILING_GROUPS = [("NEWSLETTER", "Newsletter"), ("CHRISTMAS", "Christmas card"), ("FAIR", "Fairs")]
+MAILING_GROUPS = [
+    ("NEWSLETTER", _("Newsletter")),
+    ("CHRISTMAS", _("Christmas card")),
+    ("FAIR", _("Fairs")),
+]
 BUSINESS_RELATIONS = [
-    (CUSTOMER_RELATION, "Customer"),
-    ("PROS", "Prospect"),
-    ("VEND", "Vendor"),
-    ("PRESS", "Press"),
+    (CUSTOMER_RELATION, _("Customer")),
+    ("PROS", _("Prospect")),
+    ("VEND", _("Vendor")),
+    ("PRESS", _("Press")),
 ]
-PRICE_GROUPS = [("RETAIL", "Retail prices"), ("WHOLESALE", "Wholesale prices")]
-DISCOUNT_GROUPS = [("LARGE", "Large accounts"), ("SMALL", "Small accounts")]
+PRICE_GROUPS = [("RETAIL", _("Retail prices")), ("WHOLESALE", _("Wholesale prices"))]
+DISCOUNT_GROUPS = [("LARGE", _("Large accounts")), ("SMALL", _("Small accounts"))]
 
 CITIES = [
     ("Amsterdam", "1012 AB"),
@@ -93,11 +99,11 @@ LAST = [
     "Peters",
 ]
 TITLES = {
-    "PURCHASE": "Purchaser",
-    "SALES": "Sales manager",
-    "MARKETING": "Marketing officer",
-    "IT": "IT manager",
-    "MANAGEMENT": "Managing director",
+    "PURCHASE": _("Purchaser"),
+    "SALES": _("Sales manager"),
+    "MARKETING": _("Marketing officer"),
+    "IT": _("IT manager"),
+    "MANAGEMENT": _("Managing director"),
 }
 
 COMPANIES = 40
@@ -106,7 +112,7 @@ PERSONS_PER_COMPANY = (2, 6)
 
 def _codes(model, rows):
     for code, description in rows:
-        model.objects.update_or_create(code=code, defaults={"description": description})
+        model.objects.update_or_create(code=code, defaults={"description": str(description)})
     return {obj.code: obj for obj in model.objects.all()}
 
 
@@ -158,7 +164,7 @@ def load(stdout=None):
                 type=ContactType.PERSON,
                 name=f"{first} {last}",
                 company=company,
-                job_title=TITLES[job],
+                job_title=str(TITLES[job]),
                 address=company.address,
                 post_code=company.post_code,
                 city=company.city,

@@ -6,8 +6,11 @@ import datetime
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityStep, Priority, TaskType
+from campaigns.demo import CHAIR_PROMOTION, MAILING, SPRING_FAIR
 from campaigns.models import Campaign
 from contacts.models import Contact
 from opportunities import services
@@ -16,48 +19,48 @@ from salespeople.models import Salesperson
 
 PRESENTATION = (
     "PRESENT",
-    "Product presentation",
+    _("Product presentation"),
     [
-        (1, TaskType.PHONE_CALL, "Call to book the presentation", Priority.HIGH, "1D"),
-        (2, TaskType.MEETING, "Product presentation at the customer", Priority.NORMAL, "1W"),
+        (1, TaskType.PHONE_CALL, _("Call to book the presentation"), Priority.HIGH, "1D"),
+        (2, TaskType.MEETING, _("Product presentation at the customer"), Priority.NORMAL, "1W"),
     ],
 )
 CYCLES = {
     # code: (description, calculation, blocked, stages)
     # stage: (No., description, completed %, activity, quote required, allow skip, formula)
     "NEW": (
-        "New business",
+        _("New business"),
         ProbabilityCalculation.MULTIPLY,
         False,
         [
-            (1, "Initial contact", 10, None, False, False, "1W"),
-            (2, "Presentation", 40, "PRESENT", False, True, "2W"),
-            (3, "Proposal", 70, None, True, False, "1M"),
-            (4, "Negotiation", 90, None, False, False, "CM"),
+            (1, _("Initial contact"), 10, None, False, False, "1W"),
+            (2, _("Presentation"), 40, "PRESENT", False, True, "2W"),
+            (3, _("Proposal"), 70, None, True, False, "1M"),
+            (4, _("Negotiation"), 90, None, False, False, "CM"),
         ],
     ),
     "EXISTING": (
-        "Existing customer, quick deal",
+        _("Existing customer, quick deal"),
         ProbabilityCalculation.ADD,
         False,
         [
-            (1, "Needs assessment", 25, None, False, True, "1W"),
-            (2, "Quote sent", 75, None, True, False, "2W"),
+            (1, _("Needs assessment"), 25, None, False, True, "1W"),
+            (2, _("Quote sent"), 75, None, True, False, "2W"),
         ],
     ),
     "OLD": (
-        "Former cycle (no longer used)",
+        _("Former cycle (no longer used)"),
         ProbabilityCalculation.COMPLETED,
         True,
-        [(1, "Contact", 50, None, False, False, "1M")],
+        [(1, _("Contact"), 50, None, False, False, "1M")],
     ),
 }
 
 
 def load_sales_cycles():
     code, description, steps = PRESENTATION
-    activity, _ = Activity.objects.update_or_create(
-        code=code, defaults={"description": description}
+    activity, _created = Activity.objects.update_or_create(
+        code=code, defaults={"description": str(description)}
     )
     for step_no, kind, text, priority, formula in steps:
         ActivityStep.objects.update_or_create(
@@ -65,16 +68,16 @@ def load_sales_cycles():
             step_no=step_no,
             defaults={
                 "type": kind,
-                "description": text,
+                "description": str(text),
                 "priority": priority,
                 "date_formula": formula,
             },
         )
     for code, (description, calculation, blocked, stages) in CYCLES.items():
-        cycle, _ = SalesCycle.objects.update_or_create(
+        cycle, _created = SalesCycle.objects.update_or_create(
             code=code,
             defaults={
-                "description": description,
+                "description": str(description),
                 "probability_calculation": calculation,
                 "blocked": blocked,
             },
@@ -84,7 +87,7 @@ def load_sales_cycles():
                 sales_cycle=cycle,
                 stage=number,
                 defaults={
-                    "description": text,
+                    "description": str(text),
                     "completed_percent": completed,
                     "activity": Activity.objects.get(code=activity_code) if activity_code else None,
                     "quote_required": quote,
@@ -107,8 +110,8 @@ def load_opportunities(today):
 
     def opportunity(description, campaign, salesperson, contact, cycle, created, value, chances):
         return services.create_opportunity(
-            description=description,
-            campaign=campaigns.get(campaign),
+            description=str(description),
+            campaign=campaigns.get(str(campaign)),
             salesperson=people[salesperson],
             contact=contact,
             sales_cycle=cycle,
@@ -123,8 +126,8 @@ def load_opportunities(today):
 
     # Spring trade fair (finished): one won, one lost.
     won = opportunity(
-        "Conference chairs for the new wing",
-        "Spring trade fair",
+        _("Conference chairs for the new wing"),
+        SPRING_FAIR,
         "AH",
         contacts[0],
         new,
@@ -137,15 +140,15 @@ def load_opportunities(today):
     move(won, days(30), direction=services.NEXT, estimated_value=Decimal("17250"))
     services.close_opportunity(opportunity=won, won=True, date=days(20))
     lost = opportunity(
-        "Reception desks", "Spring trade fair", "AH", contacts[1], new, days(58), "9400", 40
+        _("Reception desks"), SPRING_FAIR, "AH", contacts[1], new, days(58), "9400", 40
     )
     move(lost, days(50), direction=services.NEXT)
     services.close_opportunity(opportunity=lost, won=False, date=days(35))
 
     # Office furniture direct mailing (Jim Olive, the "sales" login): in progress.
     desks = opportunity(
-        "Sit-stand desks for the sales office",
-        "Office furniture direct mailing",
+        _("Sit-stand desks for the sales office"),
+        MAILING,
         "JO",
         contacts[2],
         new,
@@ -155,8 +158,8 @@ def load_opportunities(today):
     )
     move(desks, days(5), direction=services.NEXT)  # presentation: assigns PRESENT to JO
     proposal = opportunity(
-        "Filing cabinets",
-        "Office furniture direct mailing",
+        _("Filing cabinets"),
+        MAILING,
         "JO",
         contacts[3],
         new,
@@ -166,8 +169,8 @@ def load_opportunities(today):
     )
     move(proposal, days(2), stage=new.stages.get(stage=3))  # skips the presentation
     services.create_opportunity(
-        description="Meeting room furniture",
-        campaign=campaigns.get("Office furniture direct mailing"),
+        description=gettext("Meeting room furniture"),
+        campaign=campaigns.get(str(MAILING)),
         salesperson=people["JO"],
         contact=contacts[4],
         sales_cycle=new,
@@ -178,8 +181,8 @@ def load_opportunities(today):
 
     # Autumn chair promotion (Linda Terpstra): negotiation, a lost one, a quick deal.
     chairs = opportunity(
-        "Ergonomic chairs, 40 pieces",
-        "Autumn chair promotion",
+        _("Ergonomic chairs, 40 pieces"),
+        CHAIR_PROMOTION,
         "LT",
         contacts[5],
         new,
@@ -191,11 +194,11 @@ def load_opportunities(today):
     move(chairs, days(2), direction=services.NEXT)
     move(chairs, days(1), direction=services.NEXT, estimated_value=Decimal("19800"))
     opportunity(
-        "Lounge chairs", "Autumn chair promotion", "LT", contacts[6], existing, days(2), "3100", 80
+        _("Lounge chairs"), CHAIR_PROMOTION, "LT", contacts[6], existing, days(2), "3100", 80
     )
     cheap = opportunity(
-        "Stackable chairs for the canteen",
-        "Autumn chair promotion",
+        _("Stackable chairs for the canteen"),
+        CHAIR_PROMOTION,
         "LT",
         contacts[7],
         existing,

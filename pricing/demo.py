@@ -2,6 +2,9 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.demo import MAILING
 from campaigns.models import Campaign
 from pricing import services
 from pricing.models import (
@@ -16,26 +19,31 @@ from pricing.models import (
     UnitOfMeasure,
 )
 
-UNITS = [("PCS", "Piece"), ("BOX", "Box"), ("SET", "Set")]
-GROUPS = [("CHAIRS", "Office chairs"), ("DESKS", "Desks and tables"), ("ACCESS", "Accessories")]
+UNITS = [("PCS", _("Piece")), ("BOX", _("Box")), ("SET", _("Set"))]
+GROUPS = [
+    ("CHAIRS", _("Office chairs")),
+    ("DESKS", _("Desks and tables")),
+    ("ACCESS", _("Accessories")),
+]
 ITEMS = [
-    ("Ergonomic office chair ATHENS", "CHAIRS", "249.00"),
-    ("Conference chair PARIS", "CHAIRS", "129.00"),
-    ("Swivel chair ROME", "CHAIRS", "189.00"),
-    ("Height-adjustable desk BERLIN", "DESKS", "649.00"),
-    ("Meeting table OSLO", "DESKS", "899.00"),
-    ("Desk LONDON 160 cm", "DESKS", "429.00"),
-    ("Monitor arm", "ACCESS", "89.00"),
-    ("Desk lamp LED", "ACCESS", "45.00"),
-    ("Cable tray", "ACCESS", "24.50"),
-    ("Footrest", "ACCESS", "39.00"),
+    (_("Ergonomic office chair ATHENS"), "CHAIRS", "249.00"),
+    (_("Conference chair PARIS"), "CHAIRS", "129.00"),
+    (_("Swivel chair ROME"), "CHAIRS", "189.00"),
+    (_("Height-adjustable desk BERLIN"), "DESKS", "649.00"),
+    (_("Meeting table OSLO"), "DESKS", "899.00"),
+    (_("Desk LONDON 160 cm"), "DESKS", "429.00"),
+    (_("Monitor arm"), "ACCESS", "89.00"),
+    (_("Desk lamp LED"), "ACCESS", "45.00"),
+    (_("Cable tray"), "ACCESS", "24.50"),
+    (_("Footrest"), "ACCESS", "39.00"),
 ]
 # Items also sold by the box or set: (item description, unit, base units in one).
+CONFERENCE_CHAIR, MONITOR_ARM, DESK_LAMP, CABLE_TRAY = (ITEMS[i][0] for i in (1, 6, 7, 8))
 OTHER_UNITS = [
-    ("Conference chair PARIS", "SET", 4),
-    ("Monitor arm", "BOX", 6),
-    ("Desk lamp LED", "BOX", 4),
-    ("Cable tray", "BOX", 10),
+    (CONFERENCE_CHAIR, "SET", 4),
+    (MONITOR_ARM, "BOX", 6),
+    (DESK_LAMP, "BOX", 4),
+    (CABLE_TRAY, "BOX", 10),
 ]
 
 
@@ -43,18 +51,18 @@ def load(stdout=None):
     units = {}
     for code, description in UNITS:
         units[code] = UnitOfMeasure.objects.update_or_create(
-            code=code, defaults={"description": description}
+            code=code, defaults={"description": str(description)}
         )[0]
     groups = {}
     for code, description in GROUPS:
         groups[code] = ItemDiscountGroup.objects.update_or_create(
-            code=code, defaults={"description": description}
+            code=code, defaults={"description": str(description)}
         )[0]
     if Item.objects.exists():
         return
     items = [
         Item.objects.create(
-            description=description,
+            description=str(description),
             item_discount_group=groups[group],
             base_unit_of_measure=units["PCS"],
             unit_price=Decimal(price),
@@ -66,7 +74,7 @@ def load(stdout=None):
         [ItemUnitOfMeasure(item=item, unit_of_measure=units["PCS"]) for item in items]
         + [
             ItemUnitOfMeasure(
-                item=by_description[description],
+                item=by_description[str(description)],
                 unit_of_measure=units[unit],
                 quantity_per_unit_of_measure=quantity,
             )
@@ -76,7 +84,7 @@ def load(stdout=None):
     # A box of cable trays has a price of its own (less than 10 trays); the other units
     # are priced per piece, converted.
     SalesPrice.objects.create(
-        item=by_description["Cable tray"],
+        item=by_description[str(CABLE_TRAY)],
         sales_type=SalesType.ALL_CUSTOMERS,
         unit_of_measure=units["BOX"],
         unit_price=Decimal("199.00"),
@@ -103,7 +111,7 @@ def load(stdout=None):
         line_discount_percent=Decimal("5"),
     )
 
-    mailing = Campaign.objects.filter(description="Office furniture direct mailing").first()
+    mailing = Campaign.objects.filter(description=str(MAILING)).first()
     if mailing is None:
         return
     for item in items[:4]:

@@ -3,9 +3,10 @@ and monitor arms at the campaign prices (``pricing.demo`` makes the items and pr
 
 from decimal import Decimal
 
+from campaigns.demo import MAILING
 from campaigns.models import Campaign
 from contacts.models import Customer
-from pricing.demo import ITEMS
+from pricing.demo import CABLE_TRAY, ITEMS, MONITOR_ARM
 from pricing.models import CampaignTarget, Item, UnitOfMeasure
 from quotes import services
 from quotes.models import SalesQuote, SalesQuoteLine
@@ -15,21 +16,19 @@ LINES = [
     (ITEMS[0][0], 4, None),
     (ITEMS[3][0], 2, None),
     (ITEMS[6][0], 4, None),
-    ("Monitor arm", 1, "BOX"),
-    ("Cable tray", 2, "BOX"),
+    (MONITOR_ARM, 1, "BOX"),
+    (CABLE_TRAY, 2, "BOX"),
 ]
 
 
 def load(stdout=None):
     if SalesQuote.objects.exists():
         return
-    mailing = Campaign.objects.filter(
-        description="Office furniture direct mailing", activated=True
-    ).first()
+    mailing = Campaign.objects.filter(description=str(MAILING), activated=True).first()
     if mailing is None:
         return
     items = {}
-    descriptions = {line[0] for line in LINES}
+    descriptions = {str(line[0]) for line in LINES}
     for item in Item.objects.filter(description__in=descriptions).order_by("no"):
         items.setdefault(item.description, item)
     if len(items) < len(descriptions):
@@ -48,7 +47,7 @@ def load(stdout=None):
         services.save_quote_line(
             line=SalesQuoteLine(
                 quote=quote,
-                item=items[description],
+                item=items[str(description)],
                 quantity=Decimal(quantity),
                 unit_of_measure_id=units.get(unit),
             )

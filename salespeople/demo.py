@@ -1,6 +1,7 @@
 """Demo salespeople and teams."""
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from salespeople.models import Salesperson, Team, TeamMember
 
@@ -13,8 +14,8 @@ SALESPEOPLE = [
     ("RB", "Ruud Bakker", "ruud.bakker@example.com", "+31 20 555 0106", 0),
 ]
 TEAMS = {
-    "FAIR": ("Trade fair team", ["AH", "JO", "LT"]),
-    "PHONE": ("Telemarketing", ["BC", "PS"]),
+    "FAIR": (_("Trade fair team"), ["AH", "JO", "LT"]),
+    "PHONE": (_("Telemarketing"), ["BC", "PS"]),
 }
 
 
@@ -43,7 +44,7 @@ def load(stdout=None):
     )
     Salesperson.objects.filter(code="BC", user__isnull=True).update(user=demo)
     for code, (name, members) in TEAMS.items():
-        team, _ = Team.objects.update_or_create(code=code, defaults={"name": name})
+        team, _ = Team.objects.update_or_create(code=code, defaults={"name": str(name)})
         for member in members:
             TeamMember.objects.get_or_create(
                 team=team, salesperson=Salesperson.objects.get(code=member)

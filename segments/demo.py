@@ -3,7 +3,10 @@
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from campaigns.demo import CHAIR_PROMOTION, MAILING
 from campaigns.models import Campaign, InteractionTemplate
 from campaigns.services import set_entry_canceled
 from salespeople.models import Salesperson
@@ -11,23 +14,26 @@ from segments import services
 from segments.models import LoggedSegment, Segment
 from segments.segment_logging import log_segment
 
+# The activities' demo assigns a follow-up call to this segment's contacts.
+PURCHASERS = _("Purchasers for the office furniture mailing")
+
 
 def load(stdout=None):
     if Segment.objects.exists() or LoggedSegment.objects.exists():
         return
-    mailing = Campaign.objects.filter(description="Office furniture direct mailing").first()
-    chairs = Campaign.objects.filter(description="Autumn chair promotion").first()
+    mailing = Campaign.objects.filter(description=str(MAILING)).first()
+    chairs = Campaign.objects.filter(description=str(CHAIR_PROMOTION)).first()
     jim = Salesperson.objects.filter(code="JO").first()
     templates = {t.code: t for t in InteractionTemplate.objects.all()}
 
     # 1. Purchasers for the mailing: the campaign's target group (stays open).
     buyers = Segment.objects.create(
-        description="Purchasers for the office furniture mailing",
+        description=str(PURCHASERS),
         campaign=mailing,
         campaign_target=mailing is not None,
         salesperson=jim,
         interaction_template=templates.get("EMAIL"),
-        subject="New office furniture range",
+        subject=gettext("New office furniture range"),
         correspondence_type="email",
         unit_cost=1.50,
         unit_duration=2,
@@ -40,12 +46,12 @@ def load(stdout=None):
     # 2. Trade fair invitations by letter, logged with a follow-up segment.
     today = timezone.localdate()
     fair = Segment.objects.create(
-        description="Trade fair invitations (retail)",
+        description=gettext("Trade fair invitations (retail)"),
         date=today - datetime.timedelta(days=12),
         campaign=chairs,
         campaign_target=chairs is not None,
         interaction_template=templates.get("LETTER"),
-        subject="Invitation: autumn chair promotion",
+        subject=gettext("Invitation: autumn chair promotion"),
         correspondence_type="hard_copy",
         unit_cost=2.75,
         unit_duration=5,
@@ -61,7 +67,7 @@ def load(stdout=None):
     # 3. Responses to the invitations: a few of the follow-up's contacts, logged.
     if result.follow_up is not None and chairs is not None:
         responses = result.follow_up
-        responses.description = "Responses to the trade fair invitation"
+        responses.description = gettext("Responses to the trade fair invitation")
         responses.campaign_response = True
         responses.interaction_template = templates.get("RESPONSE")
         responses.date = today - datetime.timedelta(days=4)
@@ -71,7 +77,7 @@ def load(stdout=None):
 
     # 4. A phone round logged by mistake, then canceled.
     calls = Segment.objects.create(
-        description="Phone round (logged by mistake)",
+        description=gettext("Phone round (logged by mistake)"),
         date=today - datetime.timedelta(days=2),
         campaign=chairs,
         interaction_template=templates.get("PHONE"),
@@ -84,7 +90,7 @@ def load(stdout=None):
         for entry in logged.campaign_entries.all():
             set_entry_canceled(entry=entry, canceled=True)
 
-    Segment.objects.create(description="Newsletter readers (not built yet)")
+    Segment.objects.create(description=gettext("Newsletter readers (not built yet)"))
     if stdout:
         stdout.write(
             f"{Segment.objects.count()} open segments, {LoggedSegment.objects.count()} logged"

@@ -4,6 +4,13 @@ Each app contributes its part through a ``demo`` module with a ``load(stdout)``
 function, called in dependency order; running the command twice changes nothing
 but the demo user's password.
 
+``--language nl`` loads the data in Dutch: the codes the home page's guide names
+(``2-ACTIEF``), descriptions, stages, templates and items are the catalogue's
+translations of the English demo texts, and the demo logins start in Dutch. The
+demo modules mark their texts for translation (lazily, at module level) and the
+command runs them inside ``translation.override``; data already in the database
+keeps the language it was loaded in (docs/operations.md).
+
 ``--contacts N`` then adds the bulk data set (performance tests, demos at scale):
 each app's ``demo_bulk`` module has a ``load_bulk(n, stdout, **sizes)`` function
 that generates its tables set-based (see ``core.demo_bulk``), all in one
@@ -23,10 +30,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import translation
 
 from core import roles
 from core.demo_bulk import bulk_session
 from core.management.base import OperatorCommand, Report
+from core.models import UserPreference
 
 DEMO_USER = "demo"
 # One login per role, to try the permissions (same password as the demo user).
@@ -56,6 +65,12 @@ class Command(OperatorCommand):
             "--if-empty",
             action="store_true",
             help="Do nothing when the database already has users (used by `make run`).",
+        )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="The language of the demo data, and the language the demo logins start in "
+            f"(default: the site's language, {settings.LANGUAGE_CODE}).",
         )
         parser.add_argument(
             "--contacts",
@@ -94,14 +109,17 @@ class Command(OperatorCommand):
             )
         before = row_counts()
         password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
-        with transaction.atomic():
+        with (
+            transaction.atomic(),
+            translation.override(options["language"] or settings.LANGUAGE_CODE),
+        ):
             for config in apps.get_app_configs():
                 try:
                     module = import_module(f"{config.name}.demo")
                 except ModuleNotFoundError:
                     continue
                 module.load(stdout=self.log if options["verbosity"] >= 2 else None)
-            self._users(User, password)
+            self._users(User, password, options["language"])
         lines = ["Demo data loaded."]
         if options["contacts"] > 0:
             lines += self._bulk(options)
@@ -160,7 +178,7 @@ class Command(OperatorCommand):
             f"in {time.perf_counter() - started:.1f} s."
         ]
 
-    def _users(self, User, password):
+    def _users(self, User, password, language):
         demo, _ = User.objects.get_or_create(
             username=DEMO_USER, defaults={"first_name": "Demo", "last_name": "User"}
         )
@@ -175,3 +193,8 @@ class Command(OperatorCommand):
             user.set_password(password)
             user.save()
             user.groups.set([Group.objects.get(name=role)])
+        if language is None:
+            return
+        # The logins start in the language asked for (the switcher changes it later).
+        for user in User.objects.filter(username__in=[DEMO_USER, *ROLE_USERS]):
+            UserPreference.objects.update_or_create(user=user, defaults={"language": language})
