@@ -3,6 +3,7 @@
 and the refusals of the services come out in Dutch for a Dutch user."""
 
 import ast
+import datetime
 from pathlib import Path
 
 import polib
@@ -12,9 +13,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from activities.services.assignment import assign_activity
+from campaigns import services as campaign_services
 from pricing import services as pricing_services
 from segments import services as segment_services
-from tests.factories import CampaignFactory, SegmentFactory
+from segments.segment_logging import log_segment
+from tests.factories import (
+    ActivityFactory,
+    CampaignEntryFactory,
+    CampaignFactory,
+    SegmentFactory,
+    TeamFactory,
+)
 
 # The translation functions that translate at once (their *_lazy forms wait until shown).
 EAGER = {"gettext", "ngettext", "pgettext", "npgettext"}
@@ -110,14 +120,23 @@ def refusal(call) -> str:
 @pytest.mark.django_db
 def test_service_refusals_come_out_in_the_users_language():
     """The refusals a marketer meets first (activating without targets, going back with
-    nothing to undo, saving criteria there are none of), raised while the request's
-    language is Dutch, are the catalogue's Dutch texts, also after an English request."""
+    nothing to undo, saving criteria there are none of, logging an empty segment,
+    deleting an entry that is not canceled, an activity without steps, a team without
+    salespeople), raised while the request's language is Dutch, are the catalogue's
+    Dutch texts, also after an English request."""
     campaign = CampaignFactory()
     segment = SegmentFactory()
+    entry = CampaignEntryFactory(campaign=campaign)
+    activity = ActivityFactory()
     calls = [
         lambda: pricing_services.activate_campaign(campaign=campaign),
         lambda: segment_services.go_back(segment=segment),
         lambda: segment_services.save_criteria(segment=segment, code="C1"),
+        lambda: log_segment(segment=segment),
+        lambda: campaign_services.delete_campaign_entry(entry=entry),
+        lambda: assign_activity(
+            activity=activity, start_date=datetime.date(2026, 1, 5), team=TeamFactory()
+        ),
     ]
     with translation.override("en"):
         english = [refusal(call) for call in calls]
