@@ -21,6 +21,7 @@ class TaskFilter(SearchFilterSet):
     """Status, salesperson, team, campaign, date range, closed (docs/activities.md)."""
 
     search_fields = ("no", "description", "contact__name", "contact__no")
+    search_labels = {"contact__name": _("contact name"), "contact__no": _("contact No.")}
 
     status = django_filters.ChoiceFilter(choices=TaskStatus.choices, label=_("Status"))
     salesperson = django_filters.ModelChoiceFilter(

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from contacts.codes import (
     BUSINESS_RELATIONS,
@@ -62,6 +63,7 @@ class ContactFilter(SearchFilterSet):
 
 class CustomerFilter(SearchFilterSet):
     search_fields = ("no", "name", "contact__no")  # the contact's No.: starts with
+    search_labels = {"contact__no": _("company contact No.")}
     search_mode = INSIDE
 
     class Meta:

@@ -143,6 +143,10 @@ class SearchFilterSet(django_filters.FilterSet):
     }
 
     search_fields: tuple[str, ...] = ()
+    # The search hint's name of a field of a related record, where the two verbose
+    # names side by side do not read as one name: ``{"customer__no": _("customer
+    # No.")}``, in Dutch *klantnr.* (one word, docs/glossary.md), not *klant Nr.*.
+    search_labels: dict[str, str] = {}
     search_mode: str = PREFIX
     # Set by the list when the filters match too many rows (more than
     # pagination.COUNT_LIMIT) for their indexes to pay off: the search ranges
@@ -156,7 +160,10 @@ class SearchFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.search_fields and "q" in self.filters:
-            names = [search_label(self._meta.model, path) for path in self.search_fields]
+            names = [
+                str(self.search_labels.get(path) or search_label(self._meta.model, path))
+                for path in self.search_fields
+            ]
             listed = ", ".join(names)
             if self.search_mode == CONTAINS:
                 help_text = _("Contains the text, in: %(fields)s") % {"fields": listed}

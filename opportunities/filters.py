@@ -22,6 +22,7 @@ class OpportunityFilter(SearchFilterSet):
     """Status, salesperson, campaign, sales cycle, contact No., closed (docs/opportunities.md)."""
 
     search_fields = ("no", "description", "contact__name", "contact__no")
+    search_labels = {"contact__name": _("contact name"), "contact__no": _("contact No.")}
 
     status = django_filters.ChoiceFilter(choices=OpportunityStatus.choices, label=_("Status"))
     salesperson = django_filters.ModelChoiceFilter(

@@ -5,6 +5,9 @@ from core.filters import SearchFilterSet
 from core.forms import DATE_INPUT
 from pricing.models import Item, ItemUnitOfMeasure, SalesLineDiscount, SalesPrice
 
+# The search hint's names of the item's fields (core.filters.SearchFilterSet).
+ITEM_LABELS = {"item__no": _("item No."), "item__description": _("item description")}
+
 
 class ValidOnFilterMixin(django_filters.FilterSet):
     valid_on = django_filters.DateFilter(
@@ -27,6 +30,7 @@ class ItemFilter(SearchFilterSet):
 
 class ItemUnitOfMeasureFilter(SearchFilterSet):
     search_fields = ("item__no", "item__description")
+    search_labels = ITEM_LABELS
     item = django_filters.CharFilter(
         label=_("Item No."), field_name="item__no", lookup_expr="iexact"
     )
@@ -38,6 +42,7 @@ class ItemUnitOfMeasureFilter(SearchFilterSet):
 
 class SalesPriceFilter(ValidOnFilterMixin, SearchFilterSet):
     search_fields = ("item__no", "item__description", "sales_code")
+    search_labels = ITEM_LABELS
     item = django_filters.CharFilter(
         label=_("Item No."), field_name="item__no", lookup_expr="iexact"
     )

@@ -12,6 +12,7 @@ class SalesQuoteFilter(SearchFilterSet):
     """The filter panel of the sales quote list."""
 
     search_fields = ("no", "customer__no", "customer__name")
+    search_labels = {"customer__no": _("customer No."), "customer__name": _("customer name")}
 
     customer = django_filters.CharFilter(label=_("Customer No."), method="filter_customer")
     order_date_from = django_filters.DateFilter(
