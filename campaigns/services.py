@@ -2,9 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from campaigns.models import Campaign, CampaignEntry, InteractionLogEntry
 from campaigns.signals import (
@@ -207,15 +206,20 @@ def delete_canceled_campaign_entries(
     _total, detail = CampaignEntry.objects.filter(id__in=entries.values("id")).delete()
     notify_interactions_changed(campaign_ids)
     deleted = detail.get(CampaignEntry._meta.label, 0)
+    # Worded in the reader's language when the audit log is read (core.audit).
     filters = [
-        f"{label}: {value}"
+        audit.message(label, value=value)
         for label, value in (
-            (_("date from"), date_from and date_format(date_from, "SHORT_DATE_FORMAT")),
-            (_("date to"), date_to and date_format(date_to, "SHORT_DATE_FORMAT")),
-            (_("salesperson"), getattr(salesperson, "code", salesperson)),
+            (gettext_noop("date from: %(value)s"), date_from),
+            (gettext_noop("date to: %(value)s"), date_to),
+            (gettext_noop("salesperson: %(value)s"), getattr(salesperson, "code", salesperson)),
         )
         if value
     ]
-    filters.append(_("interaction log entries: %(n)d") % {"n": interactions})
-    audit.record(user, AuditAction.CAMPAIGN_ENTRIES_DELETED, campaign, deleted, "; ".join(filters))
+    filters.append(audit.message(gettext_noop("interaction log entries: %(n)d"), n=interactions))
+    detail = audit.message(
+        "; ".join(f"%({index})s" for index in range(len(filters))),
+        **{str(index): part for index, part in enumerate(filters)},
+    )
+    audit.record(user, AuditAction.CAMPAIGN_ENTRIES_DELETED, campaign, deleted, detail)
     return deleted

@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from contacts.codes import CODE_GROUPS
 from contacts.models import (
@@ -177,11 +177,11 @@ def assign_salesperson(*, records, salesperson=None, user=None) -> int:
         AuditAction.SALESPERSON_ASSIGNED,
         None,
         changed,
-        _("%(things)s: salesperson %(salesperson)s")
-        % {
-            "things": capfirst(model._meta.verbose_name_plural),
-            "salesperson": salesperson.code if salesperson else "-",
-        },
+        audit.message(
+            gettext_noop("%(things)s: salesperson %(salesperson)s"),
+            things=audit.model_name(model, plural=True),
+            salesperson=salesperson.code if salesperson else "-",
+        ),
     )
     return changed
 
@@ -204,6 +204,6 @@ def delete_contacts(*, contacts, user=None) -> int:
         AuditAction.RECORDS_DELETED,
         None,
         deleted,
-        capfirst(Contact._meta.verbose_name_plural),
+        audit.model_name(Contact, plural=True),
     )
     return deleted

@@ -1,7 +1,32 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
-from core.admin_base import RecordAdmin, RecordHistoryAdmin
+from core.admin_base import InUseFilter, RecordAdmin, RecordHistoryAdmin
 from core.models import AuditEntry, Job, ListState, NumberSeries, SavedView, UserPreference
+
+# The admin's own name in the header and the browser tab, in the user's language.
+admin.site.site_header = gettext_lazy("Marketing Campaigns administration")
+admin.site.site_title = gettext_lazy("Marketing Campaigns administration")
+admin.site.index_title = gettext_lazy("Administration")
+
+# Every list in the admin has filters and a search box (docs/operations.md, The admin),
+# the two that come from other packages too.
+admin.site.unregister(Group)
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(GroupAdmin):
+    list_filter = [InUseFilter]  # roles some user has, or none
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    search_fields = ["task_path", "queue_name", "exception_class_path"]
 
 
 @admin.register(NumberSeries)

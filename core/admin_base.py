@@ -9,15 +9,22 @@ Every ``ModelAdmin`` of the project derives from ``RecordAdmin`` (or
   again applies the typed ones (as on the pages);
 - a save or delete goes through the record's service (``save_service`` /
   ``delete_service``, default the generic ``core.services.save_record`` /
-  ``delete_record``), so the admin keeps every rule; a refusal is shown as a message.
+  ``delete_record``), so the admin keeps every rule; a refusal is shown as a message;
+- its list has filters and a search box: an admin that names none gets them from the
+  model (``default_list_filter`` / ``default_search_fields``: choices, yes/no fields,
+  dates and code tables to filter by, numbers, codes and names to search; a code
+  table that has nothing else to filter gets *In use*) (docs/operations.md, The admin).
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.concurrency import (
@@ -83,8 +90,81 @@ def versioned_form(base):
     return VersionedForm
 
 
+# The fields an admin's search box looks in when it names none, and the keys of a
+# related record it also searches (``contact__no``).
+SEARCHED_NAMES = ("no", "code", "name", "description", "subject", "address", "username")
+RELATED_KEYS = ("no", "code")
+
+
+def _is_code_table(model) -> bool:
+    """A small table of codes (campaign statuses, units of measure) worth a filter."""
+    names = {field.name for field in model._meta.concrete_fields}
+    return "code" in names and "no" not in names and len(names) <= 6
+
+
+class InUseFilter(admin.SimpleListFilter):
+    """*In use*: records another record refers to, or none does (a code to delete)."""
+
+    title = gettext_lazy("in use")
+    parameter_name = "in_use"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        used = Q()
+        for relation in queryset.model._meta.related_objects:
+            used |= Q(**{f"{relation.name}__isnull": False})
+        ids = queryset.filter(used).values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=ids)
+        return queryset.exclude(pk__in=ids)
+
+
+def default_list_filter(model) -> list:
+    """Filters from the model: choices, yes/no, the first date, code tables."""
+    found, has_date = [], False
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.name in SEARCHED_NAMES:
+            continue
+        if field.choices or isinstance(field, models.BooleanField):
+            found.append(field.name)
+        elif isinstance(field, models.DateField) and not has_date:
+            found.append(field.name)
+            has_date = True
+        elif field.many_to_one and _is_code_table(field.related_model):
+            found.append(field.name)
+    if not found and model._meta.related_objects:
+        found.append(InUseFilter)
+    if not found:  # a table of links: filter by the first record it links to
+        first = next((field for field in model._meta.concrete_fields if field.many_to_one), None)
+        if first is not None:
+            found.append((first.name, admin.RelatedOnlyFieldListFilter))
+    return found
+
+
+def default_search_fields(model) -> list[str]:
+    """Search fields from the model: its own No., code and name, its records' keys."""
+    found = []
+    for field in model._meta.concrete_fields:
+        if field.name in SEARCHED_NAMES and isinstance(field, models.CharField):
+            found.append(field.name)
+        elif field.many_to_one:
+            related = {f.name for f in field.related_model._meta.concrete_fields}
+            found += [f"{field.name}__{key}" for key in RELATED_KEYS if key in related]
+    return found
+
+
 class RecordAdminMixin:
     """See the module docstring."""
+
+    def get_list_filter(self, request):
+        return super().get_list_filter(request) or default_list_filter(self.model)
+
+    def get_search_fields(self, request):
+        return super().get_search_fields(request) or default_search_fields(self.model)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if "fields" not in kwargs:

@@ -9,14 +9,27 @@ written exactly when the operation commits.
 
 Core must not import the higher apps: ``record`` takes any model instance, and
 the card panel (``audit_card_panel``) is registered by the app that owns the card.
+
+The detail is stored in no language and worded when it is shown, in the reader's
+language (docs/formats.md, Dutch with no English): a service passes ``message(...)``
+(an English message marked with ``gettext_noop`` and its arguments) or ``described(...)``
+(a description an app words itself, registered with ``register_description``), which
+``record`` stores as JSON; ``detail_text`` words it. A detail stored as plain text (older
+entries, a reason typed by a user) is shown as it is.
 """
 
+import datetime
+import json
+from collections.abc import Callable
+
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -86,18 +99,108 @@ SENTENCES = {
 }
 
 
-def record(user, action: str, obj=None, count: int = 0, detail: str = "") -> AuditEntry:
+# --- Details in no language -------------------------------------------------------------
+
+# {kind: function(data) -> text} of the descriptions the apps word (register_description).
+DESCRIPTIONS: dict[str, Callable[[dict], str]] = {}
+
+
+def register_description(kind: str, words: Callable[[dict], str]) -> None:
+    """``words(data)`` words a ``described(kind, ...)`` detail in the active language
+    (an app registers it in its ``AppConfig.ready``)."""
+    DESCRIPTIONS[kind] = words
+
+
+def message(msgid: str, **args) -> dict:
+    """A detail: an English message marked with ``gettext_noop`` and its arguments.
+    An argument may be a number, a code, a date, another ``message``, a model's name
+    (``model_name``) or a choice's label (``choice``)."""
+    return {"msg": msgid, "args": {name: _neutral(value) for name, value in args.items()}}
+
+
+def described(kind: str, **data) -> dict:
+    """A detail an app words itself (``register_description(kind, ...)``)."""
+    return {"describe": kind, "data": data}
+
+
+def model_name(model, *, plural: bool = False) -> dict:
+    """A model's verbose name, worded when shown."""
+    return {"model": model._meta.label, "plural": plural}
+
+
+def choice(model, field: str, value) -> dict:
+    """The label of a choice of ``model.field``, worded when shown."""
+    return {"choice": model._meta.label, "field": field, "value": value}
+
+
+def _neutral(value):
+    if isinstance(value, datetime.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, dict | int | float | type(None)):
+        return value
+    return str(value)
+
+
+def _stored(detail, fallback: str = "") -> str:
+    """The text the ``detail`` column holds: JSON for a detail in no language (its
+    text in the active language when the JSON would not fit), else the text."""
+    if not isinstance(detail, dict):
+        return detail
+    stored = json.dumps(detail, separators=(",", ":"), ensure_ascii=False, default=str)
+    if len(stored) <= AuditEntry._meta.get_field("detail").max_length:
+        return stored
+    return fallback or _worded(detail)
+
+
+def _worded(value) -> str:
+    """A stored value in the active language."""
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    if "msg" in value:
+        args = {
+            name: arg if isinstance(arg, int | float) else _worded(arg)
+            for name, arg in (value.get("args") or {}).items()
+        }
+        text = _(value["msg"])
+        return text % args if args else text
+    if "describe" in value:
+        words = DESCRIPTIONS.get(value["describe"])
+        return words(value.get("data") or {}) if words else ""
+    if "date" in value:
+        return date_format(datetime.date.fromisoformat(value["date"]), "SHORT_DATE_FORMAT")
+    if "model" in value:
+        meta = apps.get_model(value["model"])._meta
+        return capfirst(meta.verbose_name_plural if value.get("plural") else meta.verbose_name)
+    if "choice" in value:
+        field = apps.get_model(value["choice"])._meta.get_field(value["field"])
+        return str(dict(field.flatchoices).get(value["value"], value["value"]))
+    return ""
+
+
+def detail_text(entry: AuditEntry) -> str:
+    """The entry's detail in the reader's language (a text detail as it is stored)."""
+    detail = entry.detail or ""
+    if not detail.startswith("{"):
+        return detail
+    try:
+        return _worded(json.loads(detail))
+    except (ValueError, TypeError, KeyError, LookupError):
+        return detail  # not a detail in no language after all: the text itself
+
+
+def record(user, action: str, obj=None, count: int = 0, detail: str | dict = "") -> AuditEntry:
     """Write one audit entry for a bulk operation; call it inside the operation's
     transaction. One ``INSERT`` (the record type is looked up inside it).
 
     ``user`` may be ``None`` (a management command, a background job without a
     user); ``obj`` is the record the operation worked on, or ``None`` (an import).
+    ``detail`` is a ``message``/``described`` (worded when shown) or a text.
     """
     entry = AuditEntry(
         user=user if getattr(user, "pk", None) else None,
         action=action,
         count=max(int(count or 0), 0),
-        detail=_text(detail, "detail"),
+        detail=_text(_stored(detail), "detail"),
     )
     if obj is not None:
         meta = obj._meta
@@ -168,7 +271,8 @@ def panel_context(obj) -> dict:
     rows = entries_for(obj, PANEL_SHOWN + 1)
     return {
         "audit_entries": [
-            {"entry": entry, "sentence": sentence(entry)} for entry in rows[:PANEL_SHOWN]
+            {"entry": entry, "sentence": sentence(entry), "detail": detail_text(entry)}
+            for entry in rows[:PANEL_SHOWN]
         ],
         "audit_more": len(rows) > PANEL_SHOWN,
         "audit_list_url": f"{reverse('core:auditentry_list')}?{urlencode({'q': record_key(obj)})}",

@@ -7,8 +7,30 @@ from django.utils.translation import gettext as _
 from core.models import NumberSeries
 from core.numbering import check_manual_number
 
-# The browser's date picker; ISO format is what <input type="date"> expects.
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+class LocalDateInput(forms.DateInput):
+    """A date typed in the user's language's format: 31-12-2026 (dd-mm-jjjj in Dutch,
+    dd-mm-yyyy in English), the format the lists show, with that format as the
+    placeholder. Not the browser's date picker, which shows the browser's locale
+    (mm/dd/yyyy in an American Chromium) whatever the user's language. The format is
+    the active language's first DATE_INPUT_FORMATS (config/formats); 31/12/2026, 31.12.2026
+    and ISO 2026-12-31 are accepted too (docs/formats.md, Dates)."""
+
+    input_type = "text"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs.setdefault("placeholder", _("dd-mm-yyyy"))
+        widget_attrs.setdefault("inputmode", "numeric")
+        widget_attrs.setdefault("autocomplete", "off")
+        widget_attrs.setdefault("size", 10)
+        widget_attrs.setdefault("class", "date-input")
+        return context
+
+
+# Every date field of a form or filter (not date formulas: core.date_formulas).
+DATE_INPUT = LocalDateInput()
 
 
 class NumberSeriesForm(forms.ModelForm):

@@ -14,21 +14,25 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q, Value, Window
 from django.db.models.functions import Cast, Concat, Greatest, Length, LPad, RowNumber
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.models import NumberSeries
 
 # The series every numbered record uses; created by a migration (and again after a
 # test database flush) and editable on the setup page. code -> (description, prefix, digits)
+# The descriptions are written in the language active when they are created (the
+# site's, or the demo's: reword_default_series), as a user would type them.
 DEFAULT_SERIES = {
-    "CAMPAIGN": ("Campaigns", "CP", 4),
-    "SEGMENT": ("Segments", "SEG", 5),
-    "CONTACT": ("Contacts", "CT", 6),
-    "CUSTOMER": ("Customers", "C", 5),
-    "ITEM": ("Items", "IT", 5),
-    "TASK": ("Tasks", "TD", 6),
-    "OPPORTUNITY": ("Opportunities", "OP", 5),
-    "SALES-QUOTE": ("Sales quotes", "SQ", 5),
+    "CAMPAIGN": (gettext_lazy("Campaigns"), "CP", 4),
+    "SEGMENT": (gettext_lazy("Segments"), "SEG", 5),
+    "CONTACT": (gettext_lazy("Contacts"), "CT", 6),
+    "CUSTOMER": (gettext_lazy("Customers"), "C", 5),
+    "ITEM": (gettext_lazy("Items"), "IT", 5),
+    "TASK": (gettext_lazy("Tasks"), "TD", 6),
+    "OPPORTUNITY": (gettext_lazy("Opportunities"), "OP", 5),
+    "SALES-QUOTE": (gettext_lazy("Sales quotes"), "SQ", 5),
 }
 
 
@@ -36,8 +40,22 @@ def ensure_default_series(number_series_model=NumberSeries, using="default") -> 
     """Create the default number series that do not exist yet."""
     for code, (description, prefix, digits) in DEFAULT_SERIES.items():
         number_series_model.objects.using(using).get_or_create(
-            code=code, defaults={"description": description, "prefix": prefix, "digits": digits}
+            code=code,
+            defaults={"description": str(description), "prefix": prefix, "digits": digits},
         )
+
+
+def reword_default_series() -> int:
+    """The default series' descriptions in the active language where nobody changed
+    them (``manage.py demo --language nl``: *Campagnes*, not *Campaigns*)."""
+    changed = 0
+    for code, (description, _prefix, _digits) in DEFAULT_SERIES.items():
+        with translation.override("en"):
+            english = str(description)
+        changed += NumberSeries.objects.filter(code=code, description=english).update(
+            description=str(description)
+        )
+    return changed
 
 
 def lock_series(code: str) -> NumberSeries:

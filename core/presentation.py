@@ -25,6 +25,17 @@ def decimal_text(value, *, grouping: bool = True) -> str:
     return number_format(number, use_l10n=True, force_grouping=grouping)
 
 
+def amount_text(value, *, decimal_places: int = 2) -> str:
+    """An amount as the active language writes it: grouped, two decimals (4,300.00 /
+    4.300,00), on cards, lists, traces, charts and messages alike (docs/formats.md)."""
+    return number_format(Decimal(value), decimal_pos=decimal_places, force_grouping=True)
+
+
+def count_text(value) -> str:
+    """A count grouped as the active language writes it (1,234 / 1.234)."""
+    return number_format(int(value), force_grouping=True)
+
+
 def field_display(obj, name: str) -> dict:
     """Label, value and (for a related record) link of one field of ``obj``."""
     field = obj._meta.get_field(name)
@@ -36,7 +47,7 @@ def field_display(obj, name: str) -> dict:
         entry["is_bool"] = True
     elif isinstance(field, models.DecimalField) and value is not None:
         # 1,234.56 / 1.234,56: grouped here, as USE_THOUSAND_SEPARATOR is off (settings).
-        entry["value"] = number_format(value, decimal_pos=field.decimal_places, force_grouping=True)
+        entry["value"] = amount_text(value, decimal_places=field.decimal_places)
     elif isinstance(field, DateFormulaField):
         entry["value"] = date_formulas.display(value)  # in the user's language
     elif field.is_relation and value is not None:

@@ -197,3 +197,9 @@ class AuditEntryTable(tables.Table):
         model = AuditEntry
         fields = ["created_at", "user", "action", "object_repr", "count", "detail"]
         empty_text = _("No bulk operations recorded yet.")
+
+    def render_detail(self, record):
+        """In the reader's language, whatever the acting user's was (core.audit)."""
+        from core.audit import detail_text  # core.audit imports the panels, not the tables
+
+        return detail_text(record)

@@ -40,7 +40,8 @@ def record_opt_out(
         interaction_id=getattr(interaction, "pk", interaction),
     )
     acting = user if getattr(user, "pk", None) else None
-    audit.record(acting, AuditAction.EMAIL_OPT_OUT, contact, 1, opt_out.get_source_display())
+    source = audit.choice(EmailOptOut, "source", opt_out.source)
+    audit.record(acting, AuditAction.EMAIL_OPT_OUT, contact, 1, source)
     return opt_out, True
 
 

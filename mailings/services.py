@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from campaigns.models import InteractionLogEntry
 from core import audit
@@ -116,7 +117,7 @@ def resend_uncertain_emails(*, logged_segment: LoggedSegment, user=None) -> int:
         AuditAction.EMAILS_DECIDED,
         logged,
         count,
-        _("Uncertain e-mails sent again"),
+        audit.message(gettext_noop("Uncertain e-mails sent again")),
     )
     queue_emails(logged=logged, user=user, retry=True)
     return count
@@ -143,6 +144,6 @@ def mark_uncertain_emails_sent(*, logged_segment: LoggedSegment, user=None) -> i
         AuditAction.EMAILS_DECIDED,
         logged,
         len(ids),
-        _("Uncertain e-mails marked as sent"),
+        audit.message(gettext_noop("Uncertain e-mails marked as sent")),
     )
     return len(ids)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from activities.assign_views import AssignActivityBase
 from activities.models import Task
 from core import generic_views as generic
+from core.presentation import amount_text, decimal_text
 from opportunities import services
 from opportunities.filters import OpportunityFilter, SalesCycleFilter
 from opportunities.forms import (
@@ -342,8 +343,8 @@ class OpportunityAction(VisibleOpportunitiesMixin, generic.ConfirmActionView):
             "no": self.object.no,
             "stage": entry.stage,
             "action": entry.get_action_taken_display().lower(),
-            "probability": entry.probability_percent,
-            "value": entry.calculated_current_value,
+            "probability": decimal_text(entry.probability_percent),
+            "value": amount_text(entry.calculated_current_value),  # 4,300.00 / 4.300,00
         }
         if change.tasks:
             message += " " + ngettext(

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from core.arguments import date_arg, decimal_arg
@@ -54,6 +55,10 @@ SPECIFICITY = {
 }
 
 
+# The trace's source when no sales price applies (the item card's unit price).
+ITEM_UNIT_PRICE = "item_unit_price"
+
+
 @dataclass(frozen=True)
 class PriceRequest:
     """One line to price: the item (with its discount group loaded), quantity,
@@ -77,6 +82,8 @@ class PriceResult:
     source: str  # what set the price, for the line ("Campaign CP0001", "Item unit price")
     trace: list = field(default_factory=list)
     quantity_per_unit: Decimal = Decimal(1)  # base units in one of the line's unit
+    source_type: str = ITEM_UNIT_PRICE  # a SalesType value, or ITEM_UNIT_PRICE
+    source_code: str = ""
 
     def as_json(self) -> dict:
         return {
@@ -84,6 +91,10 @@ class PriceResult:
             "line_discount_percent": str(self.line_discount_percent),
             "line_amount": str(self.line_amount),
             "source": self.source,
+            # What set the price, in no language: the page words it in the reader's
+            # (source_text; docs/pricing.md, Why this price?).
+            "source_type": self.source_type,
+            "source_code": self.source_code,
             "quantity_per_unit": format(self.quantity_per_unit.normalize(), "f"),
             "candidates": self.trace,
         }
@@ -189,6 +200,50 @@ def unknown_unit_message(item_id, unit_id) -> str:
 # Choosing the best ----------------------------------------------------------------
 
 
+# The trace's reasons, by code. An entry stores the code and its arguments in no
+# language (ISO dates, plain digits) beside the text, so that the page words it in
+# the reader's language and format (reason_text; docs/pricing.md, Why this price?).
+REASONS = {
+    "starts_on": gettext_lazy("starts on %(date)s"),
+    "ended_on": gettext_lazy("ended on %(date)s"),
+    "for_currency": gettext_lazy("for currency %(code)s"),
+    "other_unit": gettext_lazy("for another unit of measure"),
+    "minimum_quantity": gettext_lazy("minimum quantity %(qty)s not reached"),
+    "minimum_base_quantity": gettext_lazy(
+        "minimum quantity %(qty)s in the base unit not reached (the line holds %(base)s)"
+    ),
+    "zero_price": gettext_lazy("a unit price of 0 is ignored"),
+    "specific_row": gettext_lazy("a row for the specific currency or unit applies"),
+    "no_line_discount": gettext_lazy("allows no line discount"),
+    "no_sales_price": gettext_lazy("no sales price applies"),
+}
+
+
+def _shown(value):
+    """An argument of a reason as the reader's language writes it."""
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    return value
+
+
+def _neutral(value):
+    """An argument of a reason as the trace stores it: ISO dates, plain digits."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value
+
+
+class _Reason(str):
+    """A reason's text that remembers its code and arguments (``_entry`` stores them)."""
+
+    code = ""
+    args: dict = {}
+
+
 class _Texts:
     """The engine's words in one language: the sales type labels and the reasons
     of the trace, translated once per language instead of once per row."""
@@ -196,19 +251,51 @@ class _Texts:
     def __init__(self):
         self.price_types = {value: str(label) for value, label in SalesType.choices}
         self.discount_types = {value: str(label) for value, label in DiscountSalesType.choices}
-        self.starts_on = _("starts on %(date)s")
-        self.ended_on = _("ended on %(date)s")
-        self.for_currency = _("for currency %(code)s")
-        self.other_unit = _("for another unit of measure")
-        self.minimum_quantity = _("minimum quantity %(qty)s not reached")
-        self.minimum_base_quantity = _(
-            "minimum quantity %(qty)s in the base unit not reached (the line holds %(base)s)"
-        )
-        self.zero_price = _("a unit price of 0 is ignored")
-        self.specific_row = _("a row for the specific currency or unit applies")
-        self.no_line_discount = _("allows no line discount")
+        self.reasons = {code: str(text) for code, text in REASONS.items()}
         self.item_unit_price = _("Item unit price")
-        self.no_sales_price = _("no sales price applies")
+
+    def reason(self, reason_code: str, **args) -> _Reason:
+        text = self.reasons[reason_code]
+        reason = _Reason(text % {k: _shown(v) for k, v in args.items()} if args else text)
+        reason.code = reason_code
+        reason.args = {k: _neutral(v) for k, v in args.items()}
+        return reason
+
+
+def reason_text(entry: dict) -> str:
+    """A trace entry's reason in the active language (an old entry keeps its text)."""
+    code = entry.get("reason_code")
+    if code not in REASONS:
+        return entry.get("reason", "")
+    args = dict(entry.get("reason_args") or {})
+    if "date" in args:
+        args["date"] = datetime.date.fromisoformat(args["date"])
+    for name in ("qty", "base"):
+        if name in args:
+            args[name] = Decimal(args[name])
+    text = str(REASONS[code])
+    return text % {k: _shown(v) for k, v in args.items()} if args else text
+
+
+def sales_type_text(entry: dict) -> str:
+    """A trace entry's sales type in the active language (an old entry keeps its text)."""
+    code = entry.get("sales_type_code")
+    if code == ITEM_UNIT_PRICE:
+        return str(gettext_lazy("Item unit price"))
+    types = DiscountSalesType if entry.get("kind") == "discount" else SalesType
+    if code in types.values:
+        return str(types(code).label)
+    return entry.get("sales_type", "")
+
+
+def source_text(trace: dict) -> str:
+    """What set the price ("Campaign CP0002", "Item unit price") in the active language."""
+    source_type = trace.get("source_type")
+    if source_type == ITEM_UNIT_PRICE:
+        return str(gettext_lazy("Item unit price"))
+    if source_type in SalesType.values:
+        return f"{SalesType(source_type).label} {trace.get('source_code', '')}".strip()
+    return trace.get("source", "")
 
 
 @functools.lru_cache(maxsize=32)
@@ -226,21 +313,20 @@ def _check(row, request: PriceRequest, per_unit: Decimal, date, texts: _Texts) -
     """Why ``row`` does not apply to ``request`` ('' when it does). A row for a unit
     counts its minimum quantity in that unit, a row without one in the base unit."""
     if row.starting_date and row.starting_date > date:
-        return texts.starts_on % {"date": row.starting_date}
+        return texts.reason("starts_on", date=row.starting_date)
     if row.ending_date and row.ending_date < date:
-        return texts.ended_on % {"date": row.ending_date}
+        return texts.reason("ended_on", date=row.ending_date)
     if row.currency_code and row.currency_code != request.currency_code:
-        return texts.for_currency % {"code": row.currency_code}
+        return texts.reason("for_currency", code=row.currency_code)
     if row.unit_of_measure_id and row.unit_of_measure_id != _unit(request):
-        return texts.other_unit
+        return texts.reason("other_unit")
     if row.unit_of_measure_id or per_unit == ONE:
         if row.minimum_quantity > request.quantity:
-            return texts.minimum_quantity % {"qty": decimal_text(row.minimum_quantity)}
+            return texts.reason("minimum_quantity", qty=row.minimum_quantity)
     elif row.minimum_quantity > request.quantity * per_unit:
-        return texts.minimum_base_quantity % {
-            "qty": decimal_text(row.minimum_quantity),
-            "base": decimal_text(request.quantity * per_unit),
-        }
+        return texts.reason(
+            "minimum_base_quantity", qty=row.minimum_quantity, base=request.quantity * per_unit
+        )
     return ""
 
 
@@ -274,6 +360,7 @@ def _entry(kind: str, row, labels: dict, reason: str) -> dict:
     entry = {
         "kind": kind,
         "sales_type": labels.get(row.sales_type, row.sales_type),
+        "sales_type_code": row.sales_type,  # sales_type_text words it for the reader
         "sales_code": row.sales_code,
         "starting_date": row.starting_date.isoformat() if row.starting_date else "",
         "ending_date": row.ending_date.isoformat() if row.ending_date else "",
@@ -286,8 +373,18 @@ def _entry(kind: str, row, labels: dict, reason: str) -> dict:
     if kind == "price":
         entry["allow_line_discount"] = row.allow_line_discount
     entry["status"] = "rejected" if reason else "matched"
-    entry["reason"] = reason
+    _set_reason(entry, reason)
     return entry
+
+
+def _set_reason(entry: dict, reason) -> None:
+    entry["reason"] = str(reason)
+    if getattr(reason, "code", ""):
+        entry["reason_code"] = reason.code
+        entry["reason_args"] = reason.args
+    else:
+        entry.pop("reason_code", None)
+        entry.pop("reason_args", None)
 
 
 def _best(request, per_unit, price_rows, discount_rows, date, texts: _Texts) -> PriceResult:
@@ -313,7 +410,7 @@ def _best(request, per_unit, price_rows, discount_rows, date, texts: _Texts) -> 
     for row in price_rows:
         reason = _check(row, request, per_unit, date, texts)
         if not reason and row.value == 0:
-            reason = texts.zero_price
+            reason = texts.reason("zero_price")
         entry = _entry("price", row, texts.price_types, reason)
         prices[id(row)] = row.value if row.unit_of_measure_id else _converted(row.value, per_unit)
         if not row.unit_of_measure_id:
@@ -324,7 +421,8 @@ def _best(request, per_unit, price_rows, discount_rows, date, texts: _Texts) -> 
     kept, beaten = _prefer_specific([row for row, _entry in matching], request)
     entries = {id(row): entry for row, entry in matching}
     for row in beaten:
-        entries[id(row)].update(status="rejected", reason=texts.specific_row)
+        entries[id(row)]["status"] = "rejected"
+        _set_reason(entries[id(row)], texts.reason("specific_row"))
 
     # Each kept row's (line amount, line discount %) after the best discount it allows.
     amounts = {}
@@ -349,21 +447,24 @@ def _best(request, per_unit, price_rows, discount_rows, date, texts: _Texts) -> 
         entries[id(winner)]["status"] = "won"
         label = texts.price_types.get(winner.sales_type, winner.sales_type)
         source = f"{label} {winner.sales_code}".strip()
+        source_type, source_code = winner.sales_type, winner.sales_code
         unit_price = prices[id(winner)]
         if not winner.allow_line_discount and best_discount:
-            entries[id(winner)]["reason"] = texts.no_line_discount
+            _set_reason(entries[id(winner)], texts.reason("no_line_discount"))
     else:
         unit_price, discount = _converted(item.unit_price, per_unit), best_discount
         total = line_amount(unit_price, request.quantity, discount)
         source = texts.item_unit_price
+        source_type, source_code = ITEM_UNIT_PRICE, ""
         entry = {
             "kind": "price",
             "sales_type": source,
+            "sales_type_code": ITEM_UNIT_PRICE,
             "value": str(item.unit_price),
             "status": "won",
-            "reason": texts.no_sales_price,
             "line_amount": str(total),
         }
+        _set_reason(entry, texts.reason("no_sales_price"))
         _show_conversion(entry, per_unit, unit_price)
         trace.append(entry)
     return PriceResult(
@@ -373,4 +474,6 @@ def _best(request, per_unit, price_rows, discount_rows, date, texts: _Texts) -> 
         source=source,
         trace=trace,
         quantity_per_unit=per_unit,
+        source_type=source_type,
+        source_code=source_code,
     )

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from campaigns.models import Campaign, InteractionLogEntry
 from contacts.models import Contact, Customer, CustomerDiscountGroup, CustomerPriceGroup
@@ -129,8 +129,11 @@ def activate_campaign(*, campaign: Campaign, user=None) -> ActivationResult:
         AuditAction.CAMPAIGN_ACTIVATED,
         campaign,
         targets,
-        _("Sales prices: %(prices)d, sales line discounts: %(discounts)d")
-        % {"prices": prices, "discounts": discounts},
+        audit.message(
+            gettext_noop("Sales prices: %(prices)d, sales line discounts: %(discounts)d"),
+            prices=prices,
+            discounts=discounts,
+        ),
     )
     return ActivationResult(targets=targets, prices=prices, discounts=discounts)
 

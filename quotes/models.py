@@ -129,3 +129,10 @@ class SalesQuoteLine(models.Model):
 
     def __str__(self):
         return f"{self.quote_id} #{self.line_no}"
+
+    @property
+    def price_source(self) -> str:
+        """What set the price ("Campaign CP0002") in the reader's language."""
+        from pricing.engine import source_text  # the engine imports the models
+
+        return source_text(self.price_trace or {})

@@ -6,6 +6,7 @@ Every page is built on ``core.generic_views``; writes go through
 """
 
 import copy
+import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q
@@ -20,6 +21,7 @@ from core import generic_views as generic
 from core.presentation import decimal_text
 from core.submit_once import hidden_field
 from pricing.candidates import customer_campaign_nos
+from pricing.engine import reason_text, sales_type_text, source_text
 from quotes import services
 from quotes.filters import SalesQuoteFilter
 from quotes.forms import QuoteLineAddForm, QuoteLineEditForm, SalesQuoteForm
@@ -210,7 +212,7 @@ class QuoteLineFormMixin(QuoteChangeMixin, generic.FormPageMixin):
             "line_no": line.line_no,
             "item": line.item,
             "price": money(line.unit_price),
-            "source": line.price_trace.get("source", ""),
+            "source": line.price_source,
             "discount": percent(line.line_discount_percent),
             "amount": money(line.line_amount),
         }
@@ -349,6 +351,16 @@ STATUS_LABELS = {
 KIND_LABELS = {"price": gettext_lazy("price"), "discount": gettext_lazy("discount")}
 
 
+def _trace_date(value) -> str:
+    """A trace's ISO date in the reader's short format (27-11-2026)."""
+    if not value:
+        return ""
+    try:
+        return date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return value
+
+
 def trace_rows(trace: dict) -> list[dict]:
     """The stored candidates as table rows: prices first, then discounts."""
     rows = []
@@ -366,6 +378,11 @@ def trace_rows(trace: dict) -> list[dict]:
         rows.append(
             {
                 **entry,
+                # Words and dates in the reader's language, whatever the pricing's was.
+                "sales_type": sales_type_text(entry),
+                "reason": reason_text(entry),
+                "starting_date": _trace_date(entry.get("starting_date")),
+                "ending_date": _trace_date(entry.get("ending_date")),
                 "kind_label": KIND_LABELS.get(kind, kind),
                 "status_label": label,
                 "css": css,
@@ -390,7 +407,7 @@ def trace_summary(line, trace: dict) -> str:
     values = {
         "price": money(line.unit_price),
         "best": money(trace.get("unit_price")),
-        "source": trace.get("source", ""),
+        "source": source_text(trace),
         "discount": percent(line.line_discount_percent),
     }
     if line.price_overridden:
@@ -416,7 +433,7 @@ def trace_summary(line, trace: dict) -> str:
         None,
     )
     if best_discount and line.line_discount_percent:
-        source = f"{best_discount.get('sales_type', '')} {best_discount.get('sales_code', '')}"
+        source = f"{sales_type_text(best_discount)} {best_discount.get('sales_code', '')}"
         sentence += " " + _("The line discount comes from %(source)s.") % {"source": source.strip()}
     elif best_discount:
         sentence += " " + _("The winning price allows no line discount.")

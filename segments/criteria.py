@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -250,6 +251,15 @@ def interaction_condition(filters: dict) -> QuerySet | None:
     return interactions.order_by()
 
 
+def _shown_date(value) -> str:
+    """A stored ISO date in the reader's format (27-11-2026), else as stored."""
+    try:
+        parsed = parse_date(value) if isinstance(value, str) and value else None
+    except ValueError:
+        parsed = None
+    return date_format(parsed, "SHORT_DATE_FORMAT") if parsed else (value or "")
+
+
 def describe(filters: dict) -> str:
     """A readable summary of ``filters`` for the segment card."""
     parts = []
@@ -274,8 +284,8 @@ def describe(filters: dict) -> str:
         )
     if filters.get("interaction_campaign"):
         parts.append(f"{gettext('interaction campaign')} = {filters['interaction_campaign']}")
-    date_from = filters.get("interaction_date_from") or ""
-    date_to = filters.get("interaction_date_to") or ""
+    date_from = _shown_date(filters.get("interaction_date_from"))
+    date_to = _shown_date(filters.get("interaction_date_to"))
     if date_from or date_to:
         parts.append(f"{gettext('interaction date')} = {date_from}..{date_to}")
     if filters.get("logged_segment"):

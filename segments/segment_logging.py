@@ -14,6 +14,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from campaigns.models import CampaignEntry, InteractionLogEntry
 from campaigns.services import notify_interactions_changed
@@ -216,8 +217,12 @@ def log_segment(
         AuditAction.SEGMENT_LOGGED,
         logged,
         count,
-        _("Segment %(no)s; campaign entries: %(entries)d, e-mails: %(emails)d")
-        % {"no": segment.no, "entries": len(campaign_ids), "emails": emails},
+        audit.message(
+            gettext_noop("Segment %(no)s; campaign entries: %(entries)d, e-mails: %(emails)d"),
+            no=segment.no,
+            entries=len(campaign_ids),
+            emails=emails,
+        ),
     )
     return LogResult(
         logged_segment=logged,

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from activities.models import Activity, Task, TaskStatus
 from activities.services.tasks import check_selectable, record_history
@@ -167,13 +168,15 @@ def assign_activity(
         AuditAction.ACTIVITIES_ASSIGNED,
         segment or opportunity or campaign or activity,
         created,
-        _("Activity %(code)s to %(to)s; contacts: %(contacts)d, steps: %(steps)d")
-        % {
-            "code": activity.code,
-            "to": salesperson.code if salesperson is not None else team.code,
-            "contacts": contact_count if source_is_contacts else 0,
-            "steps": len(steps),
-        },
+        audit.message(
+            gettext_noop("Activity %(code)s to %(to)s; contacts: %(contacts)d, steps: %(steps)d"),
+            **{
+                "code": activity.code,
+                "to": salesperson.code if salesperson is not None else team.code,
+                "contacts": contact_count if source_is_contacts else 0,
+                "steps": len(steps),
+            },
+        ),
     )
     return AssignResult(
         tasks=created, contacts=contact_count, steps=len(steps), team_tasks=team_tasks

@@ -155,8 +155,14 @@ def _import(contact_file, *, user, progress, batch_size) -> ImportResult:
         AuditAction.CONTACTS_IMPORTED,
         None,
         total,
-        _("Companies: %(companies)d, persons: %(persons)d, classification codes: %(codes)d")
-        % {"companies": len(companies), "persons": len(persons), "codes": assignments},
+        audit.message(
+            gettext_noop(
+                "Companies: %(companies)d, persons: %(persons)d, classification codes: %(codes)d"
+            ),
+            companies=len(companies),
+            persons=len(persons),
+            codes=assignments,
+        ),
     )
     return ImportResult(
         companies=len(companies), persons=len(persons), code_assignments=assignments

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from campaigns.models import InteractionLogEntry
 from contacts.models import Contact, ContactType
@@ -81,11 +82,21 @@ def _new_action(segment, user, *, action, filters, options) -> SegmentCriteriaAc
     )
 
 
-def _audit_detail(action: SegmentCriteriaAction, extra: str = "") -> str:
-    """The criteria of ``action`` as its history on the card shows them."""
-    return "; ".join(
-        part for part in (f"{action.sequence}: {describe(action.filters)}", extra) if part
+def _audit_detail(action: SegmentCriteriaAction, renewed: int = 0):
+    """The criteria of ``action`` as its history on the card shows them, worded in the
+    reader's language when the audit log is read (``audit_criteria_text``)."""
+    return audit.described(
+        "segment_criteria", sequence=action.sequence, filters=action.filters, renewed=renewed
     )
+
+
+def audit_criteria_text(data: dict) -> str:
+    """An audit entry's segment criteria in the active language (registered in
+    segments.apps): "2: business relation = PROS; lines renewed: 3"."""
+    parts = [f"{data.get('sequence', '')}: {describe(data.get('filters') or {})}"]
+    if data.get("renewed"):
+        parts.append(_("lines renewed: %(n)d") % {"n": data["renewed"]})
+    return "; ".join(parts)
 
 
 def _record_removed(lines, action) -> int:
@@ -236,7 +247,7 @@ def add_contacts(
         AuditAction.SEGMENT_CONTACTS_ADDED,
         segment,
         added,
-        _audit_detail(action, _("lines renewed: %(n)d") % {"n": removed} if removed else ""),
+        _audit_detail(action, renewed=removed),
     )
     return ActionResult(action=action, added=added, removed=removed)
 
@@ -324,14 +335,15 @@ def go_back(*, segment: Segment, user=None) -> ActionResult:
     annotations["r_segment"] = typed_value(SegmentLine, "segment", segment.pk)
     columns = {name: f"r_{name}" for name in [*LINE_FIELDS, "segment"]}
     restored = insert_from_select(SegmentLine, columns, history.annotate(**annotations))
-    undone = _(
-        "Undone: %(sequence)d %(action)s (lines removed: %(removed)d, restored: %(restored)d)"
-    ) % {
-        "action": action.get_action_display(),
-        "sequence": action.sequence,
-        "removed": removed,
-        "restored": restored,
-    }
+    undone = audit.message(
+        gettext_noop(
+            "Undone: %(sequence)d %(action)s (lines removed: %(removed)d, restored: %(restored)d)"
+        ),
+        action=audit.choice(SegmentCriteriaAction, "action", action.action),
+        sequence=action.sequence,
+        removed=removed,
+        restored=restored,
+    )
     action.delete()  # its history rows go with it
     refresh_line_count(segment)
     notify_lines_changed(segment, campaigns)

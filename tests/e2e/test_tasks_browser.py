@@ -30,7 +30,7 @@ def test_assign_activity_from_the_campaign_card_then_complete_it_under_my_tasks(
     page.goto(f"{page.base_url}{campaign.get_absolute_url()}")
     page.get_by_role("link", name="Assign activity").first.click()
     page.get_by_label("Activity").select_option(label=str(activity))
-    page.get_by_label("Start date").fill("2026-01-15")
+    page.get_by_label("Start date").fill("15-01-2026")
     page.get_by_label("Salesperson").select_option(label=str(jim))
     page.get_by_role("button", name="Assign activity").click()
     expect(page.locator(".alert-success")).to_contain_text("2 tasks created")

@@ -126,7 +126,12 @@ def test_the_trace_holds_every_candidate_with_the_rows_values(shop):
     expected = [
         row("discount", "All customers", "5.00", "matched"),
         row(
-            "discount", "All customers", "20.00", "rejected", f"ended on {jun_1}", ending_date=jun_1
+            "discount",
+            "All customers",
+            "20.00",
+            "rejected",
+            "ended on 01-06-2026",
+            ending_date=jun_1,
         ),
         # Equal discounts: the first in the ordering (campaign before group) is the best.
         row("discount", "Campaign", "10.00", "best discount", sales_code=campaign_no),
@@ -144,7 +149,12 @@ def test_the_trace_holds_every_candidate_with_the_rows_values(shop):
             minimum_quantity="5",
         ),
         row(
-            "price", "All customers", "85.00", "rejected", f"starts on {jul_1}", starting_date=jul_1
+            "price",
+            "All customers",
+            "85.00",
+            "rejected",
+            "starts on 01-07-2026",
+            starting_date=jul_1,
         ),
         row("price", "Campaign", "91.00", "won", sales_code=campaign_no, line_amount="245.70"),
         row(
@@ -176,8 +186,20 @@ def test_the_trace_holds_every_candidate_with_the_rows_values(shop):
             line_amount="276.00",
         ),
     ]
-    assert result.trace == expected
-    assert [list(entry) for entry in result.trace] == [list(entry) for entry in expected]
+    # Beside its text, an entry keeps its sales type and reason in no language, for the
+    # page to word them in the reader's (docs/formats.md).
+    neutral = ("sales_type_code", "reason_code", "reason_args")
+    worded = [{k: v for k, v in entry.items() if k not in neutral} for entry in result.trace]
+    assert worded == expected
+    assert [list(entry) for entry in worded] == [list(entry) for entry in expected]
+    ended = result.trace[1]
+    assert (ended["sales_type_code"], ended["reason_code"], ended["reason_args"]) == (
+        "all_customers",
+        "ended_on",
+        {"date": jun_1},
+    )
+    assert result.as_json()["source_type"] == "campaign"
+    assert result.as_json()["source_code"] == campaign_no
     assert all(type(e["allow_line_discount"]) is bool for e in result.trace if e["kind"] == "price")
 
 
@@ -253,7 +275,7 @@ def test_the_trace_speaks_the_language_of_each_call(shop):
         with translation.override(language):
             result = find_price(shop["customer"], request)
             campaign = str(SalesType.CAMPAIGN.label)
-            starts_on = translation.gettext("starts on %(date)s") % {"date": JUL_1}
+            starts_on = translation.gettext("starts on %(date)s") % {"date": "01-07-2026"}
         assert result.source == f"{campaign} {shop['campaign'].no}"
         assert starts_on in [entry["reason"] for entry in result.trace]
     assert result.source.startswith("Campagne")

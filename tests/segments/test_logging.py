@@ -720,7 +720,7 @@ def test_add_contacts_with_the_interactions_group_and_its_summary(segment, inter
     summary = describe(filters)
     assert "interaction template = LETTER" in summary
     assert f"interaction campaign = {campaign.no}" in summary
-    assert "interaction date = 2026-01-01..2026-01-31" in summary
+    assert "interaction date = 01-01-2026..31-01-2026" in summary  # the user's format
 
 
 def test_interactions_group_rejects_reversed_dates():
