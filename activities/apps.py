@@ -7,7 +7,8 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities and tasks")
 
     def ready(self):
-        from activities import panels, search_providers
+        from activities import dashboard, panels, search_providers
 
+        dashboard.register()
         panels.register()
         search_providers.register()

@@ -66,6 +66,9 @@ def deep_contact_url(client) -> str:
 def page_urls(world, client) -> list[tuple[str, str]]:
     contacts = reverse("contacts:contact_list")
     return [
+        # The home dashboard: the running campaigns' figures, tasks, opportunities, jobs
+        # (docs/dashboard.md).
+        ("Home dashboard", reverse("home")),
         # "?q=" (nothing searched): the whole list's first page, not the query the
         # benchmark's user last opened and the bare list would remember (docs/lists.md).
         ("Contact list, first page", f"{contacts}?q="),

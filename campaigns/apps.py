@@ -7,7 +7,8 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self):
-        from campaigns import panels, search_providers
+        from campaigns import dashboard, panels, search_providers
 
+        dashboard.register()
         panels.register()
         search_providers.register()

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -18,13 +20,26 @@ from salespeople.models import Salesperson
 class CampaignForm(NumberedFormMixin, forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["no", "description", "status", "starting_date", "ending_date", "salesperson"]
+        fields = [
+            "no",
+            "description",
+            "status",
+            "starting_date",
+            "ending_date",
+            "salesperson",
+            "budget_cost",
+        ]
         widgets = {"starting_date": DATE_INPUT, "ending_date": DATE_INPUT}
+        localized_fields = ["budget_cost"]  # 1.800,00 in Dutch
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         current = self.instance.salesperson_id
         self.fields["salesperson"].queryset = Salesperson.objects.selectable(current)
+        self.fields["budget_cost"].required = False  # blank: no cost besides interactions
+
+    def clean_budget_cost(self):
+        return self.cleaned_data.get("budget_cost") or Decimal(0)
 
     def clean(self):
         cleaned = super().clean()

@@ -121,6 +121,19 @@ class Campaign(CardUrlMixin, NumberedModel):
     # Kept by pricing's services whenever they rebuild or remove the target group,
     # so the card does not count 200,000 target rows on every view.
     target_count = models.PositiveIntegerField(_("targets"), default=0, editable=False)
+    # What the campaign cost besides its interactions (print, media, an agency): counted
+    # in its cost and ROI (docs/statistics.md).
+    budget_cost = models.DecimalField(
+        _("budget cost"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "What the campaign costs besides its interactions (printing, media, an agency); "
+            "added to the interaction cost in its statistics and ROI."
+        ),
+    )
 
     history = HistoricalRecords(excluded_fields=["last_date_modified", "target_count"])
     objects = CampaignQuerySet.as_manager()

@@ -37,6 +37,7 @@ class CampaignCard(generic.RecordCardView):
             gettext_lazy("Period"),
             ["starting_date", "ending_date", "last_date_modified", "activated"],
         ),
+        (gettext_lazy("Cost"), ["budget_cost"]),
     ]
 
     def get_context_data(self, **kwargs):

@@ -21,6 +21,7 @@ from django.views.generic import DetailView, RedirectView, TemplateView
 from django.views.i18n import set_language
 
 from core import generic_views as generic
+from core.dashboard import panels_for as dashboard_panels_for
 from core.filters import SearchFilterSet
 from core.forms import DATE_INPUT, NumberSeriesForm
 from core.jobs import requeue_job, side_progress, visible_jobs
@@ -31,13 +32,16 @@ from core.tables import AuditEntryTable, JobTable, NumberSeriesTable
 
 
 class HomeView(TemplateView):
-    """Start page: the workflow and the menus the user can open."""
+    """Start page: the dashboard of the user's role (docs/dashboard.md), then the
+    workflow and the menus the user can open."""
 
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = _("Marketing Campaigns")
+        context["today"] = timezone.localdate()
+        context["panels"] = dashboard_panels_for(self.request)
         context["workflow"] = workflow_for(self.request.user)
         return context
 

@@ -81,6 +81,11 @@ class PriceResult:
     line_amount: Decimal
     source: str  # what set the price, for the line ("Campaign CP0001", "Item unit price")
     trace: list = field(default_factory=list)
+    # The campaign (its No.) whose sales price won, "" when none did; and the line
+    # amount the customer would have paid without that campaign's prices and line
+    # discounts (docs/statistics.md, ROI). Set by ``_campaign_margin``.
+    campaign_code: str = ""
+    alternative_line_amount: Decimal | None = None
     quantity_per_unit: Decimal = Decimal(1)  # base units in one of the line's unit
     source_type: str = ITEM_UNIT_PRICE  # a SalesType value, or ITEM_UNIT_PRICE
     source_code: str = ""
@@ -124,7 +129,17 @@ def price_lines(customer, requests: list[PriceRequest], date=None) -> list[Price
     prices, discounts = load_candidates(customer, requests, date)
     texts = _texts_in(get_language())
     return [
-        _best(request, per_unit[index], prices.get(request.item.pk, []), discounts, date, texts)
+        _campaign_margin(
+            _best(
+                request, per_unit[index], prices.get(request.item.pk, []), discounts, date, texts
+            ),
+            request,
+            per_unit[index],
+            prices.get(request.item.pk, []),
+            discounts,
+            date,
+            texts,
+        )
         for index, request in enumerate(requests)
     ]
 
@@ -477,3 +492,52 @@ def _best(request, per_unit, price_rows, discount_rows, date, texts: _Texts) -> 
         source_type=source_type,
         source_code=source_code,
     )
+
+
+# What a campaign price gives away ------------------------------------------------
+
+
+def _campaign_margin(result, request, per_unit, price_rows, discount_rows, date, texts):
+    """When a campaign's sales price won, note the campaign and the line amount the
+    same choice gives from the other candidates (without that campaign's prices and
+    line discounts; the item's unit price when no other price applies)."""
+    if result.source_type != SalesType.CAMPAIGN or not result.source_code:
+        return result
+    code = result.source_code
+    date = request.date or date
+    item = request.item
+    group = item.item_discount_group.code if item.item_discount_group_id else None
+
+    def others(row) -> bool:
+        return not (row.sales_type == SalesType.CAMPAIGN and row.sales_code == code)
+
+    discount = max(
+        (
+            row.value
+            for row in discount_rows
+            if others(row)
+            and row.discount_code == (item.no if row.discount_type == DiscountType.ITEM else group)
+            and not _check(row, request, per_unit, date, texts)
+        ),
+        default=Decimal(0),
+    )
+    applying = [
+        row
+        for row in price_rows
+        if others(row) and row.value != 0 and not _check(row, request, per_unit, date, texts)
+    ]
+    kept, _beaten = _prefer_specific(applying, request)
+    if kept:
+        alternative = min(
+            line_amount(
+                row.value if row.unit_of_measure_id else _converted(row.value, per_unit),
+                request.quantity,
+                discount if row.allow_line_discount else Decimal(0),
+            )
+            for row in kept
+        )
+    else:
+        alternative = line_amount(_converted(item.unit_price, per_unit), request.quantity, discount)
+    result.campaign_code = code
+    result.alternative_line_amount = alternative
+    return result

@@ -114,6 +114,27 @@ class SalesQuoteLine(models.Model):
         help_text=_("Recalculate leaves a price set by hand alone."),
     )
     price_trace = models.JSONField(_("why this price"), default=dict, blank=True)
+    # Set when the line is priced: the campaign whose sales price won (blank when
+    # another price won or the price was set by hand) and the line amount without
+    # that campaign's prices, for the campaign's revenue and the margin it gives
+    # away (docs/statistics.md, ROI).
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("priced from campaign"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="quote_lines",
+    )
+    amount_without_campaign = models.DecimalField(
+        _("line amount without the campaign price"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
 
     class Meta:
         db_table = "pricing_salesquoteline"

@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from campaigns.models import Campaign
 from contacts.models import Contact, Customer
 from core.arguments import decimal_arg, record_arg
 from core.concurrency import lock_stored
@@ -125,11 +126,28 @@ def _request(line, quote) -> PriceRequest:
     )
 
 
-def _apply(line, result):
+def _apply(line, result, campaigns: dict):
     line.unit_price = result.unit_price
     line.line_discount_percent = result.line_discount_percent
     line.line_amount = result.line_amount
     line.price_trace = result.as_json()
+    line.campaign_id = campaigns.get(result.campaign_code)
+    line.amount_without_campaign = result.alternative_line_amount if line.campaign_id else None
+
+
+def _campaign_ids(results) -> dict:
+    """The campaigns whose prices won some of ``results``, by No. (one query, none
+    when no campaign price won)."""
+    codes = {result.campaign_code for result in results if result.campaign_code}
+    if not codes:
+        return {}
+    return dict(Campaign.objects.filter(no__in=codes).values_list("no", "pk"))
+
+
+def _priced_by_hand(line) -> None:
+    """A price set by hand is no campaign price: the line brings its campaign nothing."""
+    line.campaign_id = None
+    line.amount_without_campaign = None
 
 
 @transaction.atomic
@@ -167,11 +185,12 @@ def save_quote_line(
         last = quote.lines.aggregate(models.Max("line_no"))["line_no__max"] or 0
         line.line_no = last + 10000
     result = price_lines(_customer(quote), [_request(line, quote)], quote.order_date)[0]
-    _apply(line, result)
+    _apply(line, result, _campaign_ids([result]))
     line.price_overridden = override_price is not None
     if line.price_overridden:
         line.unit_price = override_price
         line.line_amount = _amount(line)
+        _priced_by_hand(line)
     _check_amount(line)
     validate_record(line, stored=stored)
     write_record(line, stored=stored, user=user)
@@ -204,15 +223,26 @@ def recalculate_quote(*, quote: SalesQuote, user=None) -> int:
     results = price_lines(
         _customer(quote), [_request(line, quote) for line in lines], quote.order_date
     )
+    campaigns = _campaign_ids(results)
     for line, result in zip(lines, results, strict=True):
         manual_price = line.unit_price if line.price_overridden else None
-        _apply(line, result)
+        _apply(line, result, campaigns)
         if manual_price is not None:
             line.unit_price = manual_price
             line.line_amount = _amount(line)
+            _priced_by_hand(line)
         _check_amount(line)
     SalesQuoteLine.objects.bulk_update(
-        lines, ["unit_price", "line_discount_percent", "line_amount", "price_trace"], batch_size=500
+        lines,
+        [
+            "unit_price",
+            "line_discount_percent",
+            "line_amount",
+            "price_trace",
+            "campaign",
+            "amount_without_campaign",
+        ],
+        batch_size=500,
     )
     return len(lines)
 

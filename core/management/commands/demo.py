@@ -119,6 +119,17 @@ class Command(OperatorCommand):
                 except ModuleNotFoundError:
                     continue
                 module.load(stdout=self.log if options["verbosity"] >= 2 else None)
+            # Then the history that needs every app's demo data (e.g. the showcase
+            # campaign's weeks of interactions, opportunities and quotes).
+            for config in apps.get_app_configs():
+                name = f"{config.name}.demo_history"
+                try:
+                    module = import_module(name)
+                except ModuleNotFoundError as error:
+                    if error.name != name:
+                        raise
+                    continue
+                module.load(stdout=self.log if options["verbosity"] >= 2 else None)
             self._users(User, password, options["language"])
         lines = ["Demo data loaded."]
         if options["contacts"] > 0:
