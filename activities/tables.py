@@ -26,6 +26,22 @@ class TaskTable(tables.Table):
         accessor="contact__name", verbose_name=_("Contact"), order_by="contact__name"
     )
 
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "no": 1,
+        "date": 2,
+        "description": 1,
+        "type": 3,
+        "priority": 5,
+        "status": 2,
+        "salesperson": 3,
+        "team": 5,
+        "campaign": 4,
+        "contact": 3,
+        "closed": 5,
+        "canceled": 5,
+    }
+
     class Meta:
         model = Task
         fields = [

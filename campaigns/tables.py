@@ -19,6 +19,19 @@ class CampaignTable(tables.Table):
         accessor="pk", verbose_name=_("Activation"), orderable=False, exclude_from_export=True
     )
 
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "no": 1,
+        "description": 1,
+        "status": 2,
+        "starting_date": 2,
+        "ending_date": 3,
+        "salesperson": 3,
+        "activated": 3,
+        "last_date_modified": 5,
+        "activation": 4,
+    }
+
     class Meta:
         model = Campaign
         fields = [
@@ -54,6 +67,20 @@ class InteractionTemplateTable(tables.Table):
     code = tables.Column(linkify=True)
     campaign = _code_column("campaign__no", _("Campaign"))
 
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "code": 1,
+        "description": 1,
+        "correspondence_type": 2,
+        "information_flow": 3,
+        "initiated_by": 4,
+        "unit_cost": 3,
+        "unit_duration": 4,
+        "campaign": 5,
+        "campaign_target": 5,
+        "campaign_response": 5,
+    }
+
     class Meta:
         model = InteractionTemplate
         fields = [
@@ -86,6 +113,25 @@ class InteractionLogEntryTable(tables.Table):
     template = _code_column("template__code", _("Interaction template"))
     campaign = _code_column("campaign__no", _("Campaign"))
     salesperson = _code_column("salesperson__code", _("Salesperson"))
+
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "entry_no": 1,
+        "date": 2,
+        "contact": 5,
+        "contact_name": 1,
+        "template": 5,
+        "description": 5,
+        "subject": 2,
+        "campaign": 3,
+        "campaign_target": 5,
+        "campaign_response": 5,
+        "salesperson": 5,
+        "cost": 4,
+        "duration": 3,
+        "evaluation": 3,
+        "canceled": 3,
+    }
 
     class Meta:
         model = InteractionLogEntry
@@ -123,6 +169,21 @@ class CampaignEntryTable(tables.Table):
     interaction_count = CountColumn(verbose_name=_("No. of interactions"))
     cost = AmountColumn(verbose_name=_("Cost"), decimal_places=2)
     duration = AmountColumn(verbose_name=_("Duration (min.)"), decimal_places=1)
+
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "entry_no": 1,
+        "campaign": 2,
+        "description": 1,
+        "date": 2,
+        "user": 4,
+        "segment_no": 3,
+        "canceled": 3,
+        "salesperson": 4,
+        "interaction_count": 3,
+        "cost": 3,
+        "duration": 4,
+    }
 
     class Meta:
         model = CampaignEntry

@@ -14,6 +14,18 @@ class ContactTable(tables.Table):
         accessor="salesperson__code", verbose_name=_("Salesperson"), order_by="salesperson__code"
     )
 
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "no": 1,
+        "name": 1,
+        "type": 3,
+        "company": 4,
+        "city": 2,
+        "email": 3,
+        "phone": 4,
+        "salesperson": 5,
+    }
+
     class Meta:
         model = Contact
         fields = ["no", "name", "type", "company", "city", "email", "phone", "salesperson"]
@@ -24,6 +36,17 @@ class CustomerTable(tables.Table):
     contact = tables.Column(
         accessor="contact__no", verbose_name=capfirst(_("company contact")), order_by="contact__no"
     )
+
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "no": 1,
+        "name": 1,
+        "contact": 3,
+        "price_group": 2,
+        "discount_group": 3,
+        "salesperson": 4,
+        "blocked": 4,
+    }
 
     class Meta:
         model = Customer

@@ -162,8 +162,9 @@ def _sort_is_valid(spec: ListSpec, value: str) -> bool:
 
 
 def clean_columns(spec: ListSpec, columns) -> list[str]:
-    """The chosen columns in the list's order with the key columns added; ``[]`` when
-    that is every column (the list's default). Unknown names are refused."""
+    """The chosen columns in the list's order with the key columns added (every column
+    ticked stays a choice: they are then shown at every window width, docs/lists.md);
+    ``[]`` for ``None``, the list's default. Unknown names are refused."""
     if columns is None:
         return []
     if isinstance(columns, str) or not isinstance(columns, list | tuple):
@@ -178,7 +179,7 @@ def clean_columns(spec: ListSpec, columns) -> list[str]:
         chosen.add(name)
     chosen |= spec.locked
     ordered = [name for name in spec.columns if name in chosen]
-    return [] if len(ordered) == len(spec.columns) else ordered
+    return ordered
 
 
 def hidden_columns(spec: ListSpec, columns) -> list[str]:

@@ -159,6 +159,21 @@ class JobTable(tables.Table):
         ),
     )
 
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "id": 1,
+        "kind": 3,
+        "description": 1,
+        "user": 4,
+        "state": 2,
+        "progress": 3,
+        "created_at": 4,
+        "started_at": 5,
+        "finished_at": 4,
+        "error": 5,
+        "result_url": 3,
+    }
+
     class Meta:
         model = Job
         fields = [
@@ -193,6 +208,16 @@ class AuditEntryTable(tables.Table):
     object_repr = tables.Column(linkify=_record_url, verbose_name=capfirst(_("record")))
     count = CountColumn(verbose_name=capfirst(_("rows")))
 
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "created_at": 1,
+        "user": 2,
+        "action": 2,
+        "object_repr": 1,
+        "count": 3,
+        "detail": 3,
+    }
+
     class Meta:
         model = AuditEntry
         fields = ["created_at", "user", "action", "object_repr", "count", "detail"]
@@ -203,3 +228,53 @@ class AuditEntryTable(tables.Table):
         from core.audit import detail_text  # core.audit imports the panels, not the tables
 
         return detail_text(record)
+
+
+# --- Layout at every width (docs/lists.md) -------------------------------------------
+# Every column has a priority: 1 is always shown, a higher one only when the table's box
+# is at least PRIORITY_WIDTHS wide (static/css/layout.css: ``col-p2`` … ``col-p6``, by
+# container queries), so that a list fits its window without scrolling sideways. A
+# table names its columns' priorities in a ``priorities`` dict ({column name: priority})
+# or a column carries a ``priority`` attribute; the others get one by their place in the
+# table (DEFAULT_PRIORITIES: the key column and the one after it, mostly the name or
+# description, are always shown). A user who chose the list's columns with the column
+# chooser sees the chosen ones at every width (``table.fit_columns = False``).
+# The least width of the table's box (px) that shows a column of each priority.
+PRIORITY_WIDTHS = {1: 0, 2: 560, 3: 900, 4: 1200, 5: 1400, 6: 1600}
+DEFAULT_PRIORITIES = (1, 1, 2, 2, 3, 3, 3, 4, 4, 5)  # by place; later columns: 6
+
+
+def _is_data_column(bound_column) -> bool:
+    return bool(str(bound_column.header).strip()) and not isinstance(
+        bound_column.column, tables.CheckBoxColumn
+    )
+
+
+def column_priorities(table) -> dict[str, int]:
+    """Each column's priority (1–6), worked out once per table."""
+    cached = getattr(table, "_column_priorities", None)
+    if cached is not None:
+        return cached
+    declared = getattr(table, "priorities", None) or {}
+    priorities = {}
+    place = 0
+    for bound in table.columns:
+        if not _is_data_column(bound):
+            priorities[bound.name] = 1
+            continue
+        priority = getattr(bound.column, "priority", None) or declared.get(bound.name)
+        if priority is None:
+            priority = DEFAULT_PRIORITIES[place] if place < len(DEFAULT_PRIORITIES) else 6
+        priorities[bound.name] = max(1, min(int(priority), max(PRIORITY_WIDTHS)))
+        place += 1
+    table._column_priorities = priorities
+    return priorities
+
+
+def priority_class(table, name: str) -> str:
+    """The CSS class that hides column ``name`` below its width ('' for priority 1,
+    or when the user chose the columns)."""
+    if not getattr(table, "fit_columns", True):
+        return ""
+    priority = column_priorities(table).get(name, 1)
+    return f"col-p{priority}" if priority > 1 else ""

@@ -40,6 +40,23 @@ class OpportunityTable(tables.Table):
     probability_percent = AmountColumn(decimal_places=2)
     calculated_current_value = AmountColumn(decimal_places=2)
 
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "no": 1,
+        "description": 1,
+        "status": 2,
+        "contact": 3,
+        "salesperson": 3,
+        "campaign": 5,
+        "sales_cycle": 5,
+        "current_stage": 3,
+        "estimated_value": 2,
+        "probability_percent": 5,
+        "calculated_current_value": 4,
+        "estimated_closing_date": 3,
+        "priority": 5,
+    }
+
     class Meta:
         model = Opportunity
         fields = [

@@ -50,6 +50,21 @@ class SalesPriceTable(tables.Table):
         accessor="unit_of_measure__code", verbose_name=_("Unit of measure")
     )
 
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "item": 1,
+        "description": 2,
+        "sales_type": 2,
+        "sales_code": 2,
+        "starting_date": 3,
+        "ending_date": 3,
+        "currency_code": 5,
+        "unit_of_measure": 4,
+        "minimum_quantity": 4,
+        "unit_price": 1,
+        "allow_line_discount": 5,
+    }
+
     class Meta:
         model = SalesPrice
         fields = [
@@ -72,6 +87,20 @@ class SalesLineDiscountTable(tables.Table):
     unit_of_measure = tables.Column(
         accessor="unit_of_measure__code", verbose_name=_("Unit of measure")
     )
+
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "type": 3,
+        "code": 1,
+        "sales_type": 2,
+        "sales_code": 2,
+        "starting_date": 3,
+        "ending_date": 3,
+        "currency_code": 4,
+        "unit_of_measure": 4,
+        "minimum_quantity": 4,
+        "line_discount_percent": 1,
+    }
 
     class Meta:
         model = SalesLineDiscount

@@ -34,6 +34,17 @@ class SalesQuoteTable(tables.Table):
         attrs={"th": {"class": "text-end"}, "td": {"class": "text-end text-nowrap"}},
     )
 
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "no": 1,
+        "customer_no": 3,
+        "customer_name": 1,
+        "order_date": 2,
+        "currency_code": 4,
+        "campaign": 3,
+        "total": 2,
+    }
+
     class Meta:
         model = SalesQuote
         fields = ["no", "order_date", "currency_code"]

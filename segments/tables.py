@@ -17,6 +17,18 @@ class SegmentTable(tables.Table):
     )
     line_count = CountColumn()
 
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "no": 1,
+        "description": 1,
+        "campaign": 2,
+        "campaign_target": 3,
+        "campaign_response": 3,
+        "salesperson": 4,
+        "date": 2,
+        "line_count": 3,
+    }
+
     class Meta:
         model = Segment
         fields = [
@@ -45,6 +57,17 @@ class LoggedSegmentTable(tables.Table):
         accessor="user__username", verbose_name=_("User"), order_by="user__username"
     )
     line_count = CountColumn()
+
+    # Column priorities: 1 always shown, 2–6 from wider tables up (docs/lists.md).
+    priorities = {
+        "id": 1,
+        "segment_no": 2,
+        "description": 1,
+        "date": 2,
+        "user": 3,
+        "line_count": 3,
+        "canceled": 3,
+    }
 
     class Meta:
         model = LoggedSegment

@@ -112,6 +112,8 @@ class RecordListView(
             self.row_count = pagination.count_rows(data, limit=self.count_limit)
         self.limit_sorting(table, data, large=self.row_count.large)
         RequestConfig(self.request, paginate=False).configure(table)
+        # Columns of low priority hide on narrow windows unless the user chose them.
+        table.fit_columns = not self.columns_chosen()
         return table
 
     def limit_sorting(self, table, data, *, large: bool):

@@ -83,6 +83,12 @@ class RememberedListMixin:
             return []
         return remembered_lists.hidden_columns(self.list_spec, state.columns)
 
+    def columns_chosen(self) -> bool:
+        """Whether the user chose the list's columns: they are then shown at every
+        width; otherwise columns of low priority hide on narrow windows (core.tables)."""
+        state = self.list_state
+        return state is not None and isinstance(state.columns, list) and bool(state.columns)
+
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()
         hidden = self.hidden_columns()
