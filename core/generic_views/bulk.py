@@ -34,7 +34,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from core import pagination
 from core.submit_once import SubmitOnceMixin
@@ -375,8 +375,13 @@ class BulkActionsMixin:
             AuditAction.SELECTION_EXPORTED,
             None,
             selection.count,
-            f"{capfirst(self.model._meta.verbose_name_plural)} ({action.export}): "
-            f"{selection_detail(selection)}",
+            # The records' name worded for the reader (core.audit); the selection as made.
+            audit.message(
+                gettext_noop("%(things)s (%(format)s): %(selection)s"),
+                things=audit.model_name(self.model, plural=True),
+                format=action.export,
+                selection=selection_detail(selection),
+            ),
         )
         return self.stream_export(table, action.export, rows=rows)
 

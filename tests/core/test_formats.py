@@ -300,3 +300,25 @@ def test_an_old_text_detail_is_shown_as_it_was_stored():
     assert audit.detail_text(AuditEntry(detail="Reason typed by a user")) == (
         "Reason typed by a user"
     )
+
+
+def test_a_records_name_and_a_choice_in_an_audit_detail_are_worded_for_the_reader():
+    """An export's audit line names the records, an opt-out its source, in the reader's
+    language (core.audit.model_name, core.audit.choice)."""
+    from django.utils.text import capfirst
+
+    from mailings.models import EmailOptOut
+
+    source = EmailOptOut._meta.get_field("source").choices[0][0]
+    detail = audit.message(
+        "%(things)s (%(format)s): %(selection)s",
+        things=audit.model_name(Contact, plural=True),
+        format="csv",
+        selection=audit.choice(EmailOptOut, "source", source),
+    )
+    entry = AuditEntry(detail=audit._stored(detail))
+    for language in ("en", "nl"):
+        with translation.override(language):
+            things = capfirst(Contact._meta.verbose_name_plural)
+            label = str(dict(EmailOptOut._meta.get_field("source").flatchoices)[source])
+            assert audit.detail_text(entry) == f"{things} (csv): {label}"
