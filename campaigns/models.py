@@ -528,3 +528,26 @@ class InteractionLogEntry(CardUrlMixin, models.Model):
     @property
     def entry_no(self) -> int:
         return self.pk
+
+
+class InteractionDay(models.Model):
+    """The counted interactions (neither canceled nor postponed) of one campaign on one
+    date, summed: kept by ``campaigns.services.notify_interactions_changed``, which every
+    change of interactions calls, so that the home dashboard reads a few rows per
+    campaign instead of counting 200,000 interactions (docs/dashboard.md)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    interactions = models.PositiveIntegerField(default=0)
+    contacted = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    duration = models.DecimalField(max_digits=16, decimal_places=1, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "date"], name="interaction_day_once")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.date}"

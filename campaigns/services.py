@@ -12,6 +12,7 @@ from campaigns.signals import (
     campaign_deletion_summary,
     interactions_changed,
 )
+from campaigns.statistics import refresh_interaction_days
 from contacts.models import Contact
 from core import audit
 from core.arguments import bool_arg, date_arg, record_arg
@@ -94,8 +95,11 @@ def deletion_summary(campaign: Campaign) -> list[str]:
 
 
 def notify_interactions_changed(campaign_ids) -> None:
+    """Every change of a campaign's interactions ends here: their sums per day are made
+    again (``InteractionDay``, docs/dashboard.md) and ``interactions_changed`` is sent."""
     campaign_ids = {pk for pk in campaign_ids if pk}
     if campaign_ids:
+        refresh_interaction_days(campaign_ids)
         interactions_changed.send(sender=InteractionLogEntry, campaign_ids=campaign_ids)
 
 

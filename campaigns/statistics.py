@@ -9,7 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.dispatch import Signal
 from django.utils.formats import date_format
 
-from campaigns.models import CampaignEntry, InteractionLogEntry
+from campaigns.models import CampaignEntry, InteractionDay, InteractionLogEntry
 
 # Higher apps (opportunities) add their figures: each receiver returns a dict of
 # extra figures. Arguments: campaign, date_from, date_to.
@@ -100,10 +100,41 @@ def counted_interactions(campaign, date_from=None, date_to=None):
     return entries
 
 
-def campaign_results(campaigns, date_from=None, date_to=None) -> dict[int, CampaignStatistics]:
+def refresh_interaction_days(campaign_ids) -> None:
+    """Sum the counted interactions of ``campaign_ids`` per date into
+    ``InteractionDay`` again: one grouped query, one delete, one insert."""
+    campaign_ids = [pk for pk in campaign_ids if pk]
+    if not campaign_ids:
+        return
+    rows = (
+        InteractionLogEntry.objects.counting()
+        .filter(campaign_id__in=campaign_ids)
+        .order_by()
+        .values("campaign_id", "date")
+        .annotate(
+            interactions=Count("id"),
+            contacted=Count("id", filter=Q(campaign_target=True)),
+            responded=Count("id", filter=Q(campaign_response=True)),
+            cost=Sum("cost"),
+            duration=Sum("duration"),
+        )
+    )
+    days = [
+        InteractionDay(**{**row, "cost": row["cost"] or ZERO, "duration": row["duration"] or ZERO})
+        for row in rows
+    ]
+    InteractionDay.objects.filter(campaign_id__in=campaign_ids).delete()
+    InteractionDay.objects.bulk_create(days, batch_size=1000)
+
+
+def campaign_results(
+    campaigns, date_from=None, date_to=None, *, summed=False
+) -> dict[int, CampaignStatistics]:
     """The figures and ROI of each of ``campaigns`` (loaded campaigns), by id: one
     aggregate query for all their interactions plus one per app adding results
-    (``campaign_results_requested``), whatever the number of campaigns."""
+    (``campaign_results_requested``), whatever the number of campaigns. ``summed``:
+    the interactions' figures come from their sums per day (``InteractionDay``), a few
+    rows per campaign however many interactions it has (the home dashboard)."""
     campaigns = list(campaigns)
     results = {
         campaign.pk: CampaignStatistics(
@@ -113,22 +144,26 @@ def campaign_results(campaigns, date_from=None, date_to=None) -> dict[int, Campa
     }
     if not results:
         return results
-    entries = InteractionLogEntry.objects.counting().filter(campaign_id__in=list(results))
+    if summed:
+        entries = InteractionDay.objects.filter(campaign_id__in=list(results))
+        figures = {
+            name: Sum(name)
+            for name in ("interactions", "contacted", "responded", "cost", "duration")
+        }
+    else:
+        entries = InteractionLogEntry.objects.counting().filter(campaign_id__in=list(results))
+        figures = {
+            "interactions": Count("id"),
+            "contacted": Count("id", filter=Q(campaign_target=True)),
+            "responded": Count("id", filter=Q(campaign_response=True)),
+            "cost": Sum("cost"),
+            "duration": Sum("duration"),
+        }
     if date_from:
         entries = entries.filter(date__gte=date_from)
     if date_to:
         entries = entries.filter(date__lte=date_to)
-    rows = (
-        entries.order_by()
-        .values("campaign_id")
-        .annotate(
-            interactions=Count("id"),
-            contacted=Count("id", filter=Q(campaign_target=True)),
-            responded=Count("id", filter=Q(campaign_response=True)),
-            cost=Sum("cost"),
-            duration=Sum("duration"),
-        )
-    )
+    rows = entries.order_by().values("campaign_id").annotate(**figures)
     for row in rows:
         result = results[row["campaign_id"]]
         result.interactions = row["interactions"]
@@ -196,27 +231,30 @@ def cost_per_entry(campaign, limit: int = 50) -> list[dict]:
 DAYS_SHOWN_PER_DAY = 92
 
 
-def response_series(campaign_ids, date_from=None, date_to=None, *, first=None, last=None) -> dict:
+def response_series(
+    campaign_ids, date_from=None, date_to=None, *, first=None, last=None, summed=False
+) -> dict:
     """Contacted and responded per day (per week over more than ``DAYS_SHOWN_PER_DAY``
     days) of ``campaign_ids``, every day or week of the period present (0 when nothing
     happened), labelled in the user's date format: one query (docs/statistics.md,
     Charts). The period runs from ``date_from`` (else ``first``, else the first
-    interaction) to ``date_to`` (else ``last``, else the last interaction)."""
-    entries = InteractionLogEntry.objects.counting().filter(campaign_id__in=list(campaign_ids))
+    interaction) to ``date_to`` (else ``last``, else the last interaction).
+    ``summed``: from the sums per day (``InteractionDay``, see ``campaign_results``)."""
+    if summed:
+        entries = InteractionDay.objects.filter(campaign_id__in=list(campaign_ids))
+        figures = {name: Sum(name) for name in ("contacted", "responded", "interactions")}
+    else:
+        entries = InteractionLogEntry.objects.counting().filter(campaign_id__in=list(campaign_ids))
+        figures = {
+            "contacted": Count("id", filter=Q(campaign_target=True)),
+            "responded": Count("id", filter=Q(campaign_response=True)),
+            "interactions": Count("id"),
+        }
     if date_from:
         entries = entries.filter(date__gte=date_from)
     if date_to:
         entries = entries.filter(date__lte=date_to)
-    rows = list(
-        entries.order_by()
-        .values("date")
-        .annotate(
-            contacted=Count("id", filter=Q(campaign_target=True)),
-            responded=Count("id", filter=Q(campaign_response=True)),
-            interactions=Count("id"),
-        )
-        .order_by("date")
-    )
+    rows = list(entries.order_by().values("date").annotate(**figures).order_by("date"))
     start = date_from or first or (rows[0]["date"] if rows else None)
     end = date_to or last or (rows[-1]["date"] if rows else None)
     if rows:

@@ -6,20 +6,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0010_campaign_status_stage'),
+        ("campaigns", "0010_campaign_status_stage"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='budget_cost',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='What the campaign costs besides its interactions (printing, media, an agency); added to the interaction cost in its statistics and ROI.', max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='budget cost'),
+            model_name="campaign",
+            name="budget_cost",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                help_text="What the campaign costs besides its interactions (printing, media, an agency); added to the interaction cost in its statistics and ROI.",
+                max_digits=14,
+                validators=[django.core.validators.MinValueValidator(0)],
+                verbose_name="budget cost",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcampaign',
-            name='budget_cost',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='What the campaign costs besides its interactions (printing, media, an agency); added to the interaction cost in its statistics and ROI.', max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='budget cost'),
+            model_name="historicalcampaign",
+            name="budget_cost",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                help_text="What the campaign costs besides its interactions (printing, media, an agency); added to the interaction cost in its statistics and ROI.",
+                max_digits=14,
+                validators=[django.core.validators.MinValueValidator(0)],
+                verbose_name="budget cost",
+            ),
         ),
     ]

@@ -230,3 +230,36 @@ def test_a_long_period_is_shown_per_week(results_fixture):
     assert series["dates"][0] == "2025-12-29"  # the Monday of 1 January's week
     assert sum(series["contacted"]) == 2
     assert sum(series["responded"]) == 1
+
+
+# The sums per day the home dashboard reads --------------------------------------
+
+
+def test_the_sums_per_day_follow_every_change_of_the_interactions(acme, spring):
+    from campaigns import services as campaign_services
+    from campaigns.models import InteractionDay, InteractionLogEntry
+
+    def logged(**flags):
+        return campaign_services.log_interaction(
+            interaction=InteractionLogEntry(
+                contact=acme, campaign=spring, date=MID, cost=Decimal("2.50"), **flags
+            )
+        )
+
+    logged(campaign_target=True)
+    logged(campaign_response=True)
+    day = InteractionDay.objects.get(campaign=spring)
+    assert (day.date, day.interactions, day.contacted, day.responded) == (MID, 2, 1, 1)
+    assert day.cost == Decimal("5.00")
+    summed = campaign_results([spring], summed=True)[spring.pk]
+    live = campaign_results([spring])[spring.pk]
+    assert (summed.contacted, summed.responded, summed.cost) == (
+        live.contacted,
+        live.responded,
+        live.cost,
+    )
+    entry = InteractionLogEntry.objects.filter(campaign=spring).first().campaign_entry
+    campaign_services.set_entry_canceled(entry=entry, canceled=True)
+    assert not InteractionDay.objects.filter(campaign=spring).exists()
+    campaign_services.set_entry_canceled(entry=entry, canceled=False)
+    assert InteractionDay.objects.get(campaign=spring).interactions == 2
