@@ -232,6 +232,8 @@ def write(directory: Path, meta, results) -> tuple[Path, Path]:
         stem += f"-{meta['contacts']}"
     if meta.get("workloads"):  # a run of some workloads only: e.g. "-w7"
         stem += "-" + "-".join(name.lower() for name in meta["workloads"])
+    if meta.get("w3_rows"):  # some W3 rows only: e.g. "-w3-overlaps"
+        stem += "-" + "-".join(name.strip().lower() for name in meta["w3_rows"].split(","))
     json_path = directory / f"{stem}.json"
     md_path = directory / f"{stem}.md"
     payload = {

@@ -20,6 +20,7 @@ DATA = ROOT / "benchmarks" / "data"
 RESULTS = ROOT / "benchmarks" / "results"
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"]
+W3_ROWS = ["prices", "quote", "overlaps"]
 
 
 def parse_args(argv=None):
@@ -27,6 +28,11 @@ def parse_args(argv=None):
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--only", default=",".join(WORKLOADS), help="e.g. W1,W5")
+    parser.add_argument(
+        "--w3-rows",
+        default=",".join(W3_ROWS),
+        help=f"the W3 rows to run, e.g. overlaps (of {', '.join(W3_ROWS)})",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per way (median)")
     parser.add_argument(
         "--naive-sample", type=int, default=2000, help="rows the naive loops really do"
@@ -178,13 +184,18 @@ def main(argv=None) -> int:
         activate_campaign(campaign=world.campaign)
         if "W3" in only:
             log("W3 prices …")
-            for result in [
-                *price_workloads.w3_prices(world),
-                price_workloads.w3_quote(world),
-                price_workloads.w3_overlaps(world),
-            ]:
-                results.append(result)
-                log(report.line(result))
+            rows = {name.strip().lower() for name in options.w3_rows.split(",")}
+            w3 = {
+                "prices": price_workloads.w3_prices,
+                "quote": lambda world: [price_workloads.w3_quote(world)],
+                "overlaps": lambda world: [price_workloads.w3_overlaps(world)],
+            }
+            for name in W3_ROWS:
+                if name not in rows:
+                    continue
+                for result in w3[name](world):
+                    results.append(result)
+                    log(report.line(result))
         if "W5" in only or "W6" in only:
             client_urls = pages.page_urls(world, _client(user))
         if "W5" in only:
@@ -230,6 +241,8 @@ def main(argv=None) -> int:
     }
     if not set(WORKLOADS) <= only:
         meta["workloads"] = [name for name in WORKLOADS if name in only]
+    if "W3" in only and options.w3_rows != ",".join(W3_ROWS):
+        meta["w3_rows"] = options.w3_rows
     json_path, md_path = report.write(RESULTS, meta, results)
     print()
     print(md_path.read_text())

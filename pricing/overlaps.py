@@ -17,19 +17,21 @@ open-ended), when the customers it is meant for meet that other row too:
    first (all customers). Rows with a unit price or a % of 0 never win and are left
    out.
 
-``campaign_overlaps`` finds them set-based: whom other rows may be for first (the
-targeted customers by group, the other campaigns sharing targets, the group codes),
-then one statement for the prices and one for the line discounts (the number in all
-and the first rows), then the names of the customers shown: at most seven queries,
-whatever the number of rows. A warning, never a refusal.
+``campaign_overlaps`` finds them set-based, whatever the number of rows, in six
+statements: the targeted companies with their customers written once to a temporary
+table; whom other rows may be for (the targeted customers by group, the other
+campaigns sharing targets) counted by ``GROUP BY``; one statement for the prices and
+one for the line discounts (the first rows, and the number in all counted up to
+``MOST``: beyond it the warning says "more than"); the first customers of the rows
+shown with their names; the table dropped. A warning, never a refusal.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.db.models import (
-    Count,
     Exists,
     F,
     IntegerField,
@@ -37,9 +39,9 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -56,9 +58,10 @@ from pricing.models import (
     SalesPrice,
     SalesType,
 )
-from pricing.services import targeted
+from pricing.services import _target_interactions, _target_lines
 
 SHOWN_CUSTOMERS = 5  # customers named per warning
+MOST = 10_000  # overlaps counted; beyond, "more than 10,000"
 EARLIEST = datetime.date(1, 1, 1)  # a blank starting date
 LATEST = datetime.date(9999, 12, 31)  # a blank ending date
 
@@ -168,14 +171,17 @@ class Overlap:
 
 @dataclass
 class CampaignOverlaps:
-    """How many overlaps the campaign's rows have in all, and the first of them."""
+    """How many overlaps the campaign's rows have in all, and the first of them.
+    Beyond ``MOST`` they are not counted: ``total`` is ``MOST`` and ``capped`` says
+    there are more."""
 
     total: int = 0
     rows: list = field(default_factory=list)
+    capped: bool = False
 
     @property
     def more(self) -> int:
-        """How many are not in ``rows``."""
+        """How many are not in ``rows`` (at least, when capped)."""
         return self.total - len(self.rows)
 
     def __bool__(self):
@@ -184,193 +190,257 @@ class CampaignOverlaps:
     def texts(self) -> list[str]:
         """One line per overlap shown, then how many more there are."""
         lines = [row.text() for row in self.rows]
-        if self.more:
+        n = number_format(self.more, force_grouping=True)
+        if self.capped and self.more:
             lines.append(
-                ngettext("And %(n)d more overlap.", "And %(n)d more overlaps.", self.more)
-                % {"n": self.more}
+                ngettext(
+                    "And more than %(n)s further overlap.",
+                    "And more than %(n)s further overlaps.",
+                    self.more,
+                )
+                % {"n": n}
+            )
+        elif self.more:
+            lines.append(
+                ngettext("And %(n)s more overlap.", "And %(n)s more overlaps.", self.more)
+                % {"n": n}
             )
         return lines
 
     def summary(self) -> str:
+        n = number_format(self.total, force_grouping=True)
+        if self.capped:
+            return ngettext(
+                "Warning: more than %(n)s overlap of this campaign's prices and line "
+                "discounts with others for the same customers.",
+                "Warning: more than %(n)s overlaps of this campaign's prices and line "
+                "discounts with others for the same customers.",
+                self.total,
+            ) % {"n": n}
         return ngettext(
-            "Warning: %(n)d overlap of this campaign's prices and line discounts with "
+            "Warning: %(n)s overlap of this campaign's prices and line discounts with "
             "others for the same customers.",
-            "Warning: %(n)d overlaps of this campaign's prices and line discounts with "
+            "Warning: %(n)s overlaps of this campaign's prices and line discounts with "
             "others for the same customers.",
             self.total,
-        ) % {"n": self.total}
+        ) % {"n": n}
 
 
 def campaign_overlaps(campaign: Campaign, limit: int = 50) -> CampaignOverlaps:
-    """The overlaps of ``campaign``'s prices and line discounts: the number in all
-    and the first ``limit`` (prices by item, then discounts by type and code), each
-    with the number of customers concerned and the first few of them."""
-    audiences = _Audiences(campaign)
+    """The overlaps of ``campaign``'s prices and line discounts: the number in all (up
+    to ``MOST``, then "more than") and the first ``limit`` (prices by item, then
+    discounts by type and code), each with the number of customers concerned and the
+    first few of them.
+
+    The targeted customers (or companies) are written once to a temporary table that
+    the later statements read; it goes at the end, and with the transaction on an
+    error."""
     result = CampaignOverlaps()
-    for kind in ("price", "discount"):
-        if not audiences.any_for(kind):
-            continue
-        rows = list(_overlapping(kind, campaign, audiences)[:limit])
-        if rows:
-            result.total += rows[0]["total"]
-        result.rows += [_overlap(kind, row) for row in rows]
-    del result.rows[limit:]
-    audiences.add_customers(result.rows)
+    with transaction.atomic(savepoint=False):
+        audiences = _Audiences(campaign)
+        for kind in ("price", "discount"):
+            if not audiences.any_for(kind):
+                continue
+            rows = list(_overlapping(kind, campaign, audiences)[:limit])
+            if rows:
+                result.total += rows[0]["total"]
+            result.rows += [_overlap(kind, row) for row in rows]
+        del result.rows[limit:]
+        audiences.add_customers(result.rows)
+        audiences.drop()
+    if result.total > MOST:
+        result.total, result.capped = MOST, True
+        del result.rows[MOST:]
     return result
 
 
 # Whom the campaign targets ---------------------------------------------------------
 
-
-def _company_targets():
-    """Target rows with the company each stands for (``company``): a customer
-    target stands for the customer's company contact."""
-    return CampaignTarget.objects.annotate(company=Coalesce("customer__contact_id", "contact_id"))
+TARGETS = "pricing_overlap_targets"  # the temporary table of the targeted companies
 
 
-def _company_q(campaign: Campaign) -> Q:
-    """A ``Q`` on a field ``company``: a company the campaign targets (its target group
-    when activated, else what activation would make it)."""
+def _quoted(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _sql(queryset) -> tuple[str, list]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def _targets_sql(campaign: Campaign) -> tuple[str, list]:
+    """The statement that writes the targeted companies to the temporary table, each
+    once with its customer (if any): the campaign's target group when activated (a
+    customer target stands for the customer's company contact), else the companies
+    activation would target."""
+    customer, target = _quoted(Customer), _quoted(CampaignTarget)
+    columns = (
+        "c.id AS customer_id, c.no AS customer_no, c.price_group_id AS price_group_id, "
+        "c.discount_group_id AS discount_group_id"
+    )
     if campaign.activated:
-        return Q(company__in=_company_targets().filter(campaign=campaign).values("company"))
-    return targeted(campaign, "company")
-
-
-def _targeted_customers(campaign: Campaign):
-    """The customers the campaign's prices are for, as the engine finds them."""
-    if campaign.activated:
-        targets = CampaignTarget.objects.filter(campaign=campaign)
-        return Customer.objects.filter(
-            Q(pk__in=targets.filter(customer__isnull=False).values("customer_id"))
-            | Q(contact_id__in=targets.filter(contact__isnull=False).values("contact_id"))
+        # Only the companies that are customers: the contact targets are read from
+        # the target group itself (``_Audiences.shared``), which keeps the table
+        # small. A company is a customer target or a contact target, never both
+        # (activation and the customer receivers keep it so); should it be both, its
+        # customer is in the table twice (once ``via_contact``) and counted once.
+        sql = (
+            f"SELECT c.contact_id AS company, {columns}, 0 AS via_contact "  # noqa: S608
+            f"FROM {target} t INNER JOIN {customer} c ON c.id = t.customer_id "
+            "WHERE t.campaign_id = %s "
+            f"UNION ALL SELECT t.contact_id, {columns}, 1 FROM {target} t "
+            f"INNER JOIN {customer} c ON c.contact_id = t.contact_id "
+            "WHERE t.campaign_id = %s AND t.contact_id IS NOT NULL"
         )
-    return Customer.objects.filter(targeted(campaign, "contact_id"))
-
-
-def _first_per(queryset, partitions: dict, order):
-    """Per partition (name: expression, None for all rows) each row's rank in
-    ``order`` and the number of rows of its partition, keeping the rows ranked within
-    the first ``SHOWN_CUSTOMERS`` of any partition: one pass, one query."""
-    annotations, first = {}, Q()
-    for name, expression in partitions.items():
-        by = [expression] if expression is not None else None
-        annotations |= {
-            f"{name}_rank": Window(RowNumber(), partition_by=by, order_by=order),
-            f"{name}_n": Window(Count("pk"), partition_by=by),
-        }
-        first |= Q(**{f"{name}_rank__lte": SHOWN_CUSTOMERS})
-    return queryset.annotate(**annotations).filter(first)
-
-
-def _group_codes(rows) -> dict:
-    """The codes of the price and discount groups of ``rows`` (pk, price group id,
-    discount group id, …): one query, a handful of codes."""
-    price_groups = {row[1] for row in rows if row[1]}
-    discount_groups = {row[2] for row in rows if row[2]}
-    found = {PRICE_GROUP: {}, DISCOUNT_GROUP: {}}
-    if price_groups or discount_groups:
-        for kind, pk, code in (
-            CustomerPriceGroup.objects.filter(pk__in=price_groups)
-            .order_by()
-            .values_list(Value(PRICE_GROUP), "pk", "code")
-            .union(
-                CustomerDiscountGroup.objects.filter(pk__in=discount_groups)
-                .order_by()
-                .values_list(Value(DISCOUNT_GROUP), "pk", "code"),
-                all=True,
-            )
-        ):
-            found[kind][pk] = code
-    return found
+        params = [campaign.pk] * 2
+    else:
+        lines = _target_lines(campaign).order_by().values("contact_company_id")
+        interactions = _target_interactions(campaign).order_by().values("contact_company_id")
+        companies, params = _sql(lines.union(interactions))
+        sql = (
+            f"SELECT k.contact_company_id AS company, {columns}, 0 AS via_contact "  # noqa: S608
+            f"FROM ({companies}) k "
+            f"LEFT JOIN {customer} c ON c.contact_id = k.contact_company_id"
+        )
+    return f"CREATE TEMPORARY TABLE {TARGETS} AS {sql}", params
 
 
 class _Audiences:
-    """Whom the other rows may be for among the campaign's targets, found first (two
-    queries): the targeted customers by price group, by discount group and in all,
-    and the other activated campaigns sharing targets, each with its number of
-    customers (or shared targets) and the first few of them (by id: no sort of names).
-    The names, and the customers of the customers' own rows, are read after the rows
-    (one or two small queries)."""
+    """Whom the other rows may be for among the campaign's targets.
+
+    The targeted companies, each with its customer (the customer's No., price group
+    and discount group; none for a company that is no customer), are written once to
+    a temporary table (one statement). One query counts the targeted customers by
+    price group and discount group and the targets each other activated campaign
+    shares (a target shares when its customer is a targeted customer or its contact a
+    targeted company: a company has one customer at most). The first few customers of
+    the audiences shown, with their names, are read after the rows (one query)."""
 
     def __init__(self, campaign):
         self.campaign = campaign
-        self.customers = _targeted_customers(campaign)
-        self.found = {}  # (audience, code) -> (count, [("customer" / "contact", id)])
-        partitions = {ALL: None, PRICE_GROUP: F("price_group"), DISCOUNT_GROUP: F("discount_group")}
-        rows = _first_per(self.customers, partitions, [F("pk").asc()]).values_list(
-            "pk",
-            "price_group_id",
-            "discount_group_id",
-            *[f"{name}_{what}" for name in partitions for what in ("rank", "n")],
-        )
-        rows = list(rows.order_by())
-        group_codes = _group_codes(rows)
-        for pk, price_group_id, discount_group_id, *ranks in rows:
-            price_group = group_codes[PRICE_GROUP].get(price_group_id)
-            discount_group = group_codes[DISCOUNT_GROUP].get(discount_group_id)
-            for (audience, code), rank, count in zip(
-                [(ALL, ""), (PRICE_GROUP, price_group), (DISCOUNT_GROUP, discount_group)],
-                ranks[0::2],
-                ranks[1::2],
-                strict=True,
-            ):
-                self._add(audience, code, rank, count, ("customer", pk))
-        # The targets each other activated campaign shares: a customer, or a company
-        # contact that is no customer.
-        shared = (
-            _company_targets()
-            .filter(campaign__activated=True)
-            .exclude(campaign=campaign)
-            .filter(_company_q(campaign))
-        )
-        rows = _first_per(shared, {CAMPAIGN: F("campaign")}, [F("pk").asc()]).values_list(
-            "campaign__no",
-            "customer_id",
-            "contact_id",
-            f"{CAMPAIGN}_rank",
-            f"{CAMPAIGN}_n",
-        )
-        for campaign_no, customer, contact, rank, count in rows.order_by():
-            who = ("customer", customer) if customer else ("contact", contact)
-            self._add(CAMPAIGN, campaign_no, rank, count, who)
+        self.counts = {}  # (audience, code) -> the customers (or shared targets) in it
+        self.ids = {}  # (audience, code) -> the price or discount group's or campaign's id
+        with connection.cursor() as cursor:
+            cursor.execute(*_targets_sql(campaign))
+            cursor.execute(*self._counts_sql())
+            for audience, code, group_id, count in cursor.fetchall():
+                if code is None or not count:  # no group, or no targeted customer
+                    continue
+                self.counts[(audience, code)] = int(count)
+                if group_id is not None:
+                    self.ids[(audience, code)] = group_id
 
-    def _add(self, audience, code, rank, count, who):
-        if code is None or rank > SHOWN_CUSTOMERS:
-            return
-        self.found.setdefault((audience, code), (count, []))[1].append(who)
+    def _counts_sql(self) -> tuple[str, list]:
+        """The targeted customers in all, by price group and by discount group, and the
+        targets each other activated campaign shares: (audience, code, group id,
+        number) rows, the groups' rows per price and discount group together."""
+        price_group, discount_group = _quoted(CustomerPriceGroup), _quoted(CustomerDiscountGroup)
+        target, campaign = _quoted(CampaignTarget), _quoted(Campaign)
+        shared, shared_params = self.shared()
+        sql = (
+            "WITH g AS (SELECT price_group_id, discount_group_id, COUNT(*) AS n "  # noqa: S608
+            f"FROM {TARGETS} WHERE customer_id IS NOT NULL AND NOT (via_contact = 1 AND "
+            f"customer_id IN (SELECT customer_id FROM {TARGETS} WHERE via_contact = 0 "
+            "AND customer_id IS NOT NULL)) GROUP BY price_group_id, discount_group_id) "
+            "SELECT %s, '', NULL, SUM(n) FROM g "
+            f"UNION ALL SELECT %s, p.code, p.id, SUM(g.n) FROM g INNER JOIN {price_group} p "
+            "ON p.id = g.price_group_id GROUP BY p.code, p.id "
+            f"UNION ALL SELECT %s, d.code, d.id, SUM(g.n) FROM g INNER JOIN {discount_group} d "
+            "ON d.id = g.discount_group_id GROUP BY d.code, d.id "
+            f"UNION ALL SELECT %s, cp.no, cp.id, COUNT(*) FROM {target} t "
+            f"INNER JOIN {campaign} cp ON cp.id = t.campaign_id "
+            f"WHERE cp.activated = %s AND t.campaign_id <> %s AND ({shared}) GROUP BY cp.no, cp.id"
+        )
+        params = [ALL, PRICE_GROUP, DISCOUNT_GROUP, CAMPAIGN, True, self.campaign.pk]
+        return sql, params + shared_params
 
     def codes(self, audience) -> list[str]:
-        return sorted(code for kind, code in self.found if kind == audience)
+        return sorted(code for kind, code in self.counts if kind == audience)
 
     def any_for(self, kind) -> bool:
         """Whether another row may concern any target at all."""
-        return bool(self.found)
+        return bool(self.counts)
+
+    def customer_nos(self) -> RawSQL:
+        """The Nos. of the targeted customers (a subquery)."""
+        sql = f"SELECT customer_no FROM {TARGETS} WHERE customer_no IS NOT NULL"  # noqa: S608
+        return RawSQL(sql, [])  # noqa: S611 - no values
 
     def add_customers(self, rows) -> None:
-        """Fill in the customers concerned, with their No. and name (at most two
-        queries); a customer's own row concerns that customer only."""
+        """Fill in the customers concerned: how many, and the first few by id with
+        their No. and name (one query); a customer's own row concerns that customer
+        only."""
         shown = {row.audience for row in rows}
-        wanted = {who for key in shown if key in self.found for who in self.found[key][1]}
-        nos = {code for kind, code in shown if kind == CUSTOMER}
-        names = {}
-        customer_ids = {pk for kind, pk in wanted if kind == "customer"}
-        if customer_ids or nos:
-            for pk, no, name in Customer.objects.filter(
-                Q(pk__in=customer_ids) | Q(no__in=nos)
-            ).values_list("pk", "no", "name"):
-                names[("customer", pk)] = (no, name)
-                if no in nos:
-                    self.found[(CUSTOMER, no)] = (1, [("customer", pk)])
-        contact_ids = {pk for kind, pk in wanted if kind == "contact"}
-        if contact_ids:
-            for pk, no, name in Contact.objects.filter(pk__in=contact_ids).values_list(
-                "pk", "no", "name"
-            ):
-                names[("contact", pk)] = (no, name)
+        parts = [self._first(audience, code) for audience, code in sorted(shown)]
+        parts = [part for part in parts if part]
+        first = {}
+        if parts:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    " UNION ALL ".join(sql for sql, _params in parts),
+                    [value for _sql, params in parts for value in params],
+                )
+                for audience, code, no, name in cursor.fetchall():
+                    first.setdefault((audience, code), []).append((no, name))
         for row in rows:
-            count, first = self.found.get(row.audience, (0, []))
-            row.customers = count
-            row.first_customers = sorted(names[who] for who in first if who in names)
+            audience, code = row.audience
+            row.first_customers = sorted(first.get(row.audience, []))
+            if audience == CUSTOMER:
+                row.customers = len(row.first_customers)
+            else:
+                row.customers = self.counts.get(row.audience, 0)
+
+    def _first(self, audience, code):
+        """A query part for the first customers (or shared targets) of one audience:
+        (audience, code, No., name) rows."""
+        customer, contact, target = _quoted(Customer), _quoted(Contact), _quoted(CampaignTarget)
+        head = f"SELECT %s, %s, c.no, c.name FROM {customer} c WHERE "  # noqa: S608
+        first = f"ORDER BY o.customer_id LIMIT {SHOWN_CUSTOMERS}"
+        if audience == CUSTOMER:
+            return f"{head}c.no = %s", [audience, code, code]
+        if audience == ALL:
+            where = "o.customer_id IS NOT NULL"
+        elif audience in (PRICE_GROUP, DISCOUNT_GROUP) and (audience, code) in self.ids:
+            column = "price_group_id" if audience == PRICE_GROUP else "discount_group_id"
+            where = f"o.{column} = {int(self.ids[(audience, code)])}"
+        elif audience == CAMPAIGN and (audience, code) in self.ids:
+            shared, params = self.shared()
+            return (
+                "SELECT %s, %s, COALESCE(cu.no, co.no), COALESCE(cu.name, co.name) "  # noqa: S608
+                f"FROM {target} s LEFT JOIN {customer} cu ON cu.id = s.customer_id "
+                f"LEFT JOIN {contact} co ON co.id = s.contact_id WHERE s.id IN ("
+                f"SELECT t.id FROM {target} t WHERE t.campaign_id = %s "
+                f"AND ({shared}) ORDER BY t.id LIMIT {SHOWN_CUSTOMERS})",
+                [audience, code, self.ids[(audience, code)], *params],
+            )
+        else:
+            return None
+        return (
+            f"{head}c.id IN (SELECT DISTINCT o.customer_id FROM {TARGETS} o "  # noqa: S608
+            f"WHERE {where} {first})",
+            [audience, code],
+        )
+
+    def shared(self) -> tuple[str, list]:
+        """A condition on a target ``t`` of another campaign: it shares a company with
+        this campaign's targets (its customer is a targeted customer, or its contact a
+        targeted company; a company has one customer at most)."""
+        sql = (
+            f"t.customer_id IN (SELECT customer_id FROM {TARGETS} "  # noqa: S608 - names
+            f"WHERE customer_id IS NOT NULL) OR t.contact_id IN (SELECT company FROM {TARGETS})"
+        )
+        if not self.campaign.activated:
+            return sql, []
+        target = _quoted(CampaignTarget)
+        return (
+            f"{sql} OR t.contact_id IN (SELECT contact_id FROM {target} "  # noqa: S608 - names
+            "WHERE campaign_id = %s AND contact_id IS NOT NULL)",
+            [self.campaign.pk],
+        )
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {TARGETS}")
 
 
 # The rows --------------------------------------------------------------------------
@@ -395,13 +465,20 @@ def _for_targeted(audiences, sales_types, group_type, group, prefix="") -> Q:
     some are targeted, or another activated campaign sharing targets."""
     type_, code = f"{prefix}sales_type", f"{prefix}sales_code"
     q = (
-        Q(**{type_: sales_types.CUSTOMER, f"{code}__in": audiences.customers.values("no")})
+        Q(**{type_: sales_types.CUSTOMER, f"{code}__in": audiences.customer_nos()})
         | Q(**{type_: group_type, f"{code}__in": audiences.codes(group)})
         | Q(**{type_: sales_types.CAMPAIGN, f"{code}__in": audiences.codes(CAMPAIGN)})
     )
     if audiences.codes(ALL):
         q |= Q(**{type_: sales_types.ALL_CUSTOMERS})
     return q
+
+
+def _capped_total(queryset) -> RawSQL:
+    """The number of rows of ``queryset``, counted up to ``MOST`` + 1 only: the
+    statement stops there (a subquery run once)."""
+    sql, params = _sql(queryset.order_by().values(one=Value(1))[: MOST + 1])
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped", params)  # noqa: S608, S611
 
 
 def _overlapping_prices(campaign, audiences):
@@ -429,10 +506,11 @@ def _overlapping_prices(campaign, audiences):
     for_targeted = _for_targeted(
         audiences, SalesType, SalesType.CUSTOMER_PRICE_GROUP, PRICE_GROUP, prefix=other
     )
+    overlapping = _with_keys(
+        SalesPrice.objects.for_campaign(campaign).filter(unit_price__gt=0)
+    ).filter(same_keys, for_targeted, Q(**{f"{other}sales_type": SalesType.CAMPAIGN}) | wins)
     return (
-        _with_keys(SalesPrice.objects.for_campaign(campaign).filter(unit_price__gt=0))
-        .filter(same_keys, for_targeted, Q(**{f"{other}sales_type": SalesType.CAMPAIGN}) | wins)
-        .annotate(total=Window(Count("pk")))
+        overlapping.annotate(total=_capped_total(_overlapped_prices(campaign, audiences)))
         # By item id, not by the item's No.: an order the item table's No. index
         # delivers tempts the planner into walking every item against every overlap.
         .order_by(
@@ -456,6 +534,35 @@ def _overlapping_prices(campaign, audiences):
             other_code=F(f"{other}sales_code"),
             other_value=F(f"{other}unit_price"),
         )
+    )
+
+
+def _overlapped_prices(campaign, audiences):
+    """The other prices that a price of the campaign overlaps, for counting them: as
+    many as the pairs of ``_overlapping_prices``, for a campaign has one price per
+    item, unit, currency and minimum quantity (its rows carry its dates). Read from
+    the other rows, the count stops after ``MOST`` + 1 of them."""
+    other = OuterRef("unit_price")
+    wins = (Q(allow_line_discount=False) | _outer_is("allow_line_discount", True)) & (
+        Q(unit_price__gt=other)
+        | (Q(unit_price=other) & _outer_is("sales_type", SalesType.CUSTOMER))
+    )
+    campaign_rows = (
+        _with_keys(SalesPrice.objects.for_campaign(campaign).filter(unit_price__gt=0))
+        .filter(
+            item=OuterRef("item"),
+            minimum_quantity=OuterRef("minimum_quantity"),
+            currency_code=OuterRef("currency_code"),
+            unit=OuterRef("unit"),
+            starting_from__lte=OuterRef("ending_by"),
+            ending_by__gte=OuterRef("starting_from"),
+        )
+        .filter(wins | _outer_is("sales_type", SalesType.CAMPAIGN))
+        .order_by()
+    )
+    for_targeted = _for_targeted(audiences, SalesType, SalesType.CUSTOMER_PRICE_GROUP, PRICE_GROUP)
+    return _with_keys(SalesPrice.objects.filter(unit_price__gt=0)).filter(
+        for_targeted, Exists(campaign_rows)
     )
 
 
@@ -491,10 +598,11 @@ def _overlapping_discounts(campaign, audiences):
         DiscountSalesType.CUSTOMER_DISCOUNT_GROUP,
         DISCOUNT_GROUP,
     )
+    overlapping = _with_keys(SalesLineDiscount.objects.exclude(line_discount_percent=0)).filter(
+        for_targeted, Exists(campaign_rows)
+    )
     return (
-        _with_keys(SalesLineDiscount.objects.exclude(line_discount_percent=0))
-        .filter(for_targeted, Exists(campaign_rows))
-        .annotate(total=Window(Count("pk")))
+        overlapping.annotate(total=_capped_total(overlapping))
         .order_by(
             "type",
             "code",
