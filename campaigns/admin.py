@@ -161,3 +161,20 @@ class InteractionLogEntryAdmin(RecordAdmin):
     ]
     show_full_result_count = False
     date_hierarchy = "date"
+
+    # An interaction changed here changes its campaigns' figures like one changed on
+    # the pages: their sums per day are made again (docs/dashboard.md).
+    def save_service(self, request, obj, form, change):
+        before = form.initial.get("campaign") if change else None
+        super().save_service(request, obj, form, change)
+        services.notify_interactions_changed({before, obj.campaign_id})
+
+    def delete_service(self, request, obj):
+        campaign_id = obj.campaign_id
+        super().delete_service(request, obj)
+        services.notify_interactions_changed({campaign_id})
+
+    def delete_queryset(self, request, queryset):
+        campaign_ids = set(queryset.order_by().values_list("campaign_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        services.notify_interactions_changed(campaign_ids)

@@ -263,3 +263,30 @@ def test_the_sums_per_day_follow_every_change_of_the_interactions(acme, spring):
     assert not InteractionDay.objects.filter(campaign=spring).exists()
     campaign_services.set_entry_canceled(entry=entry, canceled=False)
     assert InteractionDay.objects.get(campaign=spring).interactions == 2
+
+
+def test_the_sums_per_day_follow_an_interaction_changed_or_deleted_in_the_admin(acme, spring, rf):
+    from django.contrib import admin
+
+    from campaigns import services as campaign_services
+    from campaigns.models import InteractionDay, InteractionLogEntry
+    from tests.factories import CampaignFactory, UserFactory
+
+    interaction = campaign_services.log_interaction(
+        interaction=InteractionLogEntry(
+            contact=acme, campaign=spring, date=MID, cost=Decimal("2.50")
+        )
+    )
+    other = CampaignFactory()
+    model_admin = admin.site._registry[InteractionLogEntry]
+    request = rf.post("/admin/")
+    request.user = UserFactory(is_superuser=True, is_staff=True)
+    form = model_admin.get_form(request, interaction, change=True)(instance=interaction)
+    interaction.cost = Decimal("4.00")
+    interaction.campaign = other
+    model_admin.save_service(request, interaction, form, True)
+    # Moved to another campaign: the first has no sums left, the other has them.
+    assert not InteractionDay.objects.filter(campaign=spring).exists()
+    assert InteractionDay.objects.get(campaign=other).cost == Decimal("4.00")
+    model_admin.delete_queryset(request, InteractionLogEntry.objects.filter(pk=interaction.pk))
+    assert not InteractionDay.objects.filter(campaign=other).exists()
