@@ -5,21 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0011_campaign_budget_cost'),
-        ('quotes', '0002_content_types_from_pricing'),
+        ("campaigns", "0011_campaign_budget_cost"),
+        ("quotes", "0002_content_types_from_pricing"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='salesquoteline',
-            name='amount_without_campaign',
-            field=models.DecimalField(blank=True, decimal_places=2, editable=False, max_digits=16, null=True, verbose_name='line amount without the campaign price'),
+            model_name="salesquoteline",
+            name="amount_without_campaign",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                editable=False,
+                max_digits=16,
+                null=True,
+                verbose_name="line amount without the campaign price",
+            ),
         ),
         migrations.AddField(
-            model_name='salesquoteline',
-            name='campaign',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='quote_lines', to='campaigns.campaign', verbose_name='priced from campaign'),
+            model_name="salesquoteline",
+            name="campaign",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="quote_lines",
+                to="campaigns.campaign",
+                verbose_name="priced from campaign",
+            ),
         ),
     ]
