@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from core.presentation import amount_text, decimal_text
+
 HISTORY_TYPES = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 YES_NO = {True: _("Yes"), False: _("No")}
 
@@ -55,6 +57,12 @@ def history_rows(obj, limit: int = 20) -> list[dict]:
             if field.get_internal_type() == "BooleanField":
                 for side in ("before", "after"):
                     change[side] = YES_NO.get(change[side], change[side])
+            if field.get_internal_type() == "DecimalField":
+                # Grouped in the reader's language (docs/formats.md): 1,800.00 / 1.800,00.
+                text = amount_text if field.decimal_places == 2 else decimal_text
+                for side in ("before", "after"):
+                    if change[side] is not None:
+                        change[side] = text(change[side])
             if field.choices:
                 labels = dict(field.flatchoices)
                 for side in ("before", "after"):

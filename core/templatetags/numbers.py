@@ -26,3 +26,12 @@ def number(value):
 def count(value):
     """``{{ segment.line_count|count }}`` → 1,234 / 1.234."""
     return "" if value is None or value == "" else count_text(value)
+
+
+@register.filter
+def figure(value):
+    """A figure another app adds to a page (a count or an amount of money):
+    ``{{ value|figure }}`` → 1,234 for a whole number, 4,300.00 for an amount."""
+    if value is None or value == "":
+        return ""
+    return count_text(value) if isinstance(value, int) else amount_text(value)

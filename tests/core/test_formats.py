@@ -93,10 +93,17 @@ def test_lists_and_statistics_group_thousands(manager_client):
         cost=Decimal("4300"),
         campaign_target=True,
     )
+    # The figures the opportunities app adds (their estimated value) are grouped too.
+    OpportunityFactory(campaign=campaign, estimated_value=Decimal("38350"))
     statistics = reverse("campaigns:campaign_statistics", args=[campaign.no])
-    assert "4,300.00" in page(manager_client, statistics)
+    english = page(manager_client, statistics)
+    assert "4,300.00" in english
+    assert "38,350.00" in english
     assert "4,300.00" in page(manager_client, reverse("campaigns:campaignentry_list"))
-    assert "4.300,00" in page(dutch(manager_client), statistics)
+    dutch_page = page(dutch(manager_client), statistics)
+    assert "4.300,00" in dutch_page
+    assert "38.350,00" in dutch_page
+    assert "38350" not in dutch_page
 
 
 def test_template_filters_format_in_the_active_language():
@@ -322,3 +329,14 @@ def test_a_records_name_and_a_choice_in_an_audit_detail_are_worded_for_the_reade
             things = capfirst(Contact._meta.verbose_name_plural)
             label = str(dict(EmailOptOut._meta.get_field("source").flatchoices)[source])
             assert audit.detail_text(entry) == f"{things} (csv): {label}"
+
+
+def test_the_change_history_shows_amounts_in_the_users_format(manager_client):
+    from campaigns.services import save_campaign
+
+    campaign = CampaignFactory()
+    campaign.budget_cost = Decimal("1800")
+    save_campaign(campaign=campaign)
+    card = reverse("campaigns:campaign_card", args=[campaign.no])
+    assert "0.00 → 1,800.00" in page(manager_client, card)
+    assert "0,00 → 1.800,00" in page(dutch(manager_client), card)
