@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "quotes",
     "activities",
     "opportunities",
+    # The integration API, on top of every app (docs/api.md).
+    "rest_framework",
+    "drf_spectacular",
+    "api",
     # After core: core's db_worker and axes_reset commands replace the libraries'.
     "django_tasks",
     "django_tasks_db",
@@ -304,6 +308,34 @@ SILENCED_SYSTEM_CHECKS = env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=[])
 if not SECURE_HSTS_PRELOAD:
     # Preloading is a decision for the site owner, not a default we can make.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# The integration API under /api/v1/ (docs/api.md): a token (Authorization: Bearer)
+# or the browser's session; the roles' permissions; errors as RFC 9457 problem details.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ModelPermissions"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env("API_RATE_LIMIT", default="600/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.problem_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Marketing Campaigns API",
+    "DESCRIPTION": "Contacts, campaigns, interactions and prices (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Generated and compared with the committed api/openapi.yaml by tests/api/test_schema.py.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

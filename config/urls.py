@@ -26,6 +26,9 @@ urlpatterns = [
     path("", include("quotes.urls")),
     path("", include("activities.urls")),
     path("", include("opportunities.urls")),
+    # The integration API (docs/api.md) and the user's API tokens.
+    path("api/v1/", include("api.urls")),
+    path("", include("api.page_urls")),
 ]
 
 # A lost database connection is a 503 page in the user's language, other errors the

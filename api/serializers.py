@@ -1,0 +1,169 @@
+"""What the API reads and writes (docs/api.md). Serializers check the shape of the
+input only; every rule is the services' (the same functions as the pages)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from campaigns.models import Campaign, InteractionLogEntry
+from contacts.models import Contact, ContactType
+from core.concurrency import record_version, version_names
+from salespeople.models import Salesperson
+
+VERSION_REQUIRED = _("The version of the record as read; an update without it is refused.")
+
+
+def contact_version(contact) -> str:
+    """The version an update must carry (core/concurrency.py, docs/concurrency.md)."""
+    return record_version(contact, version_names(Contact))
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    company_no = serializers.CharField(
+        source="company.no", required=False, allow_blank=True, allow_null=True, max_length=20
+    )
+    salesperson = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Salesperson.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contact
+        fields = [
+            "no",
+            "type",
+            "name",
+            "company_no",
+            "job_title",
+            "address",
+            "post_code",
+            "city",
+            "country_code",
+            "phone",
+            "mobile",
+            "email",
+            "salesperson",
+            "language",
+            "correspondence_type",
+            "exclude_from_segments",
+            "version",
+        ]
+        extra_kwargs = {"no": {"required": False, "allow_blank": True, "validators": []}}
+
+    def get_version(self, contact) -> str:
+        return contact_version(contact)
+
+    def validate_company_no(self, value):
+        number = (value or "").strip().upper()
+        if not number:
+            return None
+        company = Contact.objects.filter(no=number).first()
+        if company is None:
+            raise serializers.ValidationError(_("Contact %(no)s does not exist.") % {"no": number})
+        if company.type != ContactType.COMPANY:
+            raise serializers.ValidationError(
+                _("Contact %(no)s is not a company.") % {"no": number}
+            )
+        return company
+
+
+class ContactUpdateSerializer(ContactSerializer):
+    """An update names the version it was read at (a stale one: 409)."""
+
+    version = serializers.CharField(write_only=True, max_length=64)
+
+    class Meta(ContactSerializer.Meta):
+        read_only_fields = ["no"]
+
+    def validate(self, attrs):
+        if "version" not in attrs:  # a PATCH too: never an update over unseen changes
+            raise serializers.ValidationError({"version": [VERSION_REQUIRED]})
+        return attrs
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    status = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    salesperson = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "no",
+            "description",
+            "status",
+            "starting_date",
+            "ending_date",
+            "salesperson",
+            "activated",
+            "target_count",
+            "last_date_modified",
+        ]
+        read_only_fields = fields
+
+
+class InteractionSerializer(serializers.ModelSerializer):
+    contact = serializers.SlugRelatedField(slug_field="no", queryset=Contact.objects.all())
+    campaign = serializers.SlugRelatedField(
+        slug_field="no", queryset=Campaign.objects.all(), required=False, allow_null=True
+    )
+    template = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=InteractionLogEntry._meta.get_field("template").related_model.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    salesperson = serializers.SlugRelatedField(
+        slug_field="code", queryset=Salesperson.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = InteractionLogEntry
+        fields = [
+            "id",
+            "contact",
+            "template",
+            "date",
+            "description",
+            "subject",
+            "campaign",
+            "campaign_target",
+            "campaign_response",
+            "cost",
+            "duration",
+            "correspondence_type",
+            "information_flow",
+            "initiated_by",
+            "evaluation",
+            "attempt_failed",
+            "salesperson",
+        ]
+        read_only_fields = ["id"]
+
+
+class PriceQuerySerializer(serializers.Serializer):
+    customer = serializers.CharField(max_length=20, help_text=_("The customer's No."))
+    item = serializers.CharField(max_length=20, help_text=_("The item's No."))
+    unit = serializers.CharField(
+        max_length=10, required=False, allow_blank=True, help_text=_("Unit of measure code")
+    )
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0, default=1)
+    currency = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    date = serializers.DateField(required=False)
+
+
+class PriceSerializer(serializers.Serializer):
+    unit_price = serializers.DecimalField(max_digits=20, decimal_places=5)
+    line_discount_percent = serializers.DecimalField(max_digits=7, decimal_places=4)
+    line_amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    source = serializers.CharField()
+    source_type = serializers.CharField()
+    source_code = serializers.CharField()
+    quantity_per_unit = serializers.CharField()
+    candidates = serializers.ListField(child=serializers.DictField())
+
+
+class ActivationSerializer(serializers.Serializer):
+    campaign = CampaignSerializer()
+    targets = serializers.IntegerField()
