@@ -244,6 +244,32 @@ def test_a_retried_post_with_the_same_idempotency_key_acts_once(manager, token_c
     assert IdempotentRequest.objects.count() == 1
 
 
+def test_a_retry_while_the_first_request_is_still_acting_is_409(manager, token_client):
+    """The first request claims the key before it acts (the unique constraint on user and
+    key decides between two at once); a retry meanwhile is told to try again."""
+    client = token_client(manager)
+    data = {"type": "company", "name": "Busy Ltd"}
+    client.post(CONTACTS, data, HTTP_IDEMPOTENCY_KEY="busy")
+    IdempotentRequest.objects.filter(key="busy").update(status=None, body=None)  # acting
+    assert_problem(client.post(CONTACTS, data, HTTP_IDEMPOTENCY_KEY="busy"), 409)
+    assert Contact.objects.filter(name="Busy Ltd").count() == 1
+
+
+def test_keys_are_per_user(manager, staff, token_client):
+    data = {"type": "company", "name": "Shared key"}
+    token_client(manager).post(CONTACTS, data, HTTP_IDEMPOTENCY_KEY="same")
+    token_client(staff).post(CONTACTS, data, HTTP_IDEMPOTENCY_KEY="same")
+    assert Contact.objects.filter(name="Shared key").count() == 2
+
+
+def test_a_logged_in_browser_reads_with_its_session(client, viewer):
+    client.force_login(viewer)
+    CompanyFactory(name="Adatum")
+    response = client.get(CONTACTS)
+    assert response.status_code == 200
+    assert [row["name"] for row in response.json()["results"]] == ["Adatum"]
+
+
 def test_a_refused_post_is_not_kept_for_its_key(manager, token_client):
     client = token_client(manager)
     bad = client.post(CONTACTS, {"type": "company", "name": ""}, HTTP_IDEMPOTENCY_KEY="k")
