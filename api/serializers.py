@@ -1,12 +1,14 @@
 """What the API reads and writes (docs/api.md). Serializers check the shape of the
 input only; every rule is the services' (the same functions as the pages)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from campaigns.models import Campaign, InteractionLogEntry
 from contacts.models import Contact, ContactType
 from core.concurrency import record_version, version_names
+from core.numbering import check_manual_number
 from salespeople.models import Salesperson
 
 VERSION_REQUIRED = _("The version of the record as read; an update without it is refused.")
@@ -54,6 +56,17 @@ class ContactSerializer(serializers.ModelSerializer):
 
     def get_version(self, contact) -> str:
         return contact_version(contact)
+
+    def validate_no(self, value):
+        """As the form does (core.forms.NumberedFormMixin): upper case, and a typed No.
+        of a new contact only when its number series allows manual numbers."""
+        number = (value or "").strip().upper()
+        if number and self.instance is None:
+            try:
+                check_manual_number(Contact.number_series, number)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.messages) from None
+        return number
 
     def validate_company_no(self, value):
         number = (value or "").strip().upper()

@@ -16,6 +16,7 @@ def api(view_class):
 urlpatterns = [
     path("schema/", api(SpectacularAPIView), name="schema"),
     path("contacts/", api(views.ContactList), name="contact_list"),
+    path("contacts/upsert/", api(views.ContactUpsert), name="contact_upsert"),
     path("contacts/<str:no>/", api(views.ContactDetail), name="contact_detail"),
     path("campaigns/", api(views.CampaignList), name="campaign_list"),
     path("campaigns/<str:no>/", api(views.CampaignDetail), name="campaign_detail"),

@@ -2,6 +2,7 @@
 same service as the page that makes it: the same rules, permissions, audit entries
 and history rows."""
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -99,6 +100,61 @@ class ContactDetail(generics.RetrieveUpdateAPIView):
     def update(self, request, *args, **kwargs):
         super().update(request, *args, **kwargs)
         return Response(ContactSerializer(self.get_object()).data)
+
+
+UPSERT_MATCH = {"no": "no", "email": "email__iexact"}
+NO_MATCH_VALUE = _("Give the %(field)s to match the contact on.")
+SEVERAL_MATCHES = _("Several contacts have this %(field)s; update one by its No.")
+
+
+class ContactUpsert(APIView):
+    """Create a contact, or update the one with the same No. (``?match=no``, the
+    default) or e-mail (``?match=email``): 201 when made, 200 when updated. No version:
+    the values sent win (docs/api.md, Upsert)."""
+
+    queryset = Contact.objects.all()  # POST: contacts.add_contact; an update also change
+
+    @extend_schema(
+        parameters=[OpenApiParameter("match", str, enum=["no", "email"])],
+        request=ContactSerializer,
+        responses={200: ContactSerializer, 201: ContactSerializer},
+    )
+    def post(self, request):
+        return idempotent(request, lambda: self._upsert(request))
+
+    def _upsert(self, request):
+        match = request.query_params.get("match", "no")
+        if match not in UPSERT_MATCH:
+            raise serializers.ValidationError({"match": [_("Match on no or email.")]})
+        value = request.data.get(match) if isinstance(request.data, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            raise serializers.ValidationError({match: [NO_MATCH_VALUE % {"field": match}]})
+        value = value.strip().upper() if match == "no" else value.strip()
+        # save_contact locks the row it updates (core.concurrency.lock_stored).
+        found = list(Contact.objects.filter(**{UPSERT_MATCH[match]: value}).order_by("pk")[:2])
+        if len(found) > 1:
+            raise serializers.ValidationError({match: [SEVERAL_MATCHES % {"field": match}]})
+        if found and not request.user.has_perm("contacts.change_contact"):
+            raise PermissionDenied
+        contact = found[0] if found else None
+        serializer = ContactSerializer(contact, data=request.data, partial=contact is not None)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if contact is None:
+            contact = Contact()
+        else:
+            data.pop("no", None)
+        if "company" in data:
+            company = data.pop("company") or {}
+            contact.company = company.get("no") if isinstance(company, dict) else None
+        for name, field_value in data.items():
+            setattr(contact, name, field_value)
+        created = contact.pk is None
+        contact = contact_services.save_contact(contact=contact, user=request.user)
+        return Response(
+            ContactSerializer(contact).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 # --- Campaigns ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ import hashlib
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +17,10 @@ from api.models import ApiToken, IdempotentRequest
 from api.throttling import TokenRateThrottle
 from campaigns.models import Campaign, InteractionLogEntry
 from contacts.models import Contact
-from core.models import AuditAction, AuditEntry
+from core import roles
+from core.models import AuditAction, AuditEntry, NumberSeries
 from pricing.models import SalesType
+from tests.factories.accounts import UserFactory
 from tests.factories.campaigns import CampaignFactory
 from tests.factories.contacts import CompanyFactory, PersonFactory
 from tests.factories.scenarios import MID, campaign_with_segment, company, item, price
@@ -208,6 +211,13 @@ def test_contact_list_queries_do_not_grow_with_rows(
         assert len(client.get(CONTACTS).json()["results"]) == 21
 
 
+def test_a_typed_no_is_refused_when_the_series_does_not_allow_it(manager, token_client):
+    NumberSeries.objects.filter(code=Contact.number_series).update(allow_manual=False)
+    response = token_client(manager).post(CONTACTS, {"no": "X1", "type": "company", "name": "A"})
+    assert "no" in assert_problem(response, 400)["errors"]
+    assert not Contact.objects.exists()
+
+
 def test_create_a_contact_through_the_service(manager, token_client):
     client = token_client(manager)
     company = CompanyFactory(name="Adatum", city="Utrecht")
@@ -298,6 +308,52 @@ def test_an_update_without_a_version_is_refused(manager, token_client):
     contact = CompanyFactory(name="Adatum")
     response = token_client(manager).patch(contact_url(contact), {"city": "Delft"})
     assert "version" in assert_problem(response, 400)["errors"]
+
+
+UPSERT = reverse("api:contact_upsert")
+
+
+def test_upsert_by_no_creates_then_updates(manager, token_client):
+    NumberSeries.objects.filter(code=Contact.number_series).update(allow_manual=True)
+    client = token_client(manager)
+    made = client.post(
+        UPSERT, {"no": "ct900001", "type": "company", "name": "Adatum", "city": "Delft"}
+    )
+    assert made.status_code == 201, made.content
+    no = made.json()["no"]
+    assert no == "CT900001"
+    response = client.post(UPSERT, {"no": no.lower(), "city": "Gouda"})
+    assert response.status_code == 200, response.content
+    contact = Contact.objects.get(no=no)
+    assert (contact.name, contact.city) == ("Adatum", "Gouda")
+    assert contact.history.count() == 2
+    assert Contact.objects.count() == 1
+
+
+def test_upsert_by_e_mail(manager, token_client):
+    client = token_client(manager)
+    ann = CompanyFactory(name="Ann's", email="ann@example.com")
+    url = f"{UPSERT}?match=email"
+    response = client.post(url, {"email": "ANN@example.com", "phone": "0151"})
+    assert response.status_code == 200, response.content
+    ann.refresh_from_db()
+    assert ann.phone == "0151"
+    made = client.post(url, {"email": "bob@example.com", "type": "company", "name": "Bob's"})
+    assert made.status_code == 201
+    CompanyFactory(name="Twin", email="bob@example.com")
+    twice = client.post(url, {"email": "bob@example.com", "phone": "1"})
+    assert "email" in assert_problem(twice, 400)["errors"]
+
+
+def test_upsert_needs_the_match_value_and_the_change_permission(manager, token_client):
+    assert "no" in assert_problem(token_client(manager).post(UPSERT, {"name": "X"}), 400)["errors"]
+    contact = CompanyFactory(name="Adatum")
+    sales = UserFactory(username="sales2", role=roles.SALESPERSON)
+    sales.user_permissions.add(Permission.objects.get(codename="add_contact"))
+    response = token_client(sales).post(UPSERT, {"no": contact.no, "name": "Taken"})
+    assert_problem(response, 403)  # may add, may not change
+    contact.refresh_from_db()
+    assert contact.name == "Adatum"
 
 
 # --- Campaigns -----------------------------------------------------------------------------
