@@ -74,7 +74,7 @@ def pages_to_measure() -> list[str]:
     urls = [reverse("home"), reverse("activities:my_tasks")]
     cards = []
     for name, pattern in _walk(get_resolver().url_patterns):
-        if name.startswith("admin:"):
+        if name.startswith(("admin:", "api:")):  # the API answers JSON, not pages
             continue
         view = getattr(pattern.callback, "view_class", None)
         converters = pattern.pattern.converters
