@@ -86,13 +86,13 @@ def test_statistics_page_and_campaign_card_show_the_figures_and_the_chart(manage
     assert response.status_code == 200
     assert "Opportunities by status" in page
     assert 'data-chart="chart-data-opportunities-by-status"' in page
-    assert "2700.00" in page
+    assert "2,700.00" in page  # grouped like every amount (docs/formats.md)
     assert 'id="timeline-data"' in page  # the existing charts' data is still there
     assert 'id="cost-data"' in page
     data = response.context["extra_charts"][0]
     assert json.loads(json.dumps(data["datasets"]))[0]["data"] == [1, 1, 1, 1]
     card = manager_client.get(campaign.get_absolute_url()).content.decode()
     assert ESTIMATED in card
-    assert "4500.00" in card
+    assert "4,500.00" in card
     filtered = manager_client.get(url, {"date_from": "2026-02-01", "date_to": "2026-01-01"})
     assert filtered.status_code == 200
