@@ -14,14 +14,18 @@ the term, then one that starts with it, then a word that does, before the rest;
 shorter terms keep the prefix search.
 """
 
+import copy
+
 import django_filters
 from django.db import connections, models
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Upper
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import label_for_filter
 
 from core import search as inside
 from core.fields import CodeField
@@ -120,6 +124,13 @@ def prefix_condition(
     return condition
 
 
+# A filter's label worded when it is shown, in the language of that request.
+# django-filter words a label the first time it is read and keeps the text, so a
+# label first read on the class (the API's schema reads them in English) stayed
+# English on every later Dutch page.
+_lazy_label = lazy(label_for_filter, str)
+
+
 def search_label(model, path: str) -> str:
     """``contact__name`` → "contact name"; ``no`` → "No."."""
     parts = path.split(LOOKUP_SEP)
@@ -156,6 +167,17 @@ class SearchFilterSet(django_filters.FilterSet):
     read_in_order: bool = False
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        model = cls._meta.model
+        for name, made in filters.items():
+            if model is not None and made._label is None:  # no label of its own
+                # A copy: a filter declared on a mixin is shared by its subclasses.
+                filters[name] = made = copy.copy(made)
+                made.label = _lazy_label(model, made.field_name, made.lookup_expr, made.exclude)
+        return filters
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
