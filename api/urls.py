@@ -32,4 +32,8 @@ urlpatterns = [
     ),
     path("interactions/", api(views.InteractionList), name="interaction_list"),
     path("prices/", api(views.BestPrice), name="best_price"),
+    # --- Contacts in bulk and by external id ---
+    # --- Segments, logged segments and their deliveries ---
+    # --- Sales: companies, customers, quotes, tasks, opportunities ---
+    # --- Documentation ---
 ]
