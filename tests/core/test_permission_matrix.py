@@ -218,6 +218,7 @@ MATRIX: dict[str, Page] = {
     # The user's own API tokens (docs/api.md): any logged-in user.
     "apitokens:token_list": Page(None),
     "apitokens:token_revoke": Page(None, own_api_token),
+    "apitokens:api_docs": Page(None),
     # salespeople
     **record("salespeople", Salesperson, by_key(Salesperson)),
     **record("salespeople", Team, by_key(Team)),

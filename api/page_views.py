@@ -1,5 +1,6 @@
-"""The user's own API tokens (docs/api.md): make one (its key shown once), see and
-revoke them. Any logged-in user, for their own tokens only."""
+"""The API's pages (docs/api.md): the user's own API tokens (make one, its key shown
+once; see and revoke them; any logged-in user, for their own tokens only) and the
+interactive API documentation."""
 
 import datetime
 
@@ -9,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.generic import TemplateView
 
 from api import services
 from api.forms import ApiTokenForm
@@ -55,3 +57,10 @@ class ApiTokenRevoke(View):
         else:
             messages.success(request, _("Token %(name)s was revoked.") % {"name": token.name})
         return redirect("apitokens:token_list")
+
+
+class ApiDocs(TemplateView):
+    """The interactive API documentation (Swagger UI, vendored under static/vendor):
+    any logged-in user, as the OpenAPI document it reads."""
+
+    template_name = "api/docs.html"
