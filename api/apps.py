@@ -9,4 +9,6 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self):
-        from api import schema  # noqa: F401 - registers the OpenAPI extension
+        from api import retention, schema  # noqa: F401 - schema registers the OpenAPI extension
+
+        retention.register()

@@ -50,7 +50,8 @@ class IdempotentRequest(models.Model):
     request_hash = models.CharField(_("request hash"), max_length=64)
     status = models.PositiveSmallIntegerField(_("status"), null=True)
     body = models.JSONField(_("body"), null=True)
-    created = models.DateTimeField(_("created"), default=timezone.now)
+    # Pruned by age (api/retention.py).
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("idempotent request")

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command, get_commands, load_command_class
 from django.utils import timezone
 
+from api.models import IdempotentRequest
 from campaigns.models import CampaignEntry
 from contacts.models import CorrespondenceType
 from core.management.base import OperatorCommand
@@ -31,6 +32,7 @@ from tests.factories import (
     JobResponsibilityFactory,
     MailingGroupFactory,
     SalespersonFactory,
+    UserFactory,
     World,
     campaign_with_segment,
     company,
@@ -114,6 +116,15 @@ def _prune(tmp_path):
     )
     DeliveryEvent.objects.bulk_create(
         [DeliveryEvent(event="delivered", occurred_at=when) for when in (old, old, recent)]
+    )
+    user = UserFactory(username="api-client")
+    IdempotentRequest.objects.bulk_create(
+        [
+            IdempotentRequest(
+                user=user, key=f"k{n}", method_path="POST /", request_hash="x", created=when
+            )
+            for n, when in enumerate((old, recent))
+        ]
     )
     return []
 
@@ -216,6 +227,7 @@ def test_the_summaries_count_what_was_done(tmp_path):
     assert summary["deleted"] == {
         "audit": 1,
         "delivery_events": 2,
+        "idempotency_keys": 1,
         "jobs": 2,
         "task_results": 0,
     }
