@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from api import views
+from api import segment_views, views
 
 app_name = "api"
 
@@ -34,6 +34,28 @@ urlpatterns = [
     path("prices/", api(views.BestPrice), name="best_price"),
     # --- Contacts in bulk and by external id ---
     # --- Segments, logged segments and their deliveries ---
+    path("segments/", api(segment_views.SegmentList), name="segment_list"),
+    path("segments/<str:no>/", api(segment_views.SegmentDetail), name="segment_detail"),
+    path("segments/<str:no>/lines/", api(segment_views.SegmentLineList), name="segment_lines"),
+    path(
+        "segments/<str:no>/add-contacts/",
+        api(segment_views.SegmentAddContacts),
+        name="segment_add_contacts",
+    ),
+    path("segments/<str:no>/reduce/", api(segment_views.SegmentReduce), name="segment_reduce"),
+    path("segments/<str:no>/refine/", api(segment_views.SegmentRefine), name="segment_refine"),
+    path("segments/<str:no>/go-back/", api(segment_views.SegmentGoBack), name="segment_go_back"),
+    path("logged-segments/", api(segment_views.LoggedSegmentList), name="logged_segment_list"),
+    path(
+        "logged-segments/<int:pk>/",
+        api(segment_views.LoggedSegmentDetail),
+        name="logged_segment_detail",
+    ),
+    path(
+        "logged-segments/<int:pk>/deliveries/",
+        api(segment_views.DeliveryList),
+        name="logged_segment_deliveries",
+    ),
     # --- Sales: companies, customers, quotes, tasks, opportunities ---
     # --- Documentation ---
 ]

@@ -333,6 +333,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # A criterion's correspondence type has NAV's blank filter '' (docs/api.md, Segments).
+    "ENUM_NAME_OVERRIDES": {
+        "CorrespondenceTypeEnum": "contacts.models.CorrespondenceType",
+        "CriteriaCorrespondenceTypeEnum": "api.segment_serializers.CRITERIA_CORRESPONDENCE_TYPES",
+    },
     # Generated and compared with the committed api/openapi.yaml by tests/api/test_schema.py.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }

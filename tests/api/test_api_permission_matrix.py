@@ -18,6 +18,7 @@ from core import roles
 from tests.factories.accounts import UserFactory
 from tests.factories.campaigns import CampaignFactory
 from tests.factories.contacts import CompanyFactory
+from tests.factories.segments import LoggedSegmentFactory, SegmentFactory
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -41,6 +42,16 @@ API_MATRIX = {
         "post": "campaigns.add_interactionlogentry",
     },
     "api:best_price": {"get": "pricing.view_salesprice"},
+    "api:segment_list": {"get": "segments.view_segment"},
+    "api:segment_detail": {"get": "segments.view_segment"},
+    "api:segment_lines": {"get": "segments.view_segment"},
+    "api:segment_add_contacts": {"post": "segments.change_segment"},
+    "api:segment_reduce": {"post": "segments.change_segment"},
+    "api:segment_refine": {"post": "segments.change_segment"},
+    "api:segment_go_back": {"post": "segments.change_segment"},
+    "api:logged_segment_list": {"get": "segments.view_loggedsegment"},
+    "api:logged_segment_detail": {"get": "segments.view_loggedsegment"},
+    "api:logged_segment_deliveries": {"get": "segments.view_loggedsegment"},
 }
 
 ROLES = {
@@ -72,6 +83,8 @@ def test_every_api_route_is_in_the_matrix():
 RECORDS = {
     "api:contact": lambda: {"no": CompanyFactory().no},
     "api:campaign": lambda: {"no": CampaignFactory().no},
+    "api:segment": lambda: {"no": SegmentFactory().no},
+    "api:logged_segment": lambda: {"pk": LoggedSegmentFactory().pk},
 }
 
 

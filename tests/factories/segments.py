@@ -2,7 +2,7 @@
 
 import factory
 
-from segments.models import SavedSegmentCriteria, Segment, SegmentLine
+from segments.models import LoggedSegment, SavedSegmentCriteria, Segment, SegmentLine
 from tests.factories.contacts import CompanyFactory
 
 
@@ -37,3 +37,14 @@ class SavedSegmentCriteriaFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"CRIT{n}")
     description = factory.Sequence(lambda n: f"Criteria {n}")
+
+
+class LoggedSegmentFactory(factory.django.DjangoModelFactory):
+    """A logged segment's header alone (no interactions): for tests of what reads it.
+    A logged segment with its interactions comes from ``segment_logging.log_segment``."""
+
+    class Meta:
+        model = LoggedSegment
+
+    segment_no = factory.Sequence(lambda n: f"SEG9{n:04d}")
+    description = factory.Sequence(lambda n: f"Logged segment {n}")
