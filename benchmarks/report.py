@@ -16,6 +16,10 @@ LOAD_P95_MS_MAX = 250
 MAIL_MESSAGES_PER_SECOND_MIN = 500  # one worker
 # A worker's peak memory at 50,000 e-mails may exceed its peak at 10,000 by this much.
 MAIL_PEAK_RSS_GROWTH_MIB_MAX = 20
+API_UPSERTS_PER_SECOND_MIN = 5000  # contacts through the bulk upsert, one gunicorn worker (W9)
+# Pages by cursor (W9): the slowest of the first, middle and last pages' median time at
+# most this many times the fastest ("about equal": a keyset page does not slow down).
+API_PAGE_TIME_RATIO_MAX = 1.5
 
 
 def verdict(result) -> list[str]:
@@ -68,6 +72,31 @@ def verdict(result) -> list[str]:
             misses.append(f"p95 {result.extra['p95_ms']} ms > {LOAD_P95_MS_MAX}")
     elif result.workload == "W7":
         misses += _mail_misses(result.extra)
+    elif result.workload == "W9":
+        misses += _api_misses(result.extra)
+    return misses
+
+
+def _api_misses(extra) -> list[str]:
+    misses = []
+    if extra.get("errors"):
+        misses.append(f"{extra['errors']} calls failed")
+    if extra.get("problems"):
+        misses.append(f"{extra['problems']} calls answered other counts than sent")
+    if "created" in extra:
+        speed = extra["contacts_per_second"]
+        if speed < API_UPSERTS_PER_SECOND_MIN:
+            misses.append(f"{speed:,} contacts/s < {API_UPSERTS_PER_SECOND_MIN:,}")
+    if "pages" in extra:
+        if extra["contacts"] != extra["expected"]:
+            misses.append(f"{extra['contacts']:,} contacts read of {extra['expected']:,}")
+        if extra["out_of_order"]:
+            misses.append(f"{extra['out_of_order']} contacts out of order")
+        times = [extra["first_ms"], extra["middle_ms"], extra["last_ms"]]
+        if min(times) > 0 and max(times) / min(times) > API_PAGE_TIME_RATIO_MAX:
+            misses.append(
+                f"pages slow down: first/middle/last {'/'.join(str(ms) for ms in times)} ms"
+            )
     return misses
 
 
@@ -108,9 +137,10 @@ def line(result) -> str:
     """One line for the console while the suite runs."""
     misses = verdict(result)
     status = "ok" if not misses else "MISS: " + "; ".join(misses)
-    if result.workload in {"W5", "W6", "W7", "W8"}:
+    if result.workload in {"W5", "W6", "W7", "W8", "W9"}:
         extra = result.extra
-        detail = ", ".join(f"{key} {extra[key]}" for key in extra if key not in {"url", "paths"})
+        hidden = {"url", "paths", "page_ms"}
+        detail = ", ".join(f"{key} {extra[key]}" for key in extra if key not in hidden)
         return f"  {result.workload} {result.title}: {detail} [{status}]"
     ways = ", ".join(
         f"{name} {way.seconds:.3f} s / {way.rows:,} rows / {way.queries:,} q"
@@ -219,10 +249,65 @@ def markdown(meta, results) -> str:
                 f"{extra['load_average']} | "
                 f"{'ok' if not misses else 'MISS ' + '; '.join(misses)} |"
             )
+    out += _api_markdown([result for result in results if result.workload == "W9"])
     notes = [note for result in results for note in result.notes]
     if notes:
         out += ["", "Notes:", *[f"- {note}" for note in dict.fromkeys(notes)]]
     return "\n".join(out) + "\n"
+
+
+def _api_markdown(results) -> list[str]:
+    if not results:
+        return []
+    out = ["", "## The API over HTTP (W9): one gunicorn worker, calls one after the other"]
+
+    def status(result):
+        misses = verdict(result)
+        return "ok" if not misses else "MISS " + "; ".join(misses)
+
+    upserts = [result for result in results if "created" in result.extra]
+    if upserts:
+        out += [
+            "",
+            "| Upsert | contacts/s | seconds | calls | p50 ms | p95 ms | created | updated "
+            "| load | |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for result in upserts:
+            extra = result.extra
+            out.append(
+                f"| {result.title.removeprefix('API upsert: ')} | "
+                f"{extra['contacts_per_second']:,} | {extra['seconds']} | {extra['calls']:,} | "
+                f"{extra['p50_ms']} | {extra['p95_ms']} | {extra['created']:,} | "
+                f"{extra['updated']:,} | {extra['load_average']} | {status(result)} |"
+            )
+    for result in results:
+        extra = result.extra
+        if "calls_per_second" in extra:
+            server = ""
+            if "server_p50_ms" in extra:
+                server = (
+                    f" (in the server: p50 {extra['server_p50_ms']} ms, "
+                    f"p95 {extra['server_p95_ms']} ms)"
+                )
+            out += [
+                "",
+                f"{result.title}: {extra['calls_per_second']:,} calls per second, latency p50 "
+                f"{extra['p50_ms']} ms, p95 {extra['p95_ms']} ms, max {extra['max_ms']} ms"
+                f"{server}; {extra['errors']} errors; load {extra['load_average']} — "
+                f"{status(result)}.",
+            ]
+        elif "pages" in extra:
+            out += [
+                "",
+                f"{result.title}: {extra['contacts']:,} contacts in {extra['pages']:,} pages, "
+                f"{extra['seconds']} s ({extra['contacts_per_second']:,} contacts/s); "
+                f"p50 {extra['p50_ms']} ms, p95 {extra['p95_ms']} ms per page; the first, "
+                f"middle and last full page again, ten times in turn (median ms): "
+                f"{extra['first_ms']}, {extra['middle_ms']}, {extra['last_ms']}; "
+                f"load {extra['load_average']} — {status(result)}.",
+            ]
+    return out
 
 
 def write(directory: Path, meta, results) -> tuple[Path, Path]:
@@ -234,6 +319,8 @@ def write(directory: Path, meta, results) -> tuple[Path, Path]:
         stem += "-" + "-".join(name.lower() for name in meta["workloads"])
     if meta.get("w3_rows"):  # some W3 rows only: e.g. "-w3-overlaps"
         stem += "-" + "-".join(name.strip().lower() for name in meta["w3_rows"].split(","))
+    if meta.get("w9_parts"):  # some W9 parts only: e.g. "-w9-pages"
+        stem += "-" + "-".join(name.strip().lower() for name in meta["w9_parts"].split(","))
     json_path = directory / f"{stem}.json"
     md_path = directory / f"{stem}.md"
     payload = {

@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 RESULTS = ROOT / "benchmarks" / "results"
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"]
+WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9"]
 W3_ROWS = ["prices", "quote", "overlaps"]
+W9_PARTS = ["upsert", "prices", "pages"]  # the API: benchmarks/api_workload.py
 
 
 def parse_args(argv=None):
@@ -41,6 +42,19 @@ def parse_args(argv=None):
     parser.add_argument("--requests", type=int, default=50, help="requests per page (W5)")
     parser.add_argument("--load-seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--w9-parts",
+        default=",".join(W9_PARTS),
+        help=f"the W9 (API) parts to run, e.g. pages (of {', '.join(W9_PARTS)})",
+    )
+    parser.add_argument(
+        "--w9-upserts", type=int, default=100_000, help="contacts upserted through the API (W9)"
+    )
+    parser.add_argument("--w9-batch", type=int, default=1000, help="contacts per upsert call (W9)")
+    parser.add_argument("--w9-calls", type=int, default=10_000, help="best-price calls (W9)")
+    parser.add_argument(
+        "--w9-page-size", type=int, default=1000, help="contacts per page by cursor (W9)"
+    )
     parser.add_argument("--rebuild", action="store_true", help="make the data set anew")
     return parser.parse_args(argv)
 
@@ -224,6 +238,11 @@ def main(argv=None) -> int:
             for result in mail_workload.w7_emails(env, DATA / "w7-logs"):
                 results.append(result)
                 log(report.line(result))
+        if "W9" in only:
+            from benchmarks import api_workload
+
+            log("W9 the API over HTTP: one gunicorn worker …")
+            results += api_workload.w9_api(world, env, options, DATA / "w9-logs", log)
     finally:
         world.cleanup()
     meta = {
@@ -243,6 +262,8 @@ def main(argv=None) -> int:
         meta["workloads"] = [name for name in WORKLOADS if name in only]
     if "W3" in only and options.w3_rows != ",".join(W3_ROWS):
         meta["w3_rows"] = options.w3_rows
+    if "W9" in only and options.w9_parts != ",".join(W9_PARTS):
+        meta["w9_parts"] = options.w9_parts
     json_path, md_path = report.write(RESULTS, meta, results)
     print()
     print(md_path.read_text())
