@@ -44,6 +44,14 @@ def _messages(value) -> list[str]:
     return [str(value)]
 
 
+def _nested(value):
+    """A field's messages; the errors of a nested object or list keep their keys
+    (``{"contacts": {"3": {"name": [...]}}}``, docs/api.md)."""
+    if isinstance(value, dict):
+        return {str(name): _nested(item) for name, item in value.items()}
+    return _messages(value)
+
+
 def validation_errors(error: DjangoValidationError) -> dict[str, list[str]]:
     """A service's ``ValidationError`` by field; messages not about one field under
     ``non_field_errors`` (DRF's name for them)."""
@@ -90,7 +98,7 @@ def problem_exception_handler(exc, context):
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
         errors = data if isinstance(data, dict) else {"non_field_errors": _messages(data)}
-        errors = {name: _messages(value) for name, value in errors.items()}
+        errors = {name: _nested(value) for name, value in errors.items()}
         return problem(400, TITLES[400], errors=errors, headers=headers)
     detail = data.get("detail", "") if isinstance(data, dict) else data
     return problem(response.status_code, detail, headers=headers)

@@ -50,9 +50,14 @@ class ContactSerializer(serializers.ModelSerializer):
             "language",
             "correspondence_type",
             "exclude_from_segments",
+            "external_id",
             "version",
         ]
-        extra_kwargs = {"no": {"required": False, "allow_blank": True, "validators": []}}
+        extra_kwargs = {
+            "no": {"required": False, "allow_blank": True, "validators": []},
+            # Unique where given: the service's rule (contacts.services.save_contact).
+            "external_id": {"validators": []},
+        }
 
     def get_version(self, contact) -> str:
         return contact_version(contact)

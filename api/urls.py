@@ -3,6 +3,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api import segment_views, views
+from api.contact_bulk import ContactBulkUpsert
 
 app_name = "api"
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("schema/", api(SpectacularAPIView), name="schema"),
     path("contacts/", api(views.ContactList), name="contact_list"),
     path("contacts/upsert/", api(views.ContactUpsert), name="contact_upsert"),
+    path("contacts/bulk-upsert/", api(ContactBulkUpsert), name="contact_bulk_upsert"),
     path("contacts/<str:no>/", api(views.ContactDetail), name="contact_detail"),
     path("campaigns/", api(views.CampaignList), name="campaign_list"),
     path("campaigns/<str:no>/", api(views.CampaignDetail), name="campaign_detail"),
@@ -33,6 +35,7 @@ urlpatterns = [
     path("interactions/", api(views.InteractionList), name="interaction_list"),
     path("prices/", api(views.BestPrice), name="best_price"),
     # --- Contacts in bulk and by external id ---
+    # (contacts/bulk-upsert/ is above contacts/<str:no>/, which would take it.)
     # --- Segments, logged segments and their deliveries ---
     path("segments/", api(segment_views.SegmentList), name="segment_list"),
     path("segments/<str:no>/", api(segment_views.SegmentDetail), name="segment_detail"),

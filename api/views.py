@@ -102,20 +102,20 @@ class ContactDetail(generics.RetrieveUpdateAPIView):
         return Response(ContactSerializer(self.get_object()).data)
 
 
-UPSERT_MATCH = {"no": "no", "email": "email__iexact"}
+UPSERT_MATCH = {"no": "no", "email": "email__iexact", "external_id": "external_id"}
 NO_MATCH_VALUE = _("Give the %(field)s to match the contact on.")
 SEVERAL_MATCHES = _("Several contacts have this %(field)s; update one by its No.")
 
 
 class ContactUpsert(APIView):
     """Create a contact, or update the one with the same No. (``?match=no``, the
-    default) or e-mail (``?match=email``): 201 when made, 200 when updated. No version:
-    the values sent win (docs/api.md, Upsert)."""
+    default), e-mail (``?match=email``) or external id (``?match=external_id``): 201
+    when made, 200 when updated. No version: the values sent win (docs/api.md, Upsert)."""
 
     queryset = Contact.objects.all()  # POST: contacts.add_contact; an update also change
 
     @extend_schema(
-        parameters=[OpenApiParameter("match", str, enum=["no", "email"])],
+        parameters=[OpenApiParameter("match", str, enum=list(UPSERT_MATCH))],
         request=ContactSerializer,
         responses={200: ContactSerializer, 201: ContactSerializer},
     )
@@ -125,7 +125,7 @@ class ContactUpsert(APIView):
     def _upsert(self, request):
         match = request.query_params.get("match", "no")
         if match not in UPSERT_MATCH:
-            raise serializers.ValidationError({"match": [_("Match on no or email.")]})
+            raise serializers.ValidationError({"match": [_("Match on no, email or external_id.")]})
         value = request.data.get(match) if isinstance(request.data, dict) else None
         if not isinstance(value, str) or not value.strip():
             raise serializers.ValidationError({match: [NO_MATCH_VALUE % {"field": match}]})

@@ -58,9 +58,9 @@ class ContactAdmin(RecordHistoryAdmin):
     def save_service(self, request, obj, form, change):
         services.save_contact(contact=obj, user=request.user)  # codes: the inlines
 
-    list_display = ["no", "name", "type", "company", "city", "email", "salesperson"]
+    list_display = ["no", "name", "type", "company", "city", "email", "salesperson", "external_id"]
     list_filter = ["type", "language", "correspondence_type", "exclude_from_segments"]
-    search_fields = ["no", "name", "email", "city"]
+    search_fields = ["no", "name", "email", "city", "=external_id"]
     list_select_related = ["company", "salesperson"]
     raw_id_fields = ["company"]
     show_full_result_count = False

@@ -37,6 +37,7 @@ class ContactForm(NumberedFormMixin, forms.ModelForm):
             "language",
             "correspondence_type",
             "exclude_from_segments",
+            "external_id",
             "industry_groups",
             "business_relations",
             "job_responsibilities",

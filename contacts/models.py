@@ -141,6 +141,17 @@ class Contact(SearchTextMixin, CardUrlMixin, NumberedModel):
         help_text=_("Criteria skip this contact unless they ignore the exclusion."),
     )
     job_title = models.CharField(_("job title"), max_length=50, blank=True)
+    # The key another system (a web shop, an ERP) knows the contact by: upsert matches
+    # on it (docs/api.md, Bulk upsert and external ids). Unique where it is not blank.
+    external_id = models.CharField(
+        _("external ID"),
+        max_length=100,
+        blank=True,
+        default="",
+        # Set-based inserts that name their columns (demo data) leave it blank.
+        db_default="",
+        help_text=_("The key another system knows this contact by; unique when given."),
+    )
     # The list search looks inside these, ignoring case and accents (core.search;
     # docs/performance.md, Search): a trigram index on PostgreSQL, FTS5 on SQLite.
     search_text = SearchTextField(_("search text"), sources=("no", "name", "email", "city"))
@@ -190,6 +201,9 @@ class Contact(SearchTextMixin, CardUrlMixin, NumberedModel):
             models.Index(fields=["email"], name="contact_email_idx"),
             models.Index(fields=["type", "no"], name="contact_type_no_idx"),
             models.Index(fields=["country_code"], name="contact_country_idx"),
+            # Upsert matches up to 10,000 external ids at once: more than PostgreSQL
+            # proves inside the unique constraint's partial index (not blank).
+            models.Index(fields=["external_id"], name="contact_external_id_idx"),
             # The list search is a case-insensitive prefix range on these
             # (core.filters.prefix_condition); No. is upper case and uses its own.
             models.Index(Upper("name"), name="contact_name_upper_idx"),
@@ -201,7 +215,13 @@ class Contact(SearchTextMixin, CardUrlMixin, NumberedModel):
                 condition=Q(type=ContactType.PERSON) | Q(company__isnull=True),
                 name="contact_only_persons_have_a_company",
                 violation_error_message=_("Only a person can belong to a company."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="contact_external_id_unique",
+                violation_error_message=_("Another contact has this external ID."),
+            ),
         ]
 
     def __str__(self):

@@ -48,10 +48,38 @@ def save_contact(*, contact: Contact, user=None, version: str | None = None, m2m
                 setattr(contact, field, getattr(company, field))
     _check_codes(contact, m2m)
     validate_record(contact, stored=stored)
-    write_record(contact, stored=stored, user=user)
+    try:
+        write_record(contact, stored=stored, user=user)
+    except ValidationError as error:
+        # Two saves racing with one external id: the unique constraint refused the
+        # second, which now sees the first (docs/api.md, Bulk upsert and external ids).
+        if getattr(error, "code", None) == "integrity" and contact.external_id:
+            owner = external_id_owner(contact.external_id, exclude_pk=contact.pk)
+            if owner is not None:
+                raise ValidationError(
+                    {"external_id": external_id_taken(contact.external_id, owner)}
+                ) from None
+        raise
     for name, codes in m2m.items():
         getattr(contact, name).set(codes)
     return contact
+
+
+def external_id_owner(external_id: str, *, exclude_pk=None) -> str | None:
+    """The No. of the contact (other than ``exclude_pk``) with ``external_id``, if any."""
+    if not isinstance(external_id, str) or not external_id or "\x00" in external_id:
+        return None  # nothing to look for; a NUL is validate_record's error
+    others = Contact.objects.filter(external_id=external_id)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.values_list("no", flat=True).first()
+
+
+def external_id_taken(external_id: str, owner_no: str) -> str:
+    return _("External ID %(external_id)s is already used by contact %(no)s.") % {
+        "external_id": external_id,
+        "no": owner_no,
+    }
 
 
 # Classification codes and the type of contact they apply to (docs/contacts.md).
@@ -68,6 +96,10 @@ def _check_codes(contact: Contact, m2m: dict) -> None:
     }
     if contact.type == ContactType.PERSON and contact.pk and contact.persons.exists():
         errors["type"] = _("This company has persons; it cannot become a person.")
+    # A field error, not the constraint's message about the whole record.
+    owner = external_id_owner(contact.external_id, exclude_pk=contact.pk)
+    if owner is not None:
+        errors["external_id"] = external_id_taken(contact.external_id, owner)
     if contact.company_id and contact.company_id == contact.pk:
         errors["company"] = _("A contact cannot be its own company.")
     elif contact.company_id:

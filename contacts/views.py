@@ -209,7 +209,10 @@ class ContactCard(generic.RecordCardView):
     model = Contact
     queryset = Contact.objects.select_related("company", "salesperson", "customer")
     sections = [
-        (gettext_lazy("General"), ["no", "type", "name", "company", "job_title", "salesperson"]),
+        (
+            gettext_lazy("General"),
+            ["no", "type", "name", "company", "job_title", "salesperson", "external_id"],
+        ),
         (
             gettext_lazy("Communication"),
             ["address", "post_code", "city", "country_code", "phone", "mobile", "email"],

@@ -28,6 +28,8 @@ API_MATRIX = {
     "api:contact_list": {"get": "contacts.view_contact", "post": "contacts.add_contact"},
     # An update by upsert needs contacts.change_contact as well (tests/api/test_api.py).
     "api:contact_upsert": {"post": "contacts.add_contact"},
+    # Updating rows needs contacts.change_contact too (tests/api/test_contact_bulk.py).
+    "api:contact_bulk_upsert": {"post": "contacts.add_contact"},
     "api:contact_detail": {
         "get": "contacts.view_contact",
         "put": "contacts.change_contact",

@@ -261,6 +261,26 @@ def contact_files():
     )
 
 
+def upsert_rows():
+    """Rows of a bulk upsert (docs/api.md): the API's fields with good and bad values."""
+    row = st.fixed_dictionaries(
+        {},
+        optional={
+            "no": st.sampled_from(["", "CT000001", "CT900001", "x" * 30, "a/b", None, 5]),
+            "type": st.sampled_from(["company", "person", "robot", None]),
+            "name": st.one_of(TEXT, st.none(), st.just(["x"])),
+            "company_no": st.sampled_from(["", "CT000001", "CT000002", "NOPE", None]),
+            "email": st.sampled_from(["", "a@example.com", "nope", "A@EXAMPLE.COM"]),
+            "external_id": st.sampled_from(["", "E1", "E2", "x" * 101, "bad\x00"]),
+            "salesperson": st.sampled_from(["", "JO", "NOPE", None, 1]),
+            "language": st.sampled_from(["en", "nl", "xx"]),
+            "exclude_from_segments": BOOLEAN,
+            "city": TEXT,
+        },
+    )
+    return st.one_of(st.lists(st.one_of(row, WRONG), max_size=4), WRONG)
+
+
 def filters():
     codes = ["RETAIL", "PURCHASE", "NEWS", "CUST", "PROS", "NOPE"]
     return st.one_of(
@@ -371,6 +391,11 @@ def strategies() -> dict:
         "override_price": NUMBER,
         "contact_count": INTEGER,
         "rows": INTEGER,
+        # Bulk upsert (contacts.importing.upsert): lists of rows with good and bad values.
+        ("contacts.importing.upsert", "rows"): upsert_rows(),
+        ("contacts.importing.upsert", "match"): st.one_of(
+            st.sampled_from(["no", "email", "external_id", "city", ""]), WRONG
+        ),
         "batch_size": INTEGER,
         **dict.fromkeys(
             [
