@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from api import segment_views, views
+from api import sales_views, segment_views, views
 from api.contact_bulk import ContactBulkUpsert
 
 app_name = "api"
@@ -60,5 +60,17 @@ urlpatterns = [
         name="logged_segment_deliveries",
     ),
     # --- Sales: companies, customers, quotes, tasks, opportunities ---
+    path("companies/", api(sales_views.CompanyList), name="company_list"),
+    path("companies/<str:no>/", api(sales_views.CompanyDetail), name="company_detail"),
+    path("customers/", api(sales_views.CustomerList), name="customer_list"),
+    path("customers/<str:no>/", api(sales_views.CustomerDetail), name="customer_detail"),
+    path("quotes/", api(sales_views.SalesQuoteList), name="quote_list"),
+    path("quotes/<str:no>/", api(sales_views.SalesQuoteDetail), name="quote_detail"),
+    path("my/tasks/", api(sales_views.MyTaskList), name="my_task_list"),
+    path(
+        "my/opportunities/",
+        api(sales_views.MyOpportunityList),
+        name="my_opportunity_list",
+    ),
     # --- Documentation ---
 ]

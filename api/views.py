@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.idempotency import idempotent
+from api.nav_filters import CampaignNavFilter, ContactNavFilter
 from api.serializers import (
     ActivationSerializer,
     CampaignSerializer,
@@ -25,7 +26,6 @@ from api.serializers import (
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, InteractionLogEntry
 from contacts import services as contact_services
-from contacts.filters import ContactFilter
 from contacts.models import Contact, Customer
 from pricing import engine
 from pricing import services as pricing_services
@@ -56,13 +56,14 @@ class IdempotentCreateMixin:
 
 
 class ContactList(IdempotentCreateMixin, generics.ListCreateAPIView):
-    """Contacts, with the contact list's filters and search ``q``; POST makes one."""
+    """Contacts, with the contact list's filters and search ``q`` and NAV's filter
+    syntax on text fields (api/nav_filters.py); POST makes one."""
 
     queryset = Contact.objects.select_related("company", "salesperson")
     serializer_class = ContactSerializer
     pagination_class = ByNo
     filter_backends = [DjangoFilterBackend]
-    filterset_class = ContactFilter
+    filterset_class = ContactNavFilter
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -161,9 +162,14 @@ class ContactUpsert(APIView):
 
 
 class CampaignList(generics.ListAPIView):
+    """Campaigns, with the campaign list's filters and search ``q`` and NAV's filter
+    syntax on No. and description."""
+
     queryset = Campaign.objects.select_related("status", "salesperson")
     serializer_class = CampaignSerializer
     pagination_class = ByNo
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CampaignNavFilter
 
 
 class CampaignDetail(generics.RetrieveAPIView):

@@ -17,7 +17,8 @@ from api import services
 from core import roles
 from tests.factories.accounts import UserFactory
 from tests.factories.campaigns import CampaignFactory
-from tests.factories.contacts import CompanyFactory
+from tests.factories.contacts import CompanyFactory, CustomerFactory
+from tests.factories.quotes import SalesQuoteFactory
 from tests.factories.segments import LoggedSegmentFactory, SegmentFactory
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -54,6 +55,15 @@ API_MATRIX = {
     "api:logged_segment_list": {"get": "segments.view_loggedsegment"},
     "api:logged_segment_detail": {"get": "segments.view_loggedsegment"},
     "api:logged_segment_deliveries": {"get": "segments.view_loggedsegment"},
+    "api:company_list": {"get": "contacts.view_contact"},
+    "api:company_detail": {"get": "contacts.view_contact"},
+    "api:customer_list": {"get": "contacts.view_customer"},
+    "api:customer_detail": {"get": "contacts.view_customer"},
+    # Lines need quotes.change_salesquote as well, as the card's Add line does.
+    "api:quote_list": {"get": "quotes.view_salesquote", "post": "quotes.add_salesquote"},
+    "api:quote_detail": {"get": "quotes.view_salesquote"},
+    "api:my_task_list": {"get": "activities.view_task"},
+    "api:my_opportunity_list": {"get": "opportunities.view_opportunity"},
 }
 
 ROLES = {
@@ -87,6 +97,9 @@ RECORDS = {
     "api:campaign": lambda: {"no": CampaignFactory().no},
     "api:segment": lambda: {"no": SegmentFactory().no},
     "api:logged_segment": lambda: {"pk": LoggedSegmentFactory().pk},
+    "api:company": lambda: {"no": CompanyFactory().no},
+    "api:customer": lambda: {"no": CustomerFactory().no},
+    "api:quote": lambda: {"no": SalesQuoteFactory().no},
 }
 
 
