@@ -13,7 +13,7 @@ WORKERS ?= auto
 # The tests `make test` runs (bad_input with 10 examples each; `make bad-input` runs 200).
 TEST_MARKERS ?= not e2e and not bench
 
-.PHONY: install run test lint format messages compile-messages serve backup e2e bad-input bench bench-tests clean
+.PHONY: install run test lint format messages compile-messages serve backup e2e bad-input api-fuzz bench bench-tests clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ e2e: compile-messages
 # `make test` runs 10 each): tests/core/test_bad_input.py.
 bad-input: compile-messages
 	$(BIN)/pytest -m bad_input -n $(WORKERS)
+
+# The API fuzzed from its own OpenAPI document by Schemathesis against a live gunicorn on a
+# fresh PostgreSQL database with the demo data (docs/api.md, Fuzzed from its own schema);
+# API_FUZZ_EXAMPLES, API_FUZZ_SEED, API_FUZZ_DATABASE_URL: .ci/api-fuzz.
+api-fuzz: compile-messages
+	.ci/api-fuzz
 
 # Benchmark suite (README "Performance"): every workload on each database in BENCH_DB,
 # then the slow scale tests (`make bench-tests`). The data set is made once per size and

@@ -102,8 +102,9 @@ class ContactUpdateSerializer(ContactSerializer):
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    status = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    salesperson = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Both may be empty on a campaign: null (the schema says so).
+    status = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    salesperson = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Campaign

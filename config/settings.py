@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # An error page answered to an /api/ path becomes a problem document (docs/api.md).
+    "api.middleware.ProblemErrorsMiddleware",
     # Before anything reads the session or a database looks up a key with a NUL.
     "core.middleware.RejectNulBytesMiddleware",
     "core.middleware.UserLanguageMiddleware",  # the user's remembered language
@@ -333,6 +335,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # The problem responses of every operation and the links between operations, which
+    # Schemathesis' stateful run follows (api/schema.py, docs/api.md).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.postprocess_problems_and_links",
+    ],
     # A criterion's correspondence type has NAV's blank filter '' (docs/api.md, Segments).
     "ENUM_NAME_OVERRIDES": {
         "CorrespondenceTypeEnum": "contacts.models.CorrespondenceType",

@@ -134,6 +134,11 @@ def _demo(tmp_path):
     return []
 
 
+@setup("create_api_token")
+def _create_api_token(tmp_path):
+    return [UserFactory(username="integrator").username, "Web shop"]
+
+
 # Operator commands this test cannot run, each with the reason; their own tests check the
 # same (the dry run changes nothing and reports the counts of the real run).
 NOT_HERE = {
@@ -178,7 +183,16 @@ def run_json(name, *args):
 
 # Keys that name what a real run made (a new record's id) or what happened after it
 # (e-mails a worker sent); a dry run has none of them.
-MADE = {"logged_segment", "job", "password", "emails_sent", "emails_failed", "request_id"}
+MADE = {
+    "logged_segment",
+    "job",
+    "password",
+    "emails_sent",
+    "emails_failed",
+    "request_id",
+    "key",
+    "expires",
+}
 
 
 def counts_of(summary):
