@@ -25,12 +25,12 @@ is required, a typed No. of a new contact only when the series allows manual num
 an external id belongs to one contact. Classification codes are not part of a row.
 """
 
-import copy
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
+from django.db.models.base import ModelState
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -364,7 +364,7 @@ class _Upsert:
                 if not row.values.get("name") and "name" not in self.errors.get(row.index, {}):
                     self.error(row, "name", _("Name is required."))
             else:
-                contact = copy.copy(row.stored)
+                contact = _clone(row.stored)
                 given = row.values.get("no")
                 if given and given != row.stored.no:
                     self.error(
@@ -648,6 +648,17 @@ def stored_external_ids(values: list[str]) -> list[tuple[str, int, str]]:
     return list(
         Contact.objects.filter(external_id__in=values).values_list("external_id", "pk", "no")
     )
+
+
+def _clone(contact: Contact) -> Contact:
+    """A copy of a stored contact to change (``copy.copy`` of a model is ten times
+    slower: it pickles)."""
+    clone = Contact.__new__(Contact)
+    clone.__dict__ = contact.__dict__.copy()
+    clone._state = ModelState()
+    clone._state.adding = False
+    clone._state.db = contact._state.db
+    return clone
 
 
 def _inherit(person: Contact, company) -> None:
