@@ -347,6 +347,7 @@ def _contact_columns(first_id, numbers, salespeople) -> tuple[Statement, dict]:
         "exclude_from_segments": "(s %% 50 = 49)",
         "job_title": f"CASE WHEN {is_company} THEN '' ELSE "
         f"{st.pick(job_titles, 's %% ' + str(len(job_titles)))} END",
+        "external_id": "''",  # set by another system through the API only
     }
     columns["search_text"] = search_text_sql(
         st, *(columns[name] for name in Contact._meta.get_field("search_text").sources)
