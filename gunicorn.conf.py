@@ -6,3 +6,8 @@ this file from the folder it starts in). docs/logs.md, The web server's access l
 # every application log line of that request carries, so one grep finds them all.
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'
+
+# The longest request line gunicorn reads (its maximum; the default is 4094 bytes): a
+# list's URL with several filters in NAV's syntax, percent-encoded, can pass 4 KB. Longer
+# is answered 414 by gunicorn itself (docs/api.md, Fuzzed from its own schema).
+limit_request_line = 8190

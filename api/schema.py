@@ -102,7 +102,12 @@ def add_problem_responses(result: dict) -> None:
 # reading and update. (source path, method, status) → [(name, target path, method,
 # parameters, request body)]; a link whose operations are not in the document is left out.
 BY_NO = {"no": "$response.body#/no"}
-WITH_VERSION = {"version": "$response.body#/version"}
+# An update sends the version it read, and the references it read, which exist.
+WITH_VERSION = {
+    "version": "$response.body#/version",
+    "company_no": "$response.body#/company_no",
+    "salesperson": "$response.body#/salesperson",
+}
 CONTACT = "/api/v1/contacts/{no}/"
 CAMPAIGN = "/api/v1/campaigns/{no}/"
 CONTACT_LINKS = [
