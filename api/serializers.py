@@ -2,6 +2,7 @@
 input only; every rule is the services' (the same functions as the pages)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -14,6 +15,17 @@ from salespeople.models import Salesperson
 VERSION_REQUIRED = _("The version of the record as read; an update without it is refused.")
 
 
+class CodeField(serializers.SlugRelatedField):
+    """A record named by its No. or code. One with a NUL is refused before the lookup:
+    PostgreSQL's text cannot hold it, and the lookup failed with a 500 (found by
+    Schemathesis, .ci/api-fuzz)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError(ProhibitNullCharactersValidator.message)
+        return super().to_internal_value(data)
+
+
 def contact_version(contact) -> str:
     """The version an update must carry (core/concurrency.py, docs/concurrency.md)."""
     return record_version(contact, version_names(Contact))
@@ -23,7 +35,7 @@ class ContactSerializer(serializers.ModelSerializer):
     company_no = serializers.CharField(
         source="company.no", required=False, allow_blank=True, allow_null=True, max_length=20
     )
-    salesperson = serializers.SlugRelatedField(
+    salesperson = CodeField(
         slug_field="code",
         queryset=Salesperson.objects.all(),
         required=False,
@@ -123,17 +135,17 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 
 class InteractionSerializer(serializers.ModelSerializer):
-    contact = serializers.SlugRelatedField(slug_field="no", queryset=Contact.objects.all())
-    campaign = serializers.SlugRelatedField(
+    contact = CodeField(slug_field="no", queryset=Contact.objects.all())
+    campaign = CodeField(
         slug_field="no", queryset=Campaign.objects.all(), required=False, allow_null=True
     )
-    template = serializers.SlugRelatedField(
+    template = CodeField(
         slug_field="code",
         queryset=InteractionLogEntry._meta.get_field("template").related_model.objects.all(),
         required=False,
         allow_null=True,
     )
-    salesperson = serializers.SlugRelatedField(
+    salesperson = CodeField(
         slug_field="code", queryset=Salesperson.objects.all(), required=False, allow_null=True
     )
 

@@ -3,10 +3,11 @@ same service as the page that makes it: the same rules, permissions, audit entri
 and history rows."""
 
 from django.core.exceptions import PermissionDenied
+from django.core.validators import ProhibitNullCharactersValidator
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -73,6 +74,11 @@ class ContactList(IdempotentCreateMixin, generics.ListCreateAPIView):
         serializer.instance = contact_services.save_contact(contact=contact, user=self.request.user)
 
 
+# An update answers with the contact as read (ContactSerializer), with its new version.
+@extend_schema_view(
+    put=extend_schema(responses=ContactSerializer),
+    patch=extend_schema(responses=ContactSerializer),
+)
 class ContactDetail(generics.RetrieveUpdateAPIView):
     """One contact by No.; PUT/PATCH with the ``version`` it was read at (stale: 409)."""
 
@@ -130,6 +136,8 @@ class ContactUpsert(APIView):
         value = request.data.get(match) if isinstance(request.data, dict) else None
         if not isinstance(value, str) or not value.strip():
             raise serializers.ValidationError({match: [NO_MATCH_VALUE % {"field": match}]})
+        if "\x00" in value:  # PostgreSQL's text cannot hold it: the lookup failed (500)
+            raise serializers.ValidationError({match: [ProhibitNullCharactersValidator.message]})
         value = value.strip().upper() if match == "no" else value.strip()
         # save_contact locks the row it updates (core.concurrency.lock_stored).
         found = list(Contact.objects.filter(**{UPSERT_MATCH[match]: value}).order_by("pk")[:2])

@@ -66,6 +66,25 @@ def test_the_pages_keep_their_html_error_pages(manager_client):
     assert response["Content-Type"].startswith("text/html")
 
 
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        # Looked up by a No. or code with the NUL: a 500 on PostgreSQL.
+        (reverse("api:interaction_list"), {"contact": "CT\x00", "date": "2026-01-05"}, "contact"),
+        (reverse("api:interaction_list"), {"contact": "X", "campaign": "CP\x00"}, "campaign"),
+        (reverse("api:interaction_list"), {"contact": "X", "template": "T\x00"}, "template"),
+        (CONTACTS, {"name": "A", "salesperson": "JD\x00"}, "salesperson"),
+        (reverse("api:contact_upsert") + "?match=no", {"no": "CT\x00", "name": "A"}, "no"),
+        (reverse("api:contact_upsert") + "?match=email", {"email": "a\x00@b.nl"}, "email"),
+    ],
+)
+def test_a_nul_in_a_no_or_code_is_a_field_error_not_a_server_error(
+    token_client, manager, url, body, field
+):
+    body = assert_problem(token_client(manager).post(url, body, format="json"), 400)
+    assert body["errors"][field] == ["Null characters are not allowed."]
+
+
 def test_gunicorn_reads_a_request_line_of_8_kb():
     # A list's URL with many filters passed gunicorn's default 4094 bytes: gunicorn
     # answered 414 with its own HTML page, before Django.
