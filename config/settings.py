@@ -311,6 +311,10 @@ if not SECURE_HSTS_PRELOAD:
     # Preloading is a decision for the site owner, not a default we can make.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
 
+# Django's cache: each process's own memory unless DJANGO_CACHE_URL names a shared one
+# (redis://host:6379/1): the API's rate limits are counted in it (docs/api.md).
+CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
+
 # The integration API under /api/v1/ (docs/api.md): a token (Authorization: Bearer)
 # or the browser's session; the roles' permissions; errors as RFC 9457 problem details.
 REST_FRAMEWORK = {
@@ -345,6 +349,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CorrespondenceTypeEnum": "contacts.models.CorrespondenceType",
         "CriteriaCorrespondenceTypeEnum": "api.segment_serializers.CRITERIA_CORRESPONDENCE_TYPES",
+        # A task's type apart from a contact's, which keeps its name (api/sales_serializers.py).
+        "TypeEnum": "contacts.models.ContactType",
+        "TaskTypeEnum": "activities.models.TaskType",
     },
     # Generated and compared with the committed api/openapi.yaml by tests/api/test_schema.py.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
