@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from activities.models import Task
-from api.serializers import ContactSerializer
+from api.serializers import ContactSerializer, RecordSerializer
 from contacts.models import Customer
 from opportunities.models import Opportunity
 from quotes.models import SalesQuote, SalesQuoteLine
@@ -61,7 +61,7 @@ class CompanyDetailSerializer(CompanySerializer):
         return getattr(company, "person_count", 0)
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(RecordSerializer):
     price_group = code_field()
     discount_group = code_field()
     salesperson = code_field()
@@ -90,7 +90,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 # --- Sales quotes --------------------------------------------------------------------
 
 
-class QuoteLineSerializer(serializers.ModelSerializer):
+class QuoteLineSerializer(RecordSerializer):
     item = no_field()
     item_description = serializers.CharField(source="item.description", read_only=True)
     unit = code_field(source="unit_of_measure", allow_null=True)
@@ -122,7 +122,7 @@ class QuoteTotalsSerializer(serializers.Serializer):
     line_amount = serializers.DecimalField(max_digits=18, decimal_places=2)
 
 
-class SalesQuoteSerializer(serializers.ModelSerializer):
+class SalesQuoteSerializer(RecordSerializer):
     customer = no_field()
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     contact = no_field(allow_null=True)
@@ -202,7 +202,7 @@ class NewQuoteSerializer(serializers.Serializer):
 # --- The calling salesperson's work --------------------------------------------------
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(RecordSerializer):
     salesperson = code_field(allow_null=True)
     team = code_field(allow_null=True)
     campaign = no_field(allow_null=True)
@@ -234,7 +234,7 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(RecordSerializer):
     contact = no_field()
     contact_name = serializers.CharField(source="contact.name", read_only=True)
     salesperson = code_field()

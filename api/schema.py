@@ -1,5 +1,6 @@
 """How the OpenAPI document describes the token authentication, the problem responses
-of every operation and the links between operations (docs/api.md)."""
+of every operation, the links between operations, the Idempotency-Key header and
+examples of the main calls (docs/api.md)."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
@@ -172,6 +173,104 @@ def add_links(result: dict) -> None:
             response.setdefault("links", {})[name] = link
 
 
+# --- The Idempotency-Key header and examples of the main calls ----------------------
+
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": (
+        "Any text, e.g. a UUID or a web form's submission id: a retry with the same key "
+        "and body gets the first answer (with Idempotent-Replayed: true) instead of acting "
+        "twice; the same key with another body is refused with 422 (docs/api.md)."
+    ),
+}
+
+# (path, method) → {example name: (summary, request body)}; the Nos. are the demo data's
+# (manage.py demo), so the examples can be tried on a demo database.
+REQUEST_EXAMPLES = {
+    ("/api/v1/contacts/", "post"): {
+        "person": (
+            "A person at a company",
+            {
+                "type": "person",
+                "name": "Anna de Vries",
+                "company_no": "CT000001",
+                "email": "anna.devries@example.com",
+                "language": "nl",
+            },
+        ),
+    },
+    ("/api/v1/contacts/upsert/", "post"): {
+        "by_email": (
+            "?match=email: update the contact with this e-mail, or make one",
+            {"type": "person", "name": "Anna de Vries", "email": "anna.devries@example.com"},
+        ),
+    },
+    ("/api/v1/contacts/bulk-upsert/", "post"): {
+        "by_external_id": (
+            "?match=external_id: a shop's customers kept in step",
+            {
+                "contacts": [
+                    {"external_id": "SHOP-1001", "type": "company", "name": "Fabrikam Inc."},
+                    {"external_id": "SHOP-1002", "type": "person", "name": "Lea Smit"},
+                ]
+            },
+        ),
+    },
+    ("/api/v1/interactions/", "post"): {
+        "web_form_response": (
+            "A web form's response to a campaign",
+            {
+                "contact": "CT000002",
+                "template": "RESPONSE",
+                "campaign": "CP0002",
+                "campaign_response": True,
+                "description": "Web form: office furniture offer",
+            },
+        ),
+    },
+    ("/api/v1/quotes/", "post"): {
+        "two_lines": (
+            "A quote for a customer, priced as on the page",
+            {
+                "customer": "C00001",
+                "lines": [
+                    {"item": "IT00001", "quantity": "2"},
+                    {"item": "IT00002", "quantity": "5"},
+                ],
+            },
+        ),
+    },
+}
+# (path, method) → {query parameter: example value}.
+PARAMETER_EXAMPLES = {
+    ("/api/v1/prices/", "get"): {"customer": "C00001", "item": "IT00001", "quantity": "12"},
+    ("/api/v1/contacts/", "get"): {"q": "adatum"},
+}
+
+
+def add_idempotency_key_and_examples(result: dict) -> None:
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict):
+                continue
+            if method == "post":
+                operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_KEY))
+            examples = REQUEST_EXAMPLES.get((path, method))
+            content = operation.get("requestBody", {}).get("content", {})
+            if examples and "application/json" in content:
+                content["application/json"]["examples"] = {
+                    name: {"summary": summary, "value": value}
+                    for name, (summary, value) in examples.items()
+                }
+            values = PARAMETER_EXAMPLES.get((path, method), {})
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter.get("name") in values:
+                    parameter["example"] = values[parameter["name"]]
+
+
 # A PATCH, like a PUT, must carry the version it was read at (api/serializers.py); the
 # partial ("Patched") component drf-spectacular makes requires nothing.
 REQUIRED_IN_PATCH = {"PatchedContactUpdate": ["version"]}
@@ -179,10 +278,11 @@ REQUIRED_IN_PATCH = {"PatchedContactUpdate": ["version"]}
 
 def postprocess_problems_and_links(result, generator, request, public):
     """drf-spectacular's postprocessing hook (SPECTACULAR_SETTINGS): the problem
-    responses of every operation, the links between operations and what a PATCH
-    requires."""
+    responses of every operation, the links between operations, the Idempotency-Key
+    header of every POST, examples of the main calls and what a PATCH requires."""
     add_problem_responses(result)
     add_links(result)
+    add_idempotency_key_and_examples(result)
     schemas = result.get("components", {}).get("schemas", {})
     for name, required in REQUIRED_IN_PATCH.items():
         if name in schemas:

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api.serializers import RecordSerializer
 from core.concurrency import record_version, version_names
 from mailings.models import EmailDelivery
 from segments.criteria import MAX_PICKED, describe
@@ -78,7 +79,7 @@ AddCriteriaSerializer = criteria_serializer("AddCriteriaSerializer", AddContacts
 RemoveCriteriaSerializer = criteria_serializer("RemoveCriteriaSerializer", RemoveContactsForm)
 
 
-class CriteriaActionSerializer(serializers.ModelSerializer):
+class CriteriaActionSerializer(RecordSerializer):
     """One step of the segment's criteria: Go back undoes the last one."""
 
     user = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -103,7 +104,7 @@ class CriteriaActionSerializer(serializers.ModelSerializer):
         return describe(action.filters)
 
 
-class SegmentSerializer(serializers.ModelSerializer):
+class SegmentSerializer(RecordSerializer):
     campaign = serializers.SlugRelatedField(slug_field="no", read_only=True)
     salesperson = serializers.SlugRelatedField(slug_field="code", read_only=True)
     interaction_template = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -157,7 +158,7 @@ class SegmentActionResultSerializer(serializers.Serializer):
     action = CriteriaActionSerializer(allow_null=True)
 
 
-class SegmentLineSerializer(serializers.ModelSerializer):
+class SegmentLineSerializer(RecordSerializer):
     contact_no = serializers.CharField(source="contact.no")
     contact_name = serializers.CharField(source="contact.name")
     contact_type = serializers.CharField(source="contact.type")
@@ -198,7 +199,7 @@ class SegmentLineSerializer(serializers.ModelSerializer):
 # --- Logged segments and their delivery ledger ---------------------------------------
 
 
-class LoggedSegmentSerializer(serializers.ModelSerializer):
+class LoggedSegmentSerializer(RecordSerializer):
     entry_no = serializers.IntegerField(source="pk", read_only=True)
     user = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
@@ -267,7 +268,7 @@ class LoggedSegmentDetailSerializer(LoggedSegmentSerializer):
         read_only_fields = fields
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(RecordSerializer):
     """One message of the delivery ledger (docs/mailings.md)."""
 
     contact_no = serializers.CharField(source="interaction.contact.no", read_only=True)
