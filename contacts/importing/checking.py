@@ -262,18 +262,7 @@ class Validator:
                 first_row[no] = candidate.row
         if not first_row:
             return
-        series = NumberSeries.objects.filter(code=Contact.number_series).first()
-        if series is not None and not series.allow_manual:
-            for no, row in first_row.items():
-                self.error(
-                    row,
-                    "no",
-                    _(
-                        "Number series %(code)s does not allow manual numbers; "
-                        "leave No. %(no)s blank."
-                    )
-                    % {"code": series.code, "no": no},
-                )
+        refuse_manual_numbers(first_row, self.error)
         for chunk in chunks(list(first_row)):
             for no in Contact.objects.filter(no__in=chunk).values_list("no", flat=True):
                 self.error(
@@ -392,12 +381,29 @@ class Validator:
         return code_ids
 
 
+def refuse_manual_numbers(typed: dict, error) -> None:
+    """``error(row, "no", message)`` for each typed No. (``typed``: No. → row) when the
+    contact number series allows no manual numbers (the import and the API's bulk
+    upsert alike)."""
+    series = NumberSeries.objects.filter(code=Contact.number_series).first()
+    if series is None or series.allow_manual:
+        return
+    for no, row in typed.items():
+        error(
+            row,
+            "no",
+            _("Number series %(code)s does not allow manual numbers; leave No. %(no)s blank.")
+            % {"code": series.code, "no": no},
+        )
+
+
 def _attname(name: str) -> str:
     return Contact._meta.get_field(name).attname
 
 
 def inherit_from_company(person: Contact, company) -> None:
-    """A new person takes blank address fields from its company (as ``save_contact`` does)."""
+    """A new person takes blank address fields and the salesperson from its company
+    (as ``save_contact`` does); ``company`` is a contact or a dict of its values."""
     for name in INHERITED_FROM_COMPANY:
         attname = _attname(name)
         if not getattr(person, attname):

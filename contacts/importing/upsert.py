@@ -37,13 +37,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from contacts.importing.checking import inherit_from_company, refuse_manual_numbers
 from contacts.importing.file_format import FALSE_WORDS, TRUE_WORDS
 from contacts.models import Contact, ContactType, CorrespondenceType, Language
 from contacts.services import INHERITED_FROM_COMPANY, external_id_taken
 from core import audit
 from core.bulk_sql import insert_values, update_values
 from core.fields import number_validator
-from core.models import AuditAction, NumberSeries
+from core.models import AuditAction
 from core.numbering import reserve_free_numbers
 from core.search import search_field
 from salespeople.models import Salesperson
@@ -396,18 +397,7 @@ class _Upsert:
                 typed[no] = row
         if not typed:
             return
-        series = NumberSeries.objects.filter(code=Contact.number_series).first()
-        if series is not None and not series.allow_manual:
-            for no, row in typed.items():
-                self.error(
-                    row,
-                    "no",
-                    _(
-                        "Number series %(code)s does not allow manual numbers; "
-                        "leave No. %(no)s blank."
-                    )
-                    % {"code": series.code, "no": no},
-                )
+        refuse_manual_numbers(typed, self.error)
         if self.match == "no":
             return  # a typed No. in use would have matched
         for no in Contact.objects.filter(no__in=list(typed)).values_list("no", flat=True):
@@ -480,11 +470,11 @@ class _Upsert:
                     self.created_companies[no] = by_no[no]
                     contact.company_id = None  # set once the company is inserted
                     if row.created:
-                        _inherit(contact, company)
+                        inherit_from_company(contact, company)
                 else:
                     contact.company_id = company.pk
                     if row.created:
-                        _inherit(contact, company)
+                        inherit_from_company(contact, company)
             elif no in in_database:
                 company = in_database[no]
                 if company["type"] != ContactType.COMPANY:
@@ -494,7 +484,7 @@ class _Upsert:
                 else:
                     contact.company_id = company["id"]
                     if row.created:
-                        _inherit(contact, company)
+                        inherit_from_company(contact, company)
             else:
                 self.error(row, "company_no", _("Contact %(no)s does not exist.") % {"no": no})
         self.check_companies_becoming_persons()
@@ -659,16 +649,6 @@ def _clone(contact: Contact) -> Contact:
     clone._state.adding = False
     clone._state.db = contact._state.db
     return clone
-
-
-def _inherit(person: Contact, company) -> None:
-    """A new person takes blank address fields and the salesperson from its company
-    (``save_contact``); ``company`` is a contact or a dict of its values."""
-    for name in INHERITED_FROM_COMPANY:
-        attname = Contact._meta.get_field(name).attname
-        if not getattr(person, attname):
-            value = company[attname] if isinstance(company, dict) else getattr(company, attname)
-            setattr(person, attname, value)
 
 
 def _insert(contacts: list[Contact]) -> None:
