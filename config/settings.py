@@ -334,7 +334,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Marketing Campaigns API",
-    "DESCRIPTION": "Contacts, campaigns, interactions and prices (docs/api.md).",
+    "DESCRIPTION": (
+        "Contacts, companies and customers; campaigns; segments and logged segments; "
+        "interactions; prices and sales quotes; your own tasks and opportunities (docs/api.md)."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
