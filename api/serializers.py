@@ -179,6 +179,42 @@ class CampaignSerializer(RecordSerializer):
         read_only_fields = fields
 
 
+def _money(**kwargs):
+    return serializers.DecimalField(max_digits=20, decimal_places=2, **kwargs)
+
+
+class CampaignFiguresSerializer(serializers.Serializer):
+    """The campaign statistics page's figures (campaigns.statistics, docs/statistics.md):
+    interactions, cost and response, and what the campaign brought in."""
+
+    interactions = serializers.IntegerField()
+    contacted = serializers.IntegerField(help_text=_("Target contacts contacted."))
+    responded = serializers.IntegerField()
+    response_rate = serializers.DecimalField(max_digits=6, decimal_places=1)
+    cost = _money()
+    duration = serializers.DecimalField(max_digits=20, decimal_places=1)
+    average_cost_per_response = _money()
+    budget_cost = _money()
+    total_cost = _money(help_text=_("The interactions' cost plus the budget cost."))
+    opportunities = serializers.IntegerField()
+    won_opportunities = serializers.IntegerField()
+    won_value = _money()
+    quote_lines = serializers.IntegerField()
+    quote_revenue = _money()
+    revenue = _money()
+    roi = serializers.DecimalField(
+        max_digits=20, decimal_places=1, allow_null=True, help_text=_("Return on investment, %.")
+    )
+
+
+class CampaignDetailSerializer(CampaignSerializer):
+    figures = CampaignFiguresSerializer(read_only=True)
+
+    class Meta(CampaignSerializer.Meta):
+        fields = [*CampaignSerializer.Meta.fields, "figures"]
+        read_only_fields = fields
+
+
 class InteractionSerializer(RecordSerializer):
     contact = CodeField(slug_field="no", queryset=Contact.objects.all())
     campaign = CodeField(

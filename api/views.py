@@ -17,6 +17,7 @@ from api.idempotency import idempotent
 from api.nav_filters import CampaignNavFilter, ContactNavFilter
 from api.serializers import (
     ActivationSerializer,
+    CampaignDetailSerializer,
     CampaignSerializer,
     ContactSerializer,
     ContactUpdateSerializer,
@@ -26,6 +27,7 @@ from api.serializers import (
 )
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, InteractionLogEntry
+from campaigns.statistics import campaign_statistics
 from contacts import services as contact_services
 from contacts.models import Contact, Customer
 from pricing import engine
@@ -181,9 +183,16 @@ class CampaignList(generics.ListAPIView):
 
 
 class CampaignDetail(generics.RetrieveAPIView):
+    """One campaign with the figures of its statistics page."""
+
     queryset = Campaign.objects.select_related("status", "salesperson")
-    serializer_class = CampaignSerializer
+    serializer_class = CampaignDetailSerializer
     lookup_field = "no"
+
+    def get_object(self):
+        campaign = super().get_object()
+        campaign.figures = campaign_statistics(campaign)
+        return campaign
 
 
 class CampaignAction(APIView):

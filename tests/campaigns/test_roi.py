@@ -173,6 +173,16 @@ def test_results_and_roi_equal_a_hand_count(results_fixture):
     assert stats.roi == Decimal("142.0")  # (1,210 − 500) / 500
 
 
+def test_the_api_reads_the_same_figures(manager_client, results_fixture):
+    url = reverse("api:campaign_detail", kwargs={"no": results_fixture.no})
+    figures = manager_client.get(url).json()["figures"]
+    assert (figures["contacted"], figures["responded"]) == (2, 1)
+    assert figures["response_rate"] == "50.0"
+    assert (figures["cost"], figures["total_cost"]) == ("25.00", "500.00")
+    assert (figures["won_value"], figures["quote_revenue"]) == ("1000.00", "210.00")
+    assert (figures["revenue"], figures["roi"]) == ("1210.00", "142.0")
+
+
 def test_without_cost_there_is_no_roi():
     stats = campaign_statistics(CampaignFactory())
     assert stats.total_cost == 0
