@@ -492,6 +492,29 @@ def test_deliveries_queries_do_not_grow_with_the_ledger(
         client.get(logged_url(logged))
 
 
+def test_a_deliveries_page_reads_the_ledger_in_order_from_an_index(
+    manager, token_client, logged
+):
+    """The ledger's order is the (logged segment, interaction) index's: a page of a
+    large ledger is read from the index, never sorted first."""
+    client = token_client(manager)
+    url = logged_url(logged, "logged_segment_deliveries")
+    first = client.get(url, {"page_size": 2}).json()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(first["next"]).json()["results"]
+    table = EmailDelivery._meta.db_table
+    page = next(q["sql"] for q in queries if f'FROM "{table}"' in q["sql"])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {page}")
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {page}")
+        plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
+    assert "delivery_segment_order_idx" in plan, plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+
+
 def test_an_unknown_logged_segment_is_404(manager, token_client):
     missing = reverse("api:logged_segment_detail", kwargs={"pk": 999999})
     assert_problem(token_client(manager).get(missing), 404)
