@@ -12,9 +12,9 @@ from contacts.models import Customer
 from opportunities.models import Opportunity
 from quotes.models import SalesQuote, SalesQuoteLine
 
-# A quote made by the API carries at most this many lines: each is priced and saved
-# by quotes.services.save_quote_line, as the card's Add line does (docs/api.md).
-MAX_QUOTE_LINES = 100
+# A quote made by the API carries at most this many lines, priced and saved together by
+# quotes.services.add_quote_lines with the rules of the card's Add line (docs/api.md).
+MAX_QUOTE_LINES = 1000
 
 
 def code_field(**kwargs):

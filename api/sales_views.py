@@ -124,18 +124,20 @@ def flat_errors(errors, prefix: str = "") -> dict[str, list[str]]:
 
 
 # A service's field name → the name the API's line takes.
-LINE_FIELDS = {"unit_of_measure": "unit", "__all__": ""}
+LINE_FIELDS = {"unit_of_measure": "unit"}
 
 
-def line_errors(index: int, error: DjangoValidationError) -> dict[str, list[str]]:
-    """A refusal of ``save_quote_line`` for the line at ``index``."""
-    prefix = f"lines[{index}]"
+def line_errors(error: DjangoValidationError) -> dict[str, list[str]]:
+    """A refusal of ``add_quote_lines`` (keys ``"lines[1].unit_of_measure"``, ``"lines[1]"``)
+    with the API's field names (``"lines[1].unit"``)."""
     if not hasattr(error, "error_dict"):
-        return {prefix: [str(message) for message in error.messages]}
+        return {"lines": [str(message) for message in error.messages]}
     found = {}
-    for name, messages in error.message_dict.items():
-        field = LINE_FIELDS.get(name, name)
-        found.setdefault(f"{prefix}.{field}" if field else prefix, []).extend(messages)
+    for key, messages in error.message_dict.items():
+        line, dot, name = key.partition(".")
+        if dot:
+            key = f"{line}.{LINE_FIELDS.get(name, name)}"
+        found.setdefault(key, []).extend(messages)
     return found
 
 
@@ -177,15 +179,11 @@ class SalesQuoteList(generics.ListCreateAPIView):
         quote, lines = self._records(data, rows)
         with transaction.atomic():
             quote = quote_services.save_quote(quote=quote, user=request.user).quote
-            errors = {}
-            for index, line in enumerate(lines):
-                line.quote = quote
+            if lines:  # all or nothing: a refused line takes the quote with it
                 try:
-                    quote_services.save_quote_line(line=line, user=request.user)
+                    quote_services.add_quote_lines(quote=quote, lines=lines, user=request.user)
                 except DjangoValidationError as error:
-                    errors.update(line_errors(index, error))
-            if errors:  # all or nothing: the quote and its good lines go too
-                raise DjangoValidationError(errors)
+                    raise DjangoValidationError(line_errors(error)) from None
         quote = SalesQuoteDetail.read(quote.pk)
         return Response(SalesQuoteDetailSerializer(quote).data, status=status.HTTP_201_CREATED)
 

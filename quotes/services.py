@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -15,6 +15,7 @@ from core.arguments import decimal_arg, record_arg
 from core.concurrency import lock_stored
 from core.services import delete_record, validate_record, write_record
 from pricing.engine import PriceRequest, line_amount, price_lines
+from pricing.models import Item, ItemUnitOfMeasure, UnitOfMeasure
 from quotes.models import SalesQuote, SalesQuoteLine
 
 # The line amount column holds 16 digits with 2 decimals.
@@ -204,6 +205,174 @@ def delete_quote_line(*, line: SalesQuoteLine, user=None) -> None:
     stored = lock_stored(line)
     _lock_quote(stored.quote)
     delete_record(instance=stored, user=user)
+
+
+# --- Many new lines at once -----------------------------------------------------------
+
+# Lines inserted per statement (SQLite allows fewer: Django splits further).
+ADD_LINES_BATCH = 500
+# Checked by add_quote_lines itself, with the records it loaded for all lines: the model's
+# own check of a foreign key, of the (quote, line No.) key and of the quantity constraint
+# runs a query per line.
+_CHECKED_HERE = ["quote", "item", "unit_of_measure", "campaign", "quantity"]
+
+
+def _line_key(index: int, field: str | None = None) -> str:
+    return f"lines[{index}].{field}" if field and field != NON_FIELD_ERRORS else f"lines[{index}]"
+
+
+def _collect(errors: dict, index: int, error: ValidationError) -> None:
+    """``error`` of the line at ``index`` into ``errors`` as ``{"lines[1].item": [...]}``
+    (``"lines[1]"``: the line as a whole)."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            errors.setdefault(_line_key(index, name), []).extend(messages)
+    else:
+        errors.setdefault(_line_key(index), []).extend(error.messages)
+
+
+def _no_such(field, value) -> ValidationError:
+    """Django's own message for a foreign key that does not exist."""
+    return ValidationError(
+        {
+            field.name: ValidationError(
+                field.error_messages["invalid"],
+                code="invalid",
+                params={
+                    "model": field.related_model._meta.verbose_name,
+                    "pk": value,
+                    "field": field.remote_field.field_name,
+                    "value": value,
+                },
+            )
+        }
+    )
+
+
+def _check_new_line(line, quote, items, units, item_units) -> None:
+    """The checks of ``save_quote_line`` before pricing, with the records loaded for all
+    lines (no query): quantity, the line as the model defines it, the item (exists, not
+    blocked) and the unit of measure (one the item is sold in)."""
+    if line.pk is not None or not line._state.adding:
+        raise ValidationError(_("Not a new line: change a saved line on its own."))
+    if line.quote_id not in (None, quote.pk):
+        raise ValidationError(_("A line stays on its sales quote."))
+    line.quote = quote
+    line.quantity = decimal_arg(
+        line.quantity, label=_("Quantity"), key="quantity", above=0, max_digits=14, places=4
+    )
+    meta = SalesQuoteLine._meta
+    for name, records in (("item", items), ("unit_of_measure", units)):
+        field = meta.get_field(name)
+        key = getattr(line, field.attname)
+        if key is None:
+            continue
+        if not isinstance(key, int) or key not in records:
+            raise _no_such(field, key)
+        setattr(line, name, records[key])  # validate_record's blocked check reads it
+    line.campaign = None  # set by the pricing
+    _validate_line(line, exclude=["line_no"])
+    if line.item_id is None:
+        field = meta.get_field("item")
+        raise ValidationError({"item": ValidationError(field.error_messages["null"], "null")})
+    unit = line.unit_of_measure_id
+    item = line.item
+    if (
+        unit is not None
+        and unit != item.base_unit_of_measure_id
+        and (item.pk, unit) not in item_units
+    ):
+        raise ValidationError(
+            {
+                "unit_of_measure": _(
+                    "Item %(item)s is not sold in unit of measure %(unit)s: add the unit to "
+                    "the item's units of measure first."
+                )
+                % {"item": item.no, "unit": units[unit].code}
+            }
+        )
+
+
+def _validate_line(line, *, exclude=()) -> None:
+    """``validate_record`` without the checks that query per line (``_CHECKED_HERE``);
+    the quantity's own field checks (digits) still apply."""
+    field = SalesQuoteLine._meta.get_field("quantity")
+    try:
+        line.quantity = field.clean(line.quantity, line)
+    except ValidationError as error:
+        raise ValidationError({"quantity": error.error_list}) from None
+    validate_record(line, exclude=[*_CHECKED_HERE, *exclude])
+
+
+def _keys(lines, attname) -> set:
+    keys = set()
+    for line in lines:
+        key = getattr(line, attname, None)
+        if isinstance(key, int) and not isinstance(key, bool):
+            keys.add(key)
+    return keys
+
+
+@transaction.atomic
+def add_quote_lines(*, quote: SalesQuote, lines, user=None) -> list[SalesQuoteLine]:
+    """Add many new lines to ``quote`` at once (the API's new quote), with the rules of
+    ``save_quote_line`` for each and a fixed number of queries whatever the number of
+    lines: the items, their units and the line numbers are read once, every line is
+    priced by one call of the engine, and the lines are inserted in bulk. The lines are
+    numbered 10000, 20000, … after the quote's last line; a price set by hand does not
+    apply here. All or nothing: a refused line refuses them all, with every line's
+    problems in one ``ValidationError`` whose keys name the line (``"lines[1].item"``,
+    ``"lines[1]"`` for the line as a whole). ``user``: who adds them, as for
+    ``save_quote_line`` (a quote line keeps no change history of its own)."""
+    if not isinstance(lines, list | tuple) or not all(
+        isinstance(line, SalesQuoteLine) for line in lines
+    ):
+        raise ValidationError(_("Lines: not a list of sales quote lines."))
+    if len({id(line) for line in lines}) != len(lines):
+        raise ValidationError(_("Lines: not a list of sales quote lines."))
+    quote = _lock_quote(quote)
+    if not lines:
+        return []
+    check_quote_can_be_priced(quote)
+    items = Item.objects.select_related("item_discount_group").in_bulk(_keys(lines, "item_id"))
+    unit_ids = _keys(lines, "unit_of_measure_id")
+    units = UnitOfMeasure.objects.in_bulk(unit_ids) if unit_ids else {}
+    item_units = set()
+    if unit_ids and items:
+        item_units = set(
+            ItemUnitOfMeasure.objects.filter(
+                item_id__in=items.keys(), unit_of_measure_id__in=unit_ids
+            ).values_list("item_id", "unit_of_measure_id")
+        )
+    errors = {}
+    good = []
+    for index, line in enumerate(lines):
+        try:
+            _check_new_line(line, quote, items, units, item_units)
+        except ValidationError as error:
+            _collect(errors, index, error)
+        else:
+            good.append((index, line))
+    last = quote.lines.aggregate(models.Max("line_no"))["line_no__max"] or 0
+    for number, line in enumerate(lines, start=1):
+        line.line_no = last + 10000 * number
+    results = []
+    if good:
+        requests = [_request(line, quote) for _index, line in good]
+        results = price_lines(_customer(quote), requests, quote.order_date)
+    campaigns = _campaign_ids(results)
+    for (index, line), result in zip(good, results, strict=True):
+        _apply(line, result, campaigns)
+        line.price_overridden = False
+        try:
+            _check_amount(line)
+            _validate_line(line)
+        except ValidationError as error:
+            _collect(errors, index, error)
+    if errors:
+        raise ValidationError(errors)
+    # The lines have no change history of their own (as save_quote_line writes none).
+    return SalesQuoteLine.objects.bulk_create(lines, batch_size=ADD_LINES_BATCH)
 
 
 def _amount(line):

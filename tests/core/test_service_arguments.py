@@ -325,6 +325,11 @@ def strategies() -> dict:
         "segment": records(Segment),
         ("segments.services", "line"): records(SegmentLine),
         ("quotes.services", "line"): records(SalesQuoteLine),
+        # add_quote_lines: new, stored and changed lines, other records and no list at all.
+        ("quotes.services", "lines"): st.one_of(
+            st.lists(records(SalesQuoteLine), max_size=4),
+            WRONG,
+        ),
         "criteria": records(SavedSegmentCriteria),
         "logged_segment": records(LoggedSegment, new=False),
         "logged": records(LoggedSegment, new=False),
