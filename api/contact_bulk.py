@@ -12,6 +12,7 @@ from api.idempotency import idempotent
 from api.serializers import ContactSerializer
 from contacts.importing.upsert import MATCHES, MAX_ROWS, ContactRowsError, upsert_contacts
 from contacts.models import Contact
+from core.presentation import count_text
 
 NOT_A_LIST = _("Send from 1 to %(max)s contacts at once.")
 
@@ -50,7 +51,9 @@ class ContactBulkUpsert(APIView):
         match = request.query_params.get("match", "no")
         rows = request.data.get("contacts") if isinstance(request.data, dict) else None
         if not isinstance(rows, list) or not (1 <= len(rows) <= MAX_ROWS):
-            raise serializers.ValidationError({"contacts": [NOT_A_LIST % {"max": f"{MAX_ROWS:,}"}]})
+            raise serializers.ValidationError(
+                {"contacts": [NOT_A_LIST % {"max": count_text(MAX_ROWS)}]}
+            )
         try:
             result = upsert_contacts(rows=rows, match=match, user=request.user)
         except ContactRowsError as error:
