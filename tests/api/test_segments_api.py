@@ -492,9 +492,7 @@ def test_deliveries_queries_do_not_grow_with_the_ledger(
         client.get(logged_url(logged))
 
 
-def test_a_deliveries_page_reads_the_ledger_in_order_from_an_index(
-    manager, token_client, logged
-):
+def test_a_deliveries_page_reads_the_ledger_in_order_from_an_index(manager, token_client, logged):
     """The ledger's order is the (logged segment, interaction) index's: a page of a
     large ledger is read from the index, never sorted first."""
     client = token_client(manager)
@@ -512,7 +510,8 @@ def test_a_deliveries_page_reads_the_ledger_in_order_from_an_index(
             cursor.execute(f"EXPLAIN QUERY PLAN {page}")
         plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
     assert "delivery_segment_order_idx" in plan, plan
-    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+    assert "Sort" not in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
 
 
 def test_an_unknown_logged_segment_is_404(manager, token_client):
