@@ -166,8 +166,10 @@ class SegmentLineSerializer(RecordSerializer):
     campaign = serializers.SlugRelatedField(slug_field="no", read_only=True)
     salesperson = serializers.SlugRelatedField(slug_field="code", read_only=True)
     interaction_template = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    added_by = serializers.SlugRelatedField(
-        slug_field="sequence",
+    # An integer field of its own: the step's model field would give the schema the
+    # database's integer range, which differs between SQLite and PostgreSQL.
+    added_by = serializers.IntegerField(
+        source="added_by.sequence",
         read_only=True,
         help_text=_("The criteria step (its sequence) that added the line."),
     )

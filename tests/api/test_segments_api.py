@@ -472,8 +472,10 @@ def test_deliveries_page_the_ledger_and_filter_by_state(manager, token_client, l
     rows = body["results"] + rest["results"]
     ledger = list(EmailDelivery.objects.of_logged_segment(logged.pk).order_by("interaction_id"))
     assert [row["interaction"] for row in rows] == [d.interaction_id for d in ledger]
-    assert rows[0]["contact_name"] == "P0"
-    assert rows[0]["address"] == "p0@acme.example"
+    # Logging makes the interactions set-based, in an order of the database's choosing.
+    p0 = next(row for row in rows if row["contact_name"] == "P0")
+    assert p0["address"] == "p0@acme.example"
+    assert sorted(row["contact_name"] for row in rows) == [f"P{i}" for i in range(5)]
     skipped = client.get(url, {"state": DeliveryState.SKIPPED}).json()["results"]
     assert [(row["contact_name"], row["skip_reason"]) for row in skipped] == [("P4", "opted_out")]
     assert "state" in assert_problem(client.get(url, {"state": "lost"}), 400)["errors"]
