@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from core.presentation import count_text
 from core.sql import insert_from_select, typed_value
 
 # The records named when a delete is refused.
@@ -165,6 +166,6 @@ def selected_ids(rows, *, limit: int) -> list:
     if len(ids) > limit:
         raise ValidationError(
             _("At most %(n)s %(things)s can be deleted at once; filter the list further.")
-            % {"n": f"{limit:,}", "things": rows.model._meta.verbose_name_plural}
+            % {"n": count_text(limit), "things": rows.model._meta.verbose_name_plural}
         )
     return ids

@@ -39,6 +39,7 @@ from contacts.importing.file_format import (
     csv_writer,
     read_cells,
 )
+from core.presentation import count_text
 from core.spreadsheet_safety import neutralise
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -117,7 +118,7 @@ def _read_xlsx(data: bytes) -> SourceTable:
             if cells > MAX_CELLS:
                 raise ContactFileError(
                     _("The workbook holds more than %(cells)s cells; import it in parts.")
-                    % {"cells": f"{MAX_CELLS:,}"}
+                    % {"cells": count_text(MAX_CELLS)}
                 )
             lines.append((number, [_xlsx_text(value) for value in values]))
     finally:

@@ -46,6 +46,7 @@ from core.bulk_sql import insert_values, update_values
 from core.fields import number_validator
 from core.models import AuditAction
 from core.numbering import reserve_free_numbers
+from core.presentation import count_text
 from core.search import search_field
 from salespeople.models import Salesperson
 
@@ -136,7 +137,10 @@ def upsert_contacts(*, rows, match: str = "no", user=None) -> UpsertResult:
         raise ValidationError({"match": _("Match on no, email or external_id.")})
     if not isinstance(rows, list | tuple) or not (1 <= len(rows) <= MAX_ROWS):
         raise ValidationError(
-            {"contacts": _("Send from 1 to %(max)s contacts at once.") % {"max": f"{MAX_ROWS:,}"}}
+            {
+                "contacts": _("Send from 1 to %(max)s contacts at once.")
+                % {"max": count_text(MAX_ROWS)}
+            }
         )
     upsert = _Upsert(rows, match, user)
     try:
