@@ -13,7 +13,7 @@ from api.serializers import RecordSerializer
 from core.concurrency import record_version, version_names
 from mailings.models import EmailDelivery
 from segments.criteria import MAX_PICKED, describe
-from segments.forms import AddContactsForm, RemoveContactsForm
+from segments.forms import AddContactsForm, RemoveContactsForm, SegmentForm
 from segments.models import LoggedSegment, Segment, SegmentCriteriaAction, SegmentLine
 
 PICKED_HELP = _(
@@ -111,24 +111,8 @@ class SegmentSerializer(RecordSerializer):
 
     class Meta:
         model = Segment
-        fields = [
-            "no",
-            "description",
-            "campaign",
-            "campaign_target",
-            "campaign_response",
-            "salesperson",
-            "date",
-            "interaction_template",
-            "correspondence_type",
-            "subject",
-            "language",
-            "unit_cost",
-            "unit_duration",
-            "information_flow",
-            "initiated_by",
-            "line_count",
-        ]
+        # The header of the segment's edit form, and its number of lines.
+        fields = [*SegmentForm.Meta.fields, "line_count"]
         read_only_fields = fields
 
 

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from campaigns.forms import LogInteractionForm
 from campaigns.models import Campaign, InteractionLogEntry
-from contacts.models import Contact, ContactType
+from contacts.models import CONTACT_FIELDS, Contact, ContactType
 from core.concurrency import record_version, version_names
 from core.numbering import check_manual_number
 from salespeople.models import Salesperson
@@ -91,22 +92,7 @@ class ContactSerializer(RecordSerializer):
     class Meta:
         model = Contact
         fields = [
-            "no",
-            "type",
-            "name",
-            "company_no",
-            "job_title",
-            "address",
-            "post_code",
-            "city",
-            "country_code",
-            "phone",
-            "mobile",
-            "email",
-            "salesperson",
-            "language",
-            "correspondence_type",
-            "exclude_from_segments",
+            *CONTACT_FIELDS,
             "external_id",
             "version",
         ]
@@ -232,25 +218,8 @@ class InteractionSerializer(RecordSerializer):
 
     class Meta:
         model = InteractionLogEntry
-        fields = [
-            "id",
-            "contact",
-            "template",
-            "date",
-            "description",
-            "subject",
-            "campaign",
-            "campaign_target",
-            "campaign_response",
-            "cost",
-            "duration",
-            "correspondence_type",
-            "information_flow",
-            "initiated_by",
-            "evaluation",
-            "attempt_failed",
-            "salesperson",
-        ]
+        # The fields of the page's *Log interaction* form, for a contact.
+        fields = ["id", "contact", *LogInteractionForm.Meta.fields]
         read_only_fields = ["id"]
 
 

@@ -4,7 +4,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from contacts.importing import UPLOAD_TOKEN_RE, column_labels
-from contacts.models import Contact, ContactType, Customer
+from contacts.models import CONTACT_FIELDS, Contact, ContactType, Customer
 from core.forms import KeysMultipleChoiceField, NumberedFormMixin
 from salespeople.models import Salesperson
 
@@ -21,22 +21,7 @@ class ContactForm(NumberedFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = [
-            "no",
-            "type",
-            "name",
-            "company_no",
-            "job_title",
-            "address",
-            "post_code",
-            "city",
-            "country_code",
-            "phone",
-            "mobile",
-            "email",
-            "salesperson",
-            "language",
-            "correspondence_type",
-            "exclude_from_segments",
+            *CONTACT_FIELDS,
             "external_id",
             "industry_groups",
             "business_relations",

@@ -91,6 +91,28 @@ class ContactQuerySet(models.QuerySet):
         )
 
 
+# The fields a user gives a contact, in the order the edit form, the import file and the
+# API take them (``company_no``: the company contact's No.).
+CONTACT_FIELDS = [
+    "no",
+    "type",
+    "name",
+    "company_no",
+    "job_title",
+    "address",
+    "post_code",
+    "city",
+    "country_code",
+    "phone",
+    "mobile",
+    "email",
+    "salesperson",
+    "language",
+    "correspondence_type",
+    "exclude_from_segments",
+]
+
+
 class Contact(SearchTextMixin, CardUrlMixin, NumberedModel):
     """A company or a person (working for a company) that campaigns can target."""
 

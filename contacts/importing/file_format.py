@@ -18,25 +18,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from contacts.codes import CODE_GROUPS
+from contacts.models import CONTACT_FIELDS
 from core.spreadsheet_safety import neutralise_row, restore
 
 COLUMNS = [
-    "no",
-    "type",
-    "name",
-    "company_no",
-    "job_title",
-    "address",
-    "post_code",
-    "city",
-    "country_code",
-    "phone",
-    "mobile",
-    "email",
-    "salesperson",
-    "language",
-    "correspondence_type",
-    "exclude_from_segments",
+    *CONTACT_FIELDS,
     # One column per classification-code table, the codes separated by CODE_SEPARATOR.
     *(group.name for group in CODE_GROUPS),
 ]
