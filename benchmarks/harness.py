@@ -5,6 +5,7 @@ so each of the three ways (app, floor, naive) starts from the same database
 state and a run can be repeated. Commit cost is left out of every way alike.
 """
 
+import contextlib
 import statistics
 import time
 from collections import deque
@@ -12,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+
+from benchmarks.plans import PlanCheck
 
 
 def log_all_queries(limit: int = 2_000_000) -> None:
@@ -40,6 +43,10 @@ class Way:
     queries: int
     runs: int
     extrapolated_from: int | None = None  # rows actually done (naive baseline on a sample)
+    # The plan check (benchmarks.plans): statements EXPLAINed, SubPlans over
+    # contact-sized sets (each a dict of name, rows, statement); None: not checked.
+    explained: int | None = None
+    subplans: list | None = None
 
     def as_dict(self):
         return asdict(self)
@@ -92,17 +99,19 @@ def vacuum_written_tables() -> None:
             cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(name)}")
 
 
-def run_once(fn, *, prepare=None) -> Run:
+def run_once(fn, *, prepare=None, plans=None) -> Run:
     """Run ``fn`` (returning the number of rows it produced) in a transaction that is
     rolled back; ``prepare`` runs first in the same transaction, untimed. The
-    written tables are vacuumed first (PostgreSQL), untimed."""
+    written tables are vacuumed first (PostgreSQL), untimed. ``plans``: a
+    ``benchmarks.plans.PlanCheck`` that sees every statement of ``fn`` (its EXPLAINs
+    are inside the time: a few milliseconds)."""
     vacuum_written_tables()
     outcome = {}
     try:
         with transaction.atomic():
             if prepare:
                 prepare()
-            with CaptureQueriesContext(connection) as queries:
+            with CaptureQueriesContext(connection) as queries, _checked(plans):
                 start = time.perf_counter()
                 rows = fn()
                 seconds = time.perf_counter() - start
@@ -113,13 +122,20 @@ def run_once(fn, *, prepare=None) -> Run:
     return outcome["run"]
 
 
-def measure(fn, *, repeat=3, prepare=None, scale_to=None) -> Way:
+def _checked(plans):
+    return connection.execute_wrapper(plans) if plans else contextlib.nullcontext()
+
+
+def measure(fn, *, repeat=3, prepare=None, scale_to=None, check_plans=False) -> Way:
     """The median of ``repeat`` rolled-back runs of ``fn``.
 
     ``scale_to``: ``fn`` did only a sample; its time is scaled linearly to that many
     rows (the naive baselines, whose per-row cost does not fall with size).
+    ``check_plans``: the first run's statements are EXPLAINed (PostgreSQL) and the
+    SubPlans over contact-sized sets kept in ``Way.subplans`` (benchmarks.plans).
     """
-    runs = [run_once(fn, prepare=prepare) for _ in range(repeat)]
+    check = PlanCheck() if check_plans and connection.vendor == "postgresql" else None
+    runs = [run_once(fn, prepare=prepare, plans=check if n == 0 else None) for n in range(repeat)]
     seconds = statistics.median(run.seconds for run in runs)
     rows = runs[0].rows
     queries = runs[0].queries
@@ -132,7 +148,11 @@ def measure(fn, *, repeat=3, prepare=None, scale_to=None) -> Way:
             runs=repeat,
             extrapolated_from=rows,
         )
-    return Way(seconds=seconds, rows=rows, queries=queries, runs=repeat)
+    way = Way(seconds=seconds, rows=rows, queries=queries, runs=repeat)
+    if check:
+        way.explained = check.explained
+        way.subplans = [subplan.as_dict() for subplan in check.findings]
+    return way
 
 
 def execute(sql: str, params=()) -> int:

@@ -35,6 +35,10 @@ def verdict(result) -> list[str]:
         app, floor = result.ways.get("app"), result.ways.get("floor")
         if app and floor and app.rows != floor.rows:
             misses.append(f"app made {app.rows:,} rows, floor {floor.rows:,}")
+        misses += [
+            f"{subplan['name']} over {subplan['rows']:,} rows in: {subplan['statement'][:100]}"
+            for subplan in (app.subplans if app else None) or []
+        ]
     elif result.workload == "W3":
         speed = result.extra.get("lookups_per_second")
         if speed is not None and "single" in result.title and speed < LOOKUPS_PER_SECOND_MIN:
@@ -184,6 +188,18 @@ def markdown(meta, results) -> str:
             f"{_ratio(result.ratio('app', 'floor'))} | {_ratio(result.ratio('naive', 'app'), 0)} | "
             f"{'ok' if not misses else 'MISS ' + '; '.join(misses)} |"
         )
+    checked = [
+        result.ways["app"]
+        for result in results
+        if "app" in result.ways and result.ways["app"].explained is not None
+    ]
+    if checked:
+        out += [
+            "",
+            f"Plans checked (benchmarks.plans): {sum(way.explained for way in checked):,} "
+            f"statements of {len(checked)} workloads EXPLAINed, "
+            f"{sum(len(way.subplans) for way in checked)} SubPlans over contact-sized sets.",
+        ]
     pages = [result for result in results if result.workload == "W5"]
     if pages:
         out += [
@@ -226,9 +242,16 @@ def markdown(meta, results) -> str:
                 "",
                 f"{extra['requests']:,} requests, {extra['requests_per_second']} per second, "
                 f"{extra['errors']} errors; latency p50 {extra['p50_ms']} ms, "
-                f"p95 {extra['p95_ms']} ms, p99 {extra['p99_ms']} ms, max {extra['max_ms']} ms "
-                f"— {'ok' if not misses else 'MISS ' + '; '.join(misses)}.",
+                f"p95 {extra['p95_ms']} ms, p99 {extra['p99_ms']} ms, max {extra['max_ms']} ms"
+                + (f"; load {extra['load_average']}" if "load_average" in extra else "")
+                + f" — {'ok' if not misses else 'MISS ' + '; '.join(misses)}.",
             ]
+            if extra.get("cpu_seconds"):
+                out.append(
+                    "CPU seconds during the run: "
+                    + ", ".join(f"{kind} {value}" for kind, value in extra["cpu_seconds"].items())
+                    + "."
+                )
     mails = [result for result in results if result.workload == "W7"]
     if mails:
         out += [
@@ -321,6 +344,8 @@ def write(directory: Path, meta, results) -> tuple[Path, Path]:
         stem += "-" + "-".join(name.strip().lower() for name in meta["w3_rows"].split(","))
     if meta.get("w9_parts"):  # some W9 parts only: e.g. "-w9-pages"
         stem += "-" + "-".join(name.strip().lower() for name in meta["w9_parts"].split(","))
+    if meta.get("scaleout"):  # several processes, PgBouncer (docs/scaling.md)
+        stem += "-scaleout"
     json_path = directory / f"{stem}.json"
     md_path = directory / f"{stem}.md"
     payload = {

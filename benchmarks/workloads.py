@@ -173,7 +173,7 @@ def w1_add(world: World) -> Result:
             made += 1
         return made
 
-    result.ways["app"] = measure(app, repeat=world.repeat)
+    result.ways["app"] = measure(app, repeat=world.repeat, check_plans=True)
     result.ways["floor"] = measure(floor, repeat=world.repeat)
     result.ways["naive"] = measure(naive, repeat=1, scale_to=result.ways["app"].rows)
     return result
@@ -244,7 +244,7 @@ def w1_reduce(world: World) -> Result:
                 break
         return done
 
-    result.ways["app"] = measure(app, repeat=world.repeat)
+    result.ways["app"] = measure(app, repeat=world.repeat, check_plans=True)
     result.ways["floor"] = measure(floor, repeat=world.repeat, prepare=prepare_floor)
     result.ways["naive"] = measure(
         naive, repeat=1, prepare=prepare_floor, scale_to=result.ways["app"].rows
@@ -294,7 +294,7 @@ def w1_go_back(world: World) -> Result:
             done += 1
         return done
 
-    result.ways["app"] = measure(app, repeat=world.repeat, prepare=prepare)
+    result.ways["app"] = measure(app, repeat=world.repeat, prepare=prepare, check_plans=True)
     result.ways["floor"] = measure(floor, repeat=world.repeat, prepare=prepare)
     result.ways["naive"] = measure(
         naive, repeat=1, prepare=prepare, scale_to=result.ways["app"].rows
@@ -345,7 +345,7 @@ def w2_activate(world: World) -> Result:
         campaign.save()
         return done
 
-    result.ways["app"] = measure(app, repeat=world.repeat)
+    result.ways["app"] = measure(app, repeat=world.repeat, check_plans=True)
     result.ways["floor"] = measure(floor, repeat=world.repeat)
     naive_way = measure(naive, repeat=1, scale_to=world.target_lines)
     result.ways["naive"] = naive_way
@@ -379,7 +379,7 @@ def w2_deactivate(world: World) -> Result:
             done += 1
         return done
 
-    result.ways["app"] = measure(app, repeat=world.repeat, prepare=prepare)
+    result.ways["app"] = measure(app, repeat=world.repeat, prepare=prepare, check_plans=True)
     result.ways["floor"] = measure(floor, repeat=world.repeat, prepare=prepare)
     result.ways["naive"] = measure(
         naive, repeat=1, prepare=prepare, scale_to=result.ways["app"].rows
@@ -466,7 +466,7 @@ def w4_log(world: World) -> Result:
             done += 1
         return done
 
-    result.ways["app"] = measure(app, repeat=world.repeat)
+    result.ways["app"] = measure(app, repeat=world.repeat, check_plans=True)
     result.ways["floor"] = measure(floor, repeat=world.repeat, prepare=prepare_floor)
     result.ways["naive"] = measure(
         naive, repeat=1, prepare=prepare_floor, scale_to=result.ways["app"].rows

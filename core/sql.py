@@ -3,7 +3,7 @@
 from contextlib import contextmanager
 
 from django.db import OperationalError, connection, connections, models, transaction
-from django.db.models import Value
+from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast
 
 # An insert of at least this many rows refreshes PostgreSQL's statistics of the
@@ -86,6 +86,33 @@ def typed_value(model, field_name: str, value):
     if value is None:
         return Cast(Value(None), output_field=output)
     return Value(value, output_field=output)
+
+
+def absent(field: str, values) -> Q:
+    """Rows whose ``field`` is not among ``values`` (a one-column ``.values(…)``
+    queryset of non-null values), planned linearly at any size (docs/performance.md,
+    Plans that stay linear).
+
+    PostgreSQL gets ``NOT EXISTS`` correlated on the column, which it plans as an
+    anti-join (a hash that spills to disk, or index probes). ``NOT IN (subquery)``
+    is hashed only while the subquery's rows fit in ``work_mem``; beyond that it
+    scans the whole list once per outer row (at ten million contacts a 2-million-row
+    list: hours). SQLite keeps ``NOT IN``: it builds an index of the subquery once,
+    where its correlated ``NOT EXISTS`` runs the subquery again per row."""
+    if connection.vendor != "postgresql":
+        return ~Q(**{f"{field}__in": values})
+    (column,) = values.query.values_select
+    return ~Exists(values.order_by().filter(**{column: OuterRef(field)}))
+
+
+def among(field: str, *sources) -> Q:
+    """Rows whose ``field`` is in any of ``sources`` (one-column ``.values(…)``
+    querysets): one ``IN`` over their ``UNION ALL``, which both databases plan as a
+    semi-join. ``IN (a) OR IN (b)`` cannot become a join: PostgreSQL checks each row
+    against a hashed list that must fit in ``work_mem``, else against the whole
+    list per row (docs/performance.md, Plans that stay linear)."""
+    first, *others = (source.order_by() for source in sources)
+    return Q(**{f"{field}__in": first.union(*others, all=True) if others else first})
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from core.concurrency import lock_stored
 from core.models import AuditAction
 from core.presentation import decimal_text
 from core.services import delete_record, save_record, validate_record, write_record
-from core.sql import insert_from_select, typed_value
+from core.sql import absent, among, insert_from_select, typed_value
 from pricing.engine import unknown_unit_message
 from pricing.models import (
     CampaignTarget,
@@ -48,8 +48,10 @@ def _target_interactions(campaign):
 def targeted(campaign: Campaign, field: str) -> Q:
     """``field`` is the id of a company the campaign targets: the company of one
     of its segment lines or interactions with *campaign target*."""
-    return Q(**{f"{field}__in": _target_lines(campaign).values("contact_company_id")}) | Q(
-        **{f"{field}__in": _target_interactions(campaign).values("contact_company_id")}
+    return among(
+        field,
+        _target_lines(campaign).values("contact_company_id"),
+        _target_interactions(campaign).values("contact_company_id"),
     )
 
 
@@ -60,13 +62,17 @@ def has_target_sources(campaign: Campaign) -> bool:
 def sync_targets(campaign: Campaign) -> int:
     """Make the target group exactly what the campaign's sources say: each
     targeted company as its customer, or as the company contact when it is not a
-    customer. Four statements, and the count kept on the campaign; returns the
-    number of targets."""
+    customer. Five statements, and the count kept on the campaign; returns the
+    number of targets. Each removal is an anti-join of its own (``core.sql.absent``):
+    under one ``OR`` neither could be planned as a join."""
     customers = Customer.objects.filter(targeted(campaign, "contact_id"))
     contacts = Contact.objects.filter(targeted(campaign, "id"), customer__isnull=True)
-    CampaignTarget.objects.filter(campaign=campaign).filter(
-        (Q(customer__isnull=False) & ~Q(customer_id__in=customers.values("id")))
-        | (Q(contact__isnull=False) & ~Q(contact_id__in=contacts.values("id")))
+    targets = CampaignTarget.objects.filter(campaign=campaign)
+    targets.filter(customer__isnull=False).filter(
+        absent("customer_id", customers.values("id"))
+    ).delete()
+    targets.filter(contact__isnull=False).filter(
+        absent("contact_id", contacts.values("id"))
     ).delete()
     campaign_value = typed_value(CampaignTarget, "campaign", campaign.pk)
     insert_from_select(

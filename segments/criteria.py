@@ -50,6 +50,7 @@ from contacts.models import (
 )
 from core.filter_syntax import filter_condition, parse
 from core.forms import DATE_INPUT
+from core.sql import among
 from salespeople.models import Salesperson
 
 TEXT_FIELDS = {
@@ -200,7 +201,8 @@ def matching_contacts(filters: dict) -> QuerySet:
         holders = holders.values("contact_id")
         if group.of_company:
             # The company's code counts for its persons too.
-            condition &= Q(id__in=holders) | Q(company_id__in=holders)
+            persons = Contact.objects.filter(company_id__in=holders).values("id")
+            condition &= among("id", holders, persons)
         else:
             condition &= Q(id__in=holders)
     interactions = interaction_condition(filters)

@@ -18,7 +18,7 @@ from core import audit
 from core.arguments import bool_arg, record_arg, text_arg
 from core.models import AuditAction
 from core.services import validate_record, write_record
-from core.sql import column_type, insert_from_select, typed_value
+from core.sql import absent, among, column_type, insert_from_select, typed_value
 from segments.criteria import check_filters, describe, matching_contacts
 from segments.models import (
     CriteriaActionType,
@@ -125,9 +125,8 @@ def _candidates(filters, *, expand_companies, ignore_exclusion):
     selected = matching_contacts(filters)
     if expand_companies:
         companies = selected.filter(type=ContactType.COMPANY).values("id")
-        selected = Contact.objects.filter(
-            Q(id__in=selected.values("id")) | Q(company_id__in=companies)
-        )
+        persons = Contact.objects.filter(company_id__in=companies).values("id")
+        selected = Contact.objects.filter(among("id", selected.values("id"), persons))
     if not ignore_exclusion:
         selected = selected.filter(exclude_from_segments=False)
     return selected
@@ -146,9 +145,9 @@ def chosen_contacts(
     segment).
 
     ``correlated``: drop a company whose persons are chosen by a ``NOT EXISTS`` on its
-    persons (PostgreSQL: an index probe per company, rows can stream) instead of one
-    uncorrelated ``NOT IN`` on the companies of all persons chosen (which SQLite needs:
-    it re-ran the inner selection for every row of an ``EXISTS``)."""
+    persons (PostgreSQL: an index probe per company, rows can stream: the counts before
+    committing) instead of one anti-join with the companies of all persons chosen
+    (``core.sql.absent``: linear at any size, for writing every line)."""
 
     def candidates():
         return _candidates(
@@ -167,10 +166,12 @@ def chosen_contacts(
                 .order_by()
             )
             return chosen.exclude(Q(type=ContactType.COMPANY) & Exists(persons))
+        # Only companies are among these ids, so no type condition is needed: it would
+        # keep PostgreSQL from planning the anti-join.
         companies_of_persons = (
             candidates().filter(company_id__isnull=False).order_by().values("company_id")
         )
-        chosen = chosen.exclude(type=ContactType.COMPANY, id__in=companies_of_persons)
+        chosen = chosen.filter(absent("id", companies_of_persons))
     return chosen
 
 
@@ -218,8 +219,8 @@ def add_contacts(
         removed = _record_removed(existing, action)
         existing.delete()
     else:
-        chosen = chosen.exclude(
-            id__in=SegmentLine.objects.filter(segment=segment).values("contact_id")
+        chosen = chosen.filter(
+            absent("id", SegmentLine.objects.filter(segment=segment).values("contact_id"))
         )
 
     annotations = new_line_values(
@@ -254,11 +255,17 @@ def add_contacts(
 
 def lines_matching(segment, filters, entire_companies):
     matching = matching_contacts(filters)
-    condition = Q(contact_id__in=matching.values("id"))
-    if entire_companies:
-        companies = matching.filter(type=ContactType.COMPANY).values("id")
-        condition |= Q(contact_company_id__in=companies)
-    return SegmentLine.objects.filter(segment=segment).filter(condition)
+    lines = SegmentLine.objects.filter(segment=segment)
+    if not entire_companies:
+        return lines.filter(contact_id__in=matching.values("id"))
+    companies = matching.filter(type=ContactType.COMPANY).values("id")
+    return lines.filter(
+        among(
+            "id",
+            lines.filter(contact_id__in=matching.values("id")).values("id"),
+            lines.filter(contact_company_id__in=companies).values("id"),
+        )
+    )
 
 
 def _remove(segment, filters, entire_companies, user, *, keep_matching: bool) -> ActionResult:
@@ -275,7 +282,9 @@ def _remove(segment, filters, entire_companies, user, *, keep_matching: bool) ->
     )
     matching = lines_matching(segment, filters, entire_companies)
     if keep_matching:
-        doomed = SegmentLine.objects.filter(segment=segment).exclude(id__in=matching.values("id"))
+        doomed = SegmentLine.objects.filter(segment=segment).filter(
+            absent("id", matching.values("id"))
+        )
     else:
         doomed = matching
     removed = _record_removed(doomed, action)

@@ -1,0 +1,83 @@
+"""Plans that stay linear (docs/performance.md): the statements of a bulk workload,
+EXPLAINed on PostgreSQL as they run, with every SubPlan over a contact-sized set found.
+
+A SubPlan is a subquery the executor answers per outer row. ``IN (subquery)`` under
+``NOT`` or ``OR`` becomes one: PostgreSQL hashes its rows while they fit in
+``work_mem`` (a *hashed SubPlan*) and otherwise scans the materialised rows once per
+outer row. At a million contacts the hash fits; at ten million a 2-million-row list
+did not and *Add contacts* ran for hours instead of seconds. So any SubPlan that
+expects at least ``CONTACT_SIZED`` rows fails the workload, hashed or not: the hashed
+one is the same cliff at a larger size. A correlated SubPlan that probes an index
+expects a row or a few per run and passes. Anti- and semi-joins (``NOT EXISTS``,
+``IN`` alone, ``core.sql.absent`` / ``among``) are joins, not SubPlans, and spill to
+disk when they do not fit: linear at any size.
+"""
+
+import json
+from dataclasses import asdict, dataclass
+
+from django.db import connection
+
+CONTACT_SIZED = 10_000  # estimated rows of a SubPlan that fail the check
+EXPLAINED = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+
+
+@dataclass
+class SubPlan:
+    name: str  # "SubPlan 1" or "hashed SubPlan 1"
+    rows: int  # the planner's estimate of the rows of one run of the subquery
+    statement: str  # the statement's start
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def subplans(plan: dict, statement: str) -> list[SubPlan]:
+    """Every SubPlan node of an ``EXPLAIN (FORMAT JSON)`` plan, with its estimated rows.
+    A hashed one is named so where it is used ("NOT (hashed SubPlan 1)" in a filter),
+    not on its own node."""
+    text = json.dumps(plan)
+    found = []
+    pending = [plan]
+    while pending:
+        node = pending.pop()
+        if node.get("Parent Relationship") == "SubPlan":
+            name = node.get("Subplan Name", "SubPlan")
+            found.append(
+                SubPlan(
+                    name=f"hashed {name}" if f"hashed {name}" in text else name,
+                    rows=int(node.get("Plan Rows", 0)),
+                    statement=statement[:160],
+                )
+            )
+        pending.extend(node.get("Plans", []))
+    return found
+
+
+class PlanCheck:
+    """An execute wrapper (``connection.execute_wrapper(check)``) that EXPLAINs each
+    statement before it runs, on the same connection and transaction (temporary tables
+    and uncommitted rows included), and keeps the SubPlans of ``CONTACT_SIZED`` rows or
+    more in ``findings``. Planning only: nothing runs twice. Does nothing on SQLite,
+    which has no such fallback (it builds an index for an ``IN`` subquery)."""
+
+    def __init__(self, threshold: int = CONTACT_SIZED):
+        self.threshold = threshold
+        self.findings: list[SubPlan] = []
+        self.explained = 0
+        self.every_subplan: list[SubPlan] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        if (
+            connection.vendor == "postgresql"
+            and not many
+            and sql.lstrip().upper().startswith(EXPLAINED)
+        ):
+            raw = context["cursor"].cursor  # the driver's cursor: not through the wrappers
+            raw.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            (document,) = raw.fetchone()
+            self.explained += 1
+            found = subplans(document[0]["Plan"], " ".join(sql.split()))
+            self.every_subplan += found
+            self.findings += [subplan for subplan in found if subplan.rows >= self.threshold]
+        return execute(sql, params, many, context)

@@ -1,0 +1,126 @@
+"""Plans that stay linear (docs/performance.md): the set-based statements of the
+criteria actions and of activation are joins on PostgreSQL, never a hashed
+``NOT IN`` / ``IN … OR IN`` list, which falls back to a scan per row once the list
+outgrows ``work_mem`` (ten million contacts).
+
+The size of a SubPlan is what the benchmark's check judges (benchmarks.plans); a
+small database only shows the shape, and every hashed SubPlan is that shape."""
+
+import pytest
+from django.db import connection
+
+from benchmarks.plans import PlanCheck, subplans
+from contacts.models import Contact
+from pricing.services import activate_campaign
+from segments import services
+from segments.models import SegmentLine
+from tests.factories import CampaignFactory, SegmentFactory
+
+pytestmark = pytest.mark.django_db
+
+postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's plans (the CI's PostgreSQL run)"
+)
+
+
+@pytest.fixture
+def people(world):
+    acme = world.company("Acme", industry=["RETAIL"], relations=["CUST"], mailing=["NEWS"])
+    bolt = world.company("Bolt", industry=["RETAIL"], mailing=["NEWS"])
+    world.person("Ann", acme, jobs=["PURCHASE"], mailing=["NEWS"])
+    world.person("Bob", acme, jobs=["SALES"])
+    world.person("Cat", bolt, jobs=["PURCHASE"], mailing=["NEWS"])
+    world.person("Dan", None, mailing=["NEWS"])
+    return world
+
+
+def hashed(check):
+    return [subplan for subplan in check.every_subplan if subplan.name.startswith("hashed")]
+
+
+def checked(action):
+    check = PlanCheck()
+    with connection.execute_wrapper(check):
+        action()
+    return check
+
+
+@postgresql
+def test_the_check_finds_a_hashed_not_in(people):
+    """The check can fail: the NOT IN the actions used to write is a hashed SubPlan."""
+    lines = SegmentLine.objects.values("contact_id")
+    check = checked(lambda: list(Contact.objects.exclude(id__in=lines)))
+    assert [subplan.name for subplan in hashed(check)] == ["hashed SubPlan 1"]
+
+
+@postgresql
+@pytest.mark.parametrize(
+    ("filters", "options"),
+    [
+        ({"mailing_groups": ["NEWS"]}, {}),  # persons drop their company; skip existing
+        ({"mailing_groups": ["NEWS"]}, {"allow_existing": True}),
+        ({"industry_groups": ["RETAIL"]}, {}),  # a company's code counts for its persons
+        ({"industry_groups": ["RETAIL"]}, {"expand_companies": True}),
+        ({"type": "company"}, {"expand_companies": True, "allow_related_companies": True}),
+    ],
+)
+def test_add_contacts_is_planned_as_joins(people, filters, options):
+    segment = SegmentFactory(description="Plans")
+    services.add_contacts(segment=segment, filters={"mailing_groups": ["NEWS"]})
+    check = checked(lambda: services.add_contacts(segment=segment, filters=filters, **options))
+    assert check.explained > 3
+    assert hashed(check) == []
+
+
+@postgresql
+@pytest.mark.parametrize("entire_companies", [False, True])
+@pytest.mark.parametrize("action", [services.reduce_contacts, services.refine_contacts])
+def test_reduce_and_refine_are_planned_as_joins(people, action, entire_companies):
+    segment = SegmentFactory(description="Plans")
+    services.add_contacts(
+        segment=segment, filters={"mailing_groups": ["NEWS"]}, allow_related_companies=True
+    )
+    check = checked(
+        lambda: action(
+            segment=segment,
+            filters={"industry_groups": ["RETAIL"]},
+            entire_companies=entire_companies,
+        )
+    )
+    assert check.explained > 3
+    assert hashed(check) == []
+
+
+@postgresql
+def test_activation_is_planned_as_joins(people):
+    campaign = CampaignFactory()
+    segment = SegmentFactory(description="Plans", campaign=campaign, campaign_target=True)
+    services.add_contacts(segment=segment, filters={"industry_groups": ["RETAIL"]})
+    check = checked(lambda: activate_campaign(campaign=campaign))
+    assert check.explained > 3
+    assert hashed(check) == []
+
+
+def test_subplans_are_read_from_the_plan_tree():
+    def plan(filter_text):
+        return {
+            "Node Type": "Seq Scan",
+            "Plan Rows": 2_000_000,
+            "Filter": filter_text,
+            "Plans": [
+                {
+                    "Node Type": "Materialize",
+                    "Parent Relationship": "SubPlan",
+                    "Subplan Name": "SubPlan 1",
+                    "Plan Rows": 1_800_000,
+                    "Plans": [{"Node Type": "Seq Scan", "Plan Rows": 1_800_000}],
+                },
+                {"Node Type": "Index Scan", "Parent Relationship": "Outer", "Plan Rows": 1},
+            ],
+        }
+
+    (found,) = subplans(plan("(NOT (SubPlan 1))"), "INSERT INTO segments_segmentline …")
+    assert (found.name, found.rows) == ("SubPlan 1", 1_800_000)
+    assert found.statement == "INSERT INTO segments_segmentline …"
+    (found,) = subplans(plan("(NOT (hashed SubPlan 1))"), "INSERT …")
+    assert found.name == "hashed SubPlan 1"
