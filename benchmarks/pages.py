@@ -4,7 +4,10 @@ Pages are requested in-process through Django's test client (the whole
 middleware stack and template rendering, no network), logged in as a
 superuser, ``requests`` times each after one warm-up request. The SQL of every
 request is checked for a ``COUNT(*)`` without a limit over a table with a row
-per contact, and for ``OFFSET`` beyond the first pages: either fails the page.
+per contact, and for ``OFFSET`` beyond the first pages; on PostgreSQL the warm-up
+request's statements are EXPLAINed for a sequential scan of such a table that no
+``LIMIT`` stops and for SubPlans over contact-sized sets (benchmarks.plans). Any of
+these fails the page.
 """
 
 import re
@@ -18,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from benchmarks.harness import Result, percentile
+from benchmarks.plans import PlanCheck
 
 _NEXT_LINK = re.compile(
     r'<a[^>]+rel="next"[^>]+href="([^"]+)"|<a[^>]+href="([^"]+)"[^>]+rel="next"'
@@ -95,7 +99,10 @@ def w5_pages(world, user, requests: int) -> list[Result]:
     client.force_login(user)
     results = []
     for title, url in page_urls(world, client):
-        client.get(url)  # warm-up: caches, compiled templates
+        # Warm-up (caches, compiled templates), its statements EXPLAINed on PostgreSQL.
+        plans = PlanCheck(scanned={name.strip('"') for name in BIG_TABLES})
+        with connection.execute_wrapper(plans):
+            client.get(url)
         times, counts, problems = [], set(), set()
         status = None
         for _ in range(requests):
@@ -106,6 +113,11 @@ def w5_pages(world, user, requests: int) -> list[Result]:
             status = response.status_code
             counts.add(len(queries))
             problems.update(_problems([query["sql"] for query in queries]))
+        problems.update(plans.scans)
+        problems.update(
+            f"{subplan.name} over {subplan.rows:,} rows: {subplan.statement[:120]}"
+            for subplan in plans.findings
+        )
         result = Result("W5", title)
         result.extra = {
             "url": url,

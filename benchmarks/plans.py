@@ -54,6 +54,29 @@ def subplans(plan: dict, statement: str) -> list[SubPlan]:
     return found
 
 
+# Nodes that read all their input before giving a row: a Limit above them does not
+# stop the scan below them.
+BLOCKING = {"Hash", "Sort", "Aggregate", "SetOp", "WindowAgg", "Materialize", "Unique"}
+
+
+def unlimited_scans(plan: dict, relations: set[str], statement: str) -> list[str]:
+    """The sequential scans of ``relations`` that no ``Limit`` stops: each reads the
+    whole table, whatever the page shows (``relations``: table names)."""
+    found = []
+    pending = [(plan, False)]
+    while pending:
+        node, limited = pending.pop()
+        kind = node.get("Node Type")
+        if kind == "Limit":
+            limited = True
+        elif kind in BLOCKING:
+            limited = False
+        if kind == "Seq Scan" and node.get("Relation Name") in relations and not limited:
+            found.append(f"Seq Scan on {node['Relation Name']} without a limit: {statement[:120]}")
+        pending.extend((child, limited) for child in node.get("Plans", []))
+    return found
+
+
 class PlanCheck:
     """An execute wrapper (``connection.execute_wrapper(check)``) that EXPLAINs each
     statement before it runs, on the same connection and transaction (temporary tables
@@ -61,11 +84,14 @@ class PlanCheck:
     more in ``findings``. Planning only: nothing runs twice. Does nothing on SQLite,
     which has no such fallback (it builds an index for an ``IN`` subquery)."""
 
-    def __init__(self, threshold: int = CONTACT_SIZED):
+    def __init__(self, threshold: int = CONTACT_SIZED, scanned: set[str] = frozenset()):
         self.threshold = threshold
         self.findings: list[SubPlan] = []
         self.explained = 0
         self.every_subplan: list[SubPlan] = []
+        # Tables a whole sequential scan of is a problem (``unlimited_scans``).
+        self.scanned = scanned
+        self.scans: list[str] = []
 
     def __call__(self, execute, sql, params, many, context):
         if (
@@ -77,7 +103,9 @@ class PlanCheck:
             raw.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             (document,) = raw.fetchone()
             self.explained += 1
-            found = subplans(document[0]["Plan"], " ".join(sql.split()))
+            statement = " ".join(sql.split())
+            found = subplans(document[0]["Plan"], statement)
+            self.scans += unlimited_scans(document[0]["Plan"], self.scanned, statement)
             self.every_subplan += found
             self.findings += [subplan for subplan in found if subplan.rows >= self.threshold]
         return execute(sql, params, many, context)

@@ -9,7 +9,7 @@ small database only shows the shape, and every hashed SubPlan is that shape."""
 import pytest
 from django.db import connection
 
-from benchmarks.plans import PlanCheck, subplans
+from benchmarks.plans import PlanCheck, subplans, unlimited_scans
 from contacts.models import Contact
 from pricing.services import activate_campaign
 from segments import services
@@ -124,3 +124,17 @@ def test_subplans_are_read_from_the_plan_tree():
     assert found.statement == "INSERT INTO segments_segmentline …"
     (found,) = subplans(plan("(NOT (hashed SubPlan 1))"), "INSERT …")
     assert found.name == "hashed SubPlan 1"
+
+
+def test_a_whole_table_scan_is_found_unless_a_limit_stops_it():
+    scan = {"Node Type": "Seq Scan", "Relation Name": "contacts_contact", "Plan Rows": 10}
+    limited = {"Node Type": "Limit", "Plans": [scan]}
+    sorted_first = {"Node Type": "Limit", "Plans": [{"Node Type": "Sort", "Plans": [scan]}]}
+    tables = {"contacts_contact"}
+    assert unlimited_scans(limited, tables, "SELECT …") == []
+    assert unlimited_scans(scan, {"segments_segment"}, "SELECT …") == []
+    assert unlimited_scans(scan, tables, "SELECT …") == [
+        "Seq Scan on contacts_contact without a limit: SELECT …"
+    ]
+    # A top-N sort reads every row before the limit takes the first.
+    assert len(unlimited_scans(sorted_first, tables, "SELECT …")) == 1
