@@ -252,6 +252,9 @@ def _foreign_keys(model) -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
+INDEX_BUILD_MEMORY = "512MB"
+
+
 @contextmanager
 def indexes_built_afterwards(*models, stdout=None):
     """Load ``models``' tables without maintaining their secondary indexes (and, on
@@ -282,6 +285,11 @@ def indexes_built_afterwards(*models, stdout=None):
     if foreign_keys:
         connection.check_constraints()
     with step(stdout, "indexes and foreign keys built"), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The trigram index of ten million names takes most of the build; with the
+            # default 64 MB PostgreSQL writes it out in many small passes. For this
+            # transaction only.
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
         for _model, _name, definition in indexes:
             cursor.execute(definition)
         for model, name, definition in foreign_keys:
