@@ -1,13 +1,17 @@
 """Import (CSV or Excel) and CSV export of contacts (docs/contacts.md, Import).
 
 The import checks *every* row first and collects all problems with their row
-number; only a file without a single error is written, in one transaction and
-set-based. A large file is imported by a background job.
+number (the first ``MAX_ERRORS`` of them are listed); only a file without a single
+error is written, in one transaction and set-based. The file is read as a stream and
+staged in chunks, so memory does not grow with its size. A large file uploaded on the
+page is imported by a background job.
 
 - ``file_format``: the columns, reading a file, the cells of the export
 - ``columns``: any CSV or XLSX file mapped to the import columns; the good rows
 - ``checking``: checking every row, the plan of what to write, the summary shown
-- ``writing``: the set-based insert of contacts, their history and their codes
+- ``staging``: a file of any size read as a stream, checked and written a chunk at
+  a time through temporary staging tables (bounded memory), published set-based
+- ``writing``: the import service (every row or none)
 - ``export``: contacts written in the import format
 - ``uploads``: files kept between the page's *check* and *import*
 - ``jobs``: importing now or queueing a job, and the job's handler
@@ -21,7 +25,7 @@ from contacts.importing.checking import (
     ImportCheck,
     RowError,
     check_contact_file,
-    check_contacts_csv,
+    more_errors_text,
 )
 from contacts.importing.columns import (
     IGNORE,
@@ -33,9 +37,11 @@ from contacts.importing.columns import (
     contact_file,
     good_rows,
     import_csv,
+    mapped_rows,
     read_table,
     remember,
     samples,
+    stream_workbook,
 )
 from contacts.importing.export import export_contacts_csv
 from contacts.importing.file_format import (
@@ -47,6 +53,7 @@ from contacts.importing.file_format import (
     ContactFile,
     ContactFileError,
     read_contacts_csv,
+    stream_contacts_csv,
 )
 from contacts.importing.jobs import (
     QUEUE_THRESHOLD,
@@ -55,6 +62,13 @@ from contacts.importing.jobs import (
     queue_import,
     run_import_job,
     start_contact_import,
+)
+from contacts.importing.staging import (
+    CHUNK_ROWS,
+    MAX_ERRORS,
+    check_contacts_csv,
+    check_rows,
+    import_rows,
 )
 from contacts.importing.uploads import (
     UPLOAD_MAX_AGE_SECONDS,
@@ -68,6 +82,8 @@ from contacts.importing.writing import HISTORY_REASON, ImportResult, import_cont
 
 __all__ = [
     "BATCH_SIZE",
+    "CHUNK_ROWS",
+    "MAX_ERRORS",
     "CODE_SEPARATOR",
     "COLUMNS",
     "HISTORY_REASON",
@@ -98,6 +114,12 @@ __all__ = [
     "remember",
     "samples",
     "check_contacts_csv",
+    "check_rows",
+    "import_rows",
+    "mapped_rows",
+    "more_errors_text",
+    "stream_contacts_csv",
+    "stream_workbook",
     "count_rows",
     "discard_upload",
     "export_contacts_csv",

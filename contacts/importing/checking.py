@@ -6,6 +6,7 @@ once per row. The result is a plan of the contacts to write, or the summary the
 import page shows (``check_contacts_csv``).
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.core.validators import EmailValidator
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from contacts.codes import CODE_GROUPS
 from contacts.importing.file_format import (
@@ -25,16 +26,64 @@ from contacts.importing.file_format import (
     ContactFile,
     chunks,
     read_cells,
-    read_contacts_csv,
     split_codes,
 )
 from contacts.models import Contact, ContactType, CorrespondenceType, Language
 from contacts.services import INHERITED_FROM_COMPANY
 from core.models import NumberSeries
+from core.presentation import count_text
 from salespeople.models import Salesperson
 
+# An e-mail address of plain letters, digits and dots that Django's EmailValidator
+# accepts (a subset of its rules): checked without the validator, which is slower.
+_PLAIN_EMAIL = re.compile(
+    r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
+    re.IGNORECASE,
+)
 # The rows of the file the check shows.
 PREVIEW_ROWS = 20
+# The rules between rows, by the staging import too (``staging``): every message takes
+# the ``no`` it is about; "duplicate" also the ``other`` row.
+CROSS_ROW_MESSAGES = {
+    "duplicate": gettext_lazy(
+        "No. %(no)s appears more than once in the file (also row %(other)d)."
+    ),
+    "exists": gettext_lazy("Contact No. %(no)s already exists."),
+    "company_of_company": gettext_lazy(
+        "A company cannot belong to company %(no)s; only persons can."
+    ),
+    "own_company": gettext_lazy("A contact cannot be its own company."),
+    "no_company": gettext_lazy(
+        "Company %(no)s does not exist: it is neither a company contact nor a company in this file."
+    ),
+    "not_a_company": gettext_lazy("Contact %(no)s is a person, not a company."),
+}
+
+
+class ContactRow:
+    """A row as the contact it would create: its values by attribute name, without a
+    model instance (building one per row would cost more than checking the row)."""
+
+    __slots__ = (
+        *TEXT_COLUMNS,
+        "no",
+        "type",
+        "language",
+        "correspondence_type",
+        "exclude_from_segments",
+        "company_id",
+        "salesperson_id",
+    )
+
+    def __init__(self):
+        for name in TEXT_COLUMNS:
+            setattr(self, name, "")
+        self.no = ""
+        self.type = ContactType.COMPANY
+        self.language = Language.ENGLISH
+        self.correspondence_type = CorrespondenceType.BLANK
+        self.exclude_from_segments = False
+        self.company_id = self.salesperson_id = None
 
 
 @dataclass(frozen=True)
@@ -48,11 +97,25 @@ class RowError:
 
 
 class ContactImportError(ValidationError):
-    """One or more rows are wrong; nothing was imported. ``row_errors`` lists them all."""
+    """One or more rows are wrong; nothing was imported. ``row_errors`` lists them in
+    row order, all of them or (a large file) the first ones: ``total`` errors in
+    ``error_rows`` rows, ``more`` not listed."""
 
-    def __init__(self, row_errors: list[RowError]):
+    def __init__(self, row_errors: list[RowError], *, total=None, rows=None):
         self.row_errors = row_errors
-        super().__init__([str(error) for error in row_errors])
+        self.total = len(row_errors) if total is None else total
+        self.error_rows = len({error.row for error in row_errors}) if rows is None else rows
+        self.more = self.total - len(row_errors)
+        messages = [str(error) for error in row_errors]
+        if self.more > 0:
+            messages.append(more_errors_text(self.more))
+        super().__init__(messages)
+
+
+def more_errors_text(more: int) -> str:
+    return ngettext(
+        "%(count)s more error is not listed.", "%(count)s more errors are not listed.", more
+    ) % {"count": count_text(more)}
 
 
 @dataclass
@@ -66,6 +129,9 @@ class ImportCheck:
     code_assignments: int
     preview: list[tuple[int, list[str]]]
     errors: list[RowError]
+    # A large file lists its first errors only: how many there are, in how many rows.
+    error_total: int | None = None
+    error_row_count: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -73,7 +139,13 @@ class ImportCheck:
 
     @property
     def error_rows(self) -> int:
+        if self.error_row_count is not None:
+            return self.error_row_count
         return len({error.row for error in self.errors})
+
+    @property
+    def more_errors(self) -> int:
+        return 0 if self.error_total is None else self.error_total - len(self.errors)
 
 
 @dataclass
@@ -81,7 +153,7 @@ class Candidate:
     """A row as the contact it would create, with what is still to be resolved."""
 
     row: int
-    contact: Contact
+    contact: ContactRow
     company_no: str
     salesperson: str
     codes: dict[str, list[str]] = field(default_factory=dict)
@@ -151,7 +223,7 @@ class Validator:
                 % {"count": len(raw[None])},
             )
         value = read_cells(raw)
-        contact = Contact()
+        contact = ContactRow()
         for name in TEXT_COLUMNS:
             text = value[name]
             if len(text) > self.lengths[name]:
@@ -168,7 +240,7 @@ class Validator:
             setattr(contact, name, text)
         if not value["name"]:
             self.error(number, "name", _("Name is required."))
-        if value["email"]:
+        if value["email"] and not _PLAIN_EMAIL.fullmatch(value["email"]):
             try:
                 self.email(value["email"])
             except ValidationError:
@@ -255,8 +327,7 @@ class Validator:
                 self.error(
                     candidate.row,
                     "no",
-                    _("No. %(no)s appears more than once in the file (also row %(other)d).")
-                    % {"no": no, "other": first_row[no]},
+                    CROSS_ROW_MESSAGES["duplicate"] % {"no": no, "other": first_row[no]},
                 )
             else:
                 first_row[no] = candidate.row
@@ -265,9 +336,7 @@ class Validator:
         refuse_manual_numbers(first_row, self.error)
         for chunk in chunks(list(first_row)):
             for no in Contact.objects.filter(no__in=chunk).values_list("no", flat=True):
-                self.error(
-                    first_row[no], "no", _("Contact No. %(no)s already exists.") % {"no": no}
-                )
+                self.error(first_row[no], "no", CROSS_ROW_MESSAGES["exists"] % {"no": no})
 
     def check_companies(self, candidates: list[Candidate]) -> None:
         """A person's company No.: a company in this file or in the database."""
@@ -283,12 +352,11 @@ class Validator:
                     self.error(
                         candidate.row,
                         "company_no",
-                        _("A company cannot belong to company %(no)s; only persons can.")
-                        % {"no": company_no},
+                        CROSS_ROW_MESSAGES["company_of_company"] % {"no": company_no},
                     )
                 candidate.company_no = ""
             elif company_no == contact.no:
-                self.error(candidate.row, "company_no", _("A contact cannot be its own company."))
+                self.error(candidate.row, "company_no", str(CROSS_ROW_MESSAGES["own_company"]))
             else:
                 persons.append(candidate)
         wanted = sorted({c.company_no for c in persons if c.company_no not in in_file})
@@ -309,18 +377,14 @@ class Validator:
                 self.error(
                     candidate.row,
                     "company_no",
-                    _(
-                        "Company %(no)s does not exist: it is neither a company contact nor "
-                        "a company in this file."
-                    )
-                    % {"no": company_no},
+                    CROSS_ROW_MESSAGES["no_company"] % {"no": company_no},
                 )
                 continue
             if found_type != ContactType.COMPANY:
                 self.error(
                     candidate.row,
                     "company_no",
-                    _("Contact %(no)s is a person, not a company.") % {"no": company_no},
+                    CROSS_ROW_MESSAGES["not_a_company"] % {"no": company_no},
                 )
             elif company_no in in_database:
                 company = in_database[company_no]
@@ -414,11 +478,6 @@ def inherit_from_company(person: Contact, company) -> None:
 def plan_import(contact_file: ContactFile) -> Plan:
     """Check every row of ``contact_file``: the contacts to write, or the errors."""
     return Validator(contact_file).run()
-
-
-def check_contacts_csv(*, data: bytes) -> ImportCheck:
-    """Validate ``data`` without writing anything: counts, the first rows, every error."""
-    return check_contact_file(read_contacts_csv(data))
 
 
 def check_contact_file(contact_file: ContactFile) -> ImportCheck:

@@ -19,6 +19,7 @@ import datetime
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -95,35 +96,95 @@ def _read_csv(data: bytes) -> SourceTable:
 
 
 def _read_xlsx(data: bytes) -> SourceTable:
+    workbook = _open_workbook(io.BytesIO(data))
+    try:
+        lines = list(_xlsx_lines(workbook))
+    finally:
+        workbook.close()
+    return _table(lines, guarded=False)
+
+
+def _open_workbook(stream):
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         raise ContactFileError(
             _("The file is not a readable Excel workbook (.xlsx); save it again and upload it.")
         ) from None
+
+
+def _xlsx_lines(workbook) -> Iterator[tuple[int, list[str]]]:
+    """The rows of the workbook's first sheet as text, with their row numbers, read
+    as the sheet is unpacked (openpyxl's read-only mode)."""
+    sheet = workbook.worksheets[0] if workbook.worksheets else None
+    if sheet is None:
+        raise ContactFileError(_("The workbook has no sheet."))
+    width, cells = None, 0
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if width is not None:
+            values = values[:width]  # cells right of the header are not read
+        elif any(value not in (None, "") for value in values):
+            filled = [index for index, value in enumerate(values) if value not in (None, "")]
+            width = filled[-1] + 1  # the header row ends at its last title
+        cells += len(values)
+        if cells > MAX_CELLS:
+            raise ContactFileError(
+                _("The workbook holds more than %(cells)s cells; import it in parts.")
+                % {"cells": count_text(MAX_CELLS)}
+            )
+        yield number, [_xlsx_text(value) for value in values]
+
+
+def stream_workbook(stream) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header of the workbook on binary ``stream`` and its filled rows as they are
+    unpacked (as ``read_table``, without holding them): the workbook is closed when
+    the rows end."""
+    workbook = _open_workbook(stream)
+    lines = _xlsx_lines(workbook)
     try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise ContactFileError(_("The workbook has no sheet."))
-        lines, width, cells = [], None, 0
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if width is not None:
-                values = values[:width]  # cells right of the header are not read
-            elif any(value not in (None, "") for value in values):
-                filled = [index for index, value in enumerate(values) if value not in (None, "")]
-                width = filled[-1] + 1  # the header row ends at its last title
-            cells += len(values)
-            if cells > MAX_CELLS:
-                raise ContactFileError(
-                    _("The workbook holds more than %(cells)s cells; import it in parts.")
-                    % {"cells": count_text(MAX_CELLS)}
-                )
-            lines.append((number, [_xlsx_text(value) for value in values]))
-    finally:
+        for _number, header in lines:
+            if any(str(value).strip() for value in header):
+                break
+        else:
+            raise ContactFileError(_("The file has no header row."))
+    except BaseException:
         workbook.close()
-    return _table(lines, guarded=False)
+        raise
+    header = [str(cell).strip() for cell in header]
+    while header and not header[-1]:
+        header.pop()  # empty cells after the last column
+
+    def rows():
+        found = False
+        try:
+            for number, values in lines:
+                if any(str(value).strip() for value in values):
+                    found = True
+                    yield number, values
+        finally:
+            workbook.close()
+        if not found:
+            raise ContactFileError(_("The file has a header row but no contacts."))
+
+    return header, rows()
+
+
+def mapped_rows(
+    header: list[str], rows: Iterable[tuple[int, list[str]]], mapping: list[str]
+) -> Iterator[tuple[int, dict]]:
+    """Workbook ``rows`` under their import columns (as ``contact_file``), one at a time."""
+    check_mapping(header, mapping)
+    wanted = [(index, column) for index, column in enumerate(mapping) if column != IGNORE]
+    for number, values in rows:
+        yield (
+            number,
+            {
+                column: neutralise(values[index] if index < len(values) else "")
+                for index, column in wanted
+            },
+        )
 
 
 def _xlsx_text(value) -> str:
