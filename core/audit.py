@@ -86,6 +86,11 @@ SENTENCES = {
         "%(count)s canceled campaign entries deleted by %(user)s on %(date)s",
         "n",
     ),
+    AuditAction.INTERACTIONS_ARCHIVED: ngettext_lazy(
+        "%(count)s interaction archived by %(user)s on %(date)s",
+        "%(count)s interactions archived by %(user)s on %(date)s",
+        "n",
+    ),
     AuditAction.ACTIVITIES_ASSIGNED: ngettext_lazy(
         "Activity assigned by %(user)s on %(date)s: %(count)s task created",
         "Activity assigned by %(user)s on %(date)s: %(count)s tasks created",

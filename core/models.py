@@ -211,6 +211,8 @@ class AuditAction(models.TextChoices):
     SALESPERSON_ASSIGNED = "salesperson_assigned", _("Salesperson assigned")
     RECORDS_DELETED = "records_deleted", _("Selected records deleted")
     SELECTION_EXPORTED = "selection_exported", _("Selected records exported")
+    # Old interactions written to a file and deleted (docs/archiving.md).
+    INTERACTIONS_ARCHIVED = "interactions_archived", _("Interactions archived")
 
 
 class AuditEntry(CardUrlMixin, models.Model):

@@ -29,6 +29,7 @@ from tests.factories import (
     BusinessRelationFactory,
     CampaignFactory,
     IndustryGroupFactory,
+    InteractionLogEntryFactory,
     JobResponsibilityFactory,
     MailingGroupFactory,
     SalespersonFactory,
@@ -127,6 +128,16 @@ def _prune(tmp_path):
         ]
     )
     return []
+
+
+@setup("archive_interactions")
+def _archive_interactions(tmp_path):
+    old = timezone.localdate() - datetime.timedelta(days=800)
+    InteractionLogEntryFactory(date=old)
+    InteractionLogEntryFactory(date=old, postponed=True)  # never archived
+    InteractionLogEntryFactory()  # today's
+    before = old + datetime.timedelta(days=1)
+    return ["--before", before.isoformat(), "--to", str(tmp_path / "interactions.csv.gz")]
 
 
 @setup("demo")
