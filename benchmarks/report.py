@@ -20,6 +20,11 @@ API_UPSERTS_PER_SECOND_MIN = 5000  # contacts through the bulk upsert, one gunic
 # Pages by cursor (W9): the slowest of the first, middle and last pages' median time at
 # most this many times the fastest ("about equal": a keyset page does not slow down).
 API_PAGE_TIME_RATIO_MAX = 1.5
+# W10: a CSV import by manage.py import_contacts (bounded memory, docs/contacts.md).
+IMPORT_ROWS_PER_SECOND_MIN = 20_000  # on PostgreSQL
+IMPORT_PEAK_RSS_MIB_MAX = 300  # for a million rows, and any other size
+# Peak memory of a larger file over the smallest one's: independent of the file's size.
+IMPORT_PEAK_RSS_GROWTH_MIB_MAX = 30
 
 
 def verdict(result) -> list[str]:
@@ -78,6 +83,22 @@ def verdict(result) -> list[str]:
         misses += _mail_misses(result.extra)
     elif result.workload == "W9":
         misses += _api_misses(result.extra)
+    elif result.workload == "W10":
+        misses += _import_misses(result.extra)
+    return misses
+
+
+def _import_misses(extra) -> list[str]:
+    misses = []
+    if extra["imported"] != extra["rows"]:
+        misses.append(f"imported {extra['imported']:,} of {extra['rows']:,} rows")
+    if extra["database"] == "postgres" and extra["rows_per_second"] < IMPORT_ROWS_PER_SECOND_MIN:
+        misses.append(f"{extra['rows_per_second']:,} rows/s < {IMPORT_ROWS_PER_SECOND_MIN:,}")
+    if extra["peak_rss_mib"] > IMPORT_PEAK_RSS_MIB_MAX:
+        misses.append(f"peak memory {extra['peak_rss_mib']} MiB > {IMPORT_PEAK_RSS_MIB_MAX}")
+    smallest = extra.get("peak_rss_mib_at_smallest")
+    if smallest is not None and extra["peak_rss_mib"] - smallest > IMPORT_PEAK_RSS_GROWTH_MIB_MAX:
+        misses.append(f"peak memory grew {extra['peak_rss_mib'] - smallest:.0f} MiB")
     return misses
 
 
@@ -141,7 +162,7 @@ def line(result) -> str:
     """One line for the console while the suite runs."""
     misses = verdict(result)
     status = "ok" if not misses else "MISS: " + "; ".join(misses)
-    if result.workload in {"W5", "W6", "W7", "W8", "W9"}:
+    if result.workload in {"W5", "W6", "W7", "W8", "W9", "W10"}:
         extra = result.extra
         hidden = {"url", "paths", "page_ms"}
         detail = ", ".join(f"{key} {extra[key]}" for key in extra if key not in hidden)
@@ -250,6 +271,10 @@ def markdown(meta, results) -> str:
                 out.append(
                     "CPU seconds during the run: "
                     + ", ".join(f"{kind} {value}" for kind, value in extra["cpu_seconds"].items())
+                    + "; CPU ms per request: "
+                    + ", ".join(
+                        f"{kind} {value}" for kind, value in extra["cpu_ms_per_request"].items()
+                    )
                     + "."
                 )
     mails = [result for result in results if result.workload == "W7"]
@@ -273,6 +298,24 @@ def markdown(meta, results) -> str:
                 f"{'ok' if not misses else 'MISS ' + '; '.join(misses)} |"
             )
     out += _api_markdown([result for result in results if result.workload == "W9"])
+    imports = [result for result in results if result.workload == "W10"]
+    if imports:
+        out += [
+            "",
+            "## Import of a CSV file (W10): manage.py import_contacts in a subprocess",
+            "",
+            "| Rows | file MiB | seconds | rows/s | CPU s (command) | peak memory MiB "
+            "| imported | load (before / after) | |",
+            "|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        ]
+        for result in imports:
+            extra, misses = result.extra, verdict(result)
+            out.append(
+                f"| {extra['rows']:,} | {extra['file_mib']} | {extra['seconds']} | "
+                f"{extra['rows_per_second']:,} | {extra['cpu_seconds']} | {extra['peak_rss_mib']} "
+                f"| {extra['imported']:,} | {extra['load_average']} | "
+                f"{'ok' if not misses else 'MISS ' + '; '.join(misses)} |"
+            )
     notes = [note for result in results for note in result.notes]
     if notes:
         out += ["", "Notes:", *[f"- {note}" for note in dict.fromkeys(notes)]]

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 RESULTS = ROOT / "benchmarks" / "results"
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9"]
+WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9", "W10"]
 W3_ROWS = ["prices", "quote", "overlaps"]
 W9_PARTS = ["upsert", "prices", "pages"]  # the API: benchmarks/api_workload.py
 
@@ -54,6 +54,16 @@ def parse_args(argv=None):
     parser.add_argument("--w9-calls", type=int, default=10_000, help="best-price calls (W9)")
     parser.add_argument(
         "--w9-page-size", type=int, default=1000, help="contacts per page by cursor (W9)"
+    )
+    parser.add_argument(
+        "--w10-rows",
+        default="200000,1000000",
+        help="rows of the CSV files W10 imports, one import each (peak memory compared)",
+    )
+    parser.add_argument(
+        "--w10-database",
+        default="",
+        help="database URL W10 imports into (default: its own, w10_import; emptied first)",
     )
     parser.add_argument("--rebuild", action="store_true", help="make the data set anew")
     return parser.parse_args(argv)
@@ -163,6 +173,8 @@ def main(argv=None) -> int:
         print(message, flush=True)
 
     started = time.perf_counter()
+    if only == {"W10"}:  # its own database: the suite's data set is not needed
+        return _w10_alone(options, env, started, log)
     log(f"Benchmark on {options.db} with {options.contacts:,} contacts")
     data_timings = prepare_data(options, log)
     user = bench_user()
@@ -245,6 +257,14 @@ def main(argv=None) -> int:
             results += api_workload.w9_api(world, env, options, DATA / "w9-logs", log)
     finally:
         world.cleanup()
+    if "W10" in only:
+        from benchmarks import import_workload
+
+        log("W10 import of a CSV file (manage.py import_contacts, its own database) …")
+        w10, _version = import_workload.w10_import(options, env, log)
+        for result in w10:
+            results.append(result)
+            log(report.line(result))
     meta = {
         "date": datetime.date.today().isoformat(),
         "database": options.db,
@@ -264,6 +284,35 @@ def main(argv=None) -> int:
         meta["w3_rows"] = options.w3_rows
     if "W9" in only and options.w9_parts != ",".join(W9_PARTS):
         meta["w9_parts"] = options.w9_parts
+    json_path, md_path = report.write(RESULTS, meta, results)
+    print()
+    print(md_path.read_text())
+    log(f"Results: {json_path.relative_to(ROOT)} and {md_path.relative_to(ROOT)}")
+    return 0 if report.targets_met(results) else 1
+
+
+def _w10_alone(options, env, started, log) -> int:
+    """W10 without the suite's data set: the import has a database of its own."""
+    from benchmarks import import_workload, report
+
+    log(f"W10 on {options.db}: import CSV files of {options.w10_rows} rows …")
+    results, version = import_workload.w10_import(options, env, log)
+    for result in results:
+        log(report.line(result))
+    meta = {
+        "date": datetime.date.today().isoformat(),
+        "database": options.db,
+        "database_version": version,
+        "contacts": options.contacts,
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        ),
+        "options": vars(options),
+        "data": {},
+        "setup_s": 0,
+        "total_s": round(time.perf_counter() - started, 1),
+        "workloads": ["W10"],
+    }
     json_path, md_path = report.write(RESULTS, meta, results)
     print()
     print(md_path.read_text())
