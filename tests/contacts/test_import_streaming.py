@@ -72,6 +72,7 @@ def test_peak_memory_does_not_grow_with_the_file(codes, tmp_path, monkeypatch): 
     monkeypatch.setattr(staging, "CHUNK_ROWS", 100)
     small = memory_peak(tmp_path, 400)
     large = memory_peak(tmp_path, 2_000)
+    print(f"peak {small:,} / {large:,} bytes")
     # Five times the rows; holding them would take about five times the memory.
     assert large < small * 1.5, (small, large)
 
