@@ -1,27 +1,25 @@
-"""W6: gunicorn (2 workers) under a mixed read load from wrk on loopback.
+"""W6: gunicorn (2 workers) under a mixed read load from wrk on loopback; or several
+gunicorn processes behind haproxy, optionally through PgBouncer (docs/scaling.md).
 
 The load is the W5 pages in a fixed mix, with a logged-in session cookie; wrk
 (Debian package ``wrk``) reports requests per second, latency percentiles and
 errors (connection errors, timeouts and non-2xx/3xx answers).
 """
 
+import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
+from benchmarks import scaleout
 from benchmarks.harness import Result
-
-ROOT = Path(__file__).resolve().parent.parent
 
 LUA = r"""
 local paths = {%(paths)s}
@@ -52,49 +50,52 @@ def _session_cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(port: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not start on port {port}")
-
-
-def w6_load(urls: list[str], user, *, seconds: int, connections: int, env: dict) -> Result:
-    result = Result("W6", f"Load: gunicorn 2 workers, wrk {connections} connections, {seconds} s")
+def w6_load(
+    urls: list[str],
+    user,
+    *,
+    seconds: int,
+    connections: int,
+    env: dict,
+    web_processes: int | None = None,
+    pooled: bool = False,
+) -> Result:
+    """The load on one gunicorn of 2 workers, or, with ``web_processes``, on that many
+    gunicorn processes of one worker each on their own ports behind haproxy (several
+    web hosts behind a load balancer); with ``pooled``, every process reaches
+    PostgreSQL through a PgBouncer in transaction mode (benchmarks/scaleout.py)."""
+    if web_processes:
+        title = (
+            f"Load: {web_processes} gunicorn processes of 1 worker behind haproxy, "
+            f"wrk {connections} connections, {seconds} s"
+        )
+    else:
+        title = f"Load: gunicorn 2 workers, wrk {connections} connections, {seconds} s"
+    if pooled:
+        title += ", through PgBouncer (transaction mode)"
+    result = Result("W6", title)
     wrk = shutil.which("wrk")
     if not wrk:
         raise RuntimeError("wrk is not installed: apt-get install -y wrk (make bench does)")
-    port = _free_port()
     cookie = _session_cookie(user)
     script = LUA % {"paths": ", ".join(json.dumps(url) for url in urls), "cookie": cookie}
     server_env = {**os.environ, **env, "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    server = subprocess.Popen(  # noqa: S603
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=server_env,
-    )
-    try:
-        _wait_for(port)
+    with contextlib.ExitStack() as stack:
+        if pooled:
+            url = stack.enter_context(scaleout.pgbouncer(server_env["DATABASE_URL"]))
+            server_env.update(scaleout.pooled_env(url))
+        if web_processes:
+            port, backends = stack.enter_context(
+                scaleout.web_hosts(server_env, processes=web_processes)
+            )
+            scaleout.warm_up(backends, urls, cookie, workers=1)
+        else:
+            port = stack.enter_context(scaleout.gunicorn(server_env, workers=2))
+            scaleout.warm_up([port], urls, cookie, workers=2)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
             handle.write(script)
+        stack.callback(Path(handle.name).unlink, missing_ok=True)
+        cpu = stack.enter_context(scaleout.CpuSampler(env["DATABASE_URL"]))
         output = subprocess.run(  # noqa: S603
             [
                 wrk,
@@ -111,10 +112,7 @@ def w6_load(urls: list[str], user, *, seconds: int, connections: int, env: dict)
             text=True,
             check=True,
         ).stdout
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        Path(handle.name).unlink(missing_ok=True)
+        load = os.getloadavg()[0]
     line = next(line for line in output.splitlines() if line.startswith("RESULT "))
     numbers = json.loads(line.removeprefix("RESULT "))
     result.extra = {
@@ -126,6 +124,19 @@ def w6_load(urls: list[str], user, *, seconds: int, connections: int, env: dict)
         "p99_ms": round(numbers["p99_us"] / 1000, 1),
         "max_ms": round(numbers["max_us"] / 1000, 1),
         "connections": connections,
+        "web_processes": web_processes or 1,
+        "gunicorn_workers": web_processes or 2,
+        "pgbouncer": pooled,
+        "load_average": round(load, 1),
+        # Where the run's CPU time went, in seconds: the web processes (gunicorn),
+        # haproxy, PgBouncer and the PostgreSQL processes of the connections.
+        "cpu_seconds": cpu.seconds,
+        # The same per request: what one request of the mix costs each kind of process,
+        # whatever else the machine does (docs/scaling.md).
+        "cpu_ms_per_request": {
+            kind: round(value * 1000 / max(numbers["requests"], 1), 1)
+            for kind, value in cpu.seconds.items()
+        },
         "paths": urls,
     }
     return result

@@ -12,6 +12,7 @@ is left out); the peak memory of each worker is its ``VmHWM``. Everything the ru
 wrote is deleted afterwards.
 """
 
+import contextlib
 import os
 import time
 
@@ -19,6 +20,7 @@ from django.db import connection
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
+from benchmarks import scaleout
 from benchmarks.harness import Result, execute, table
 from campaigns.models import CampaignEntry, InteractionLogEntry, InteractionTemplate
 from contacts.models import Contact, ContactType
@@ -90,7 +92,7 @@ def _cleanup(logged_ids: list[int], job_ids: list[int]) -> None:
     ).delete()
 
 
-def _run(count: int, workers: int, env: dict, log_dir) -> Result:
+def _run(count: int, workers: int, env: dict, log_dir, *, pooled: bool = False) -> Result:
     if workers == 1:
         title = f"{count:,} e-mails of one logged segment, 1 worker"
     else:
@@ -98,6 +100,8 @@ def _run(count: int, workers: int, env: dict, log_dir) -> Result:
             f"{count:,} e-mails of {workers} logged segments of {count // workers:,}, "
             f"{workers} workers"
         )
+    if pooled:
+        title += ", through PgBouncer (transaction mode)"
     result = Result("W7", title)
     per_job = count // workers
     logged_ids, job_ids = [], []
@@ -166,6 +170,7 @@ def _run(count: int, workers: int, env: dict, log_dir) -> Result:
             "duplicates": len(duplicates),
             "invariant": settled == counts["total"] == count,
             "jobs_done": all(row["state"] == "done" for row in rows),
+            "pgbouncer": pooled,
         }
         if not result.extra["jobs_done"]:
             result.notes.append(f"W7: a job did not finish: {[row['error'] for row in rows]}")
@@ -174,13 +179,22 @@ def _run(count: int, workers: int, env: dict, log_dir) -> Result:
     return result
 
 
-def w7_emails(env: dict, log_dir) -> list[Result]:
-    """The three runs; the 50,000-message run of one worker carries the peak memory at
-    10,000 for the flat-memory check."""
-    worker = worker_env(env["DATABASE_URL"])  # the benchmark's settings are in os.environ
+def w7_emails(env: dict, log_dir, runs=None, *, pooled: bool = False) -> list[Result]:
+    """The three runs (or ``runs``: (e-mails, workers) pairs); the 50,000-message run of
+    one worker carries the peak memory at 10,000 for the flat-memory check. With
+    ``pooled`` the workers reach PostgreSQL through a PgBouncer in transaction mode
+    (benchmarks/scaleout.py); this process does not."""
     results = []
-    for count, workers in RUNS:
-        results.append(_run(count, workers, worker, log_dir))
-    baseline = results[0].extra["peak_rss_mib"][0]
-    results[1].extra["peak_rss_mib_at_10000"] = baseline
+    with contextlib.ExitStack() as stack:
+        url, pooler = env["DATABASE_URL"], {}
+        if pooled:
+            url = stack.enter_context(scaleout.pgbouncer(url))
+            pooler = scaleout.pooled_env(url)
+        # The benchmark's settings are in os.environ.
+        worker = {**worker_env(url), **pooler}
+        for count, workers in runs or RUNS:
+            results.append(_run(count, workers, worker, log_dir, pooled=pooled))
+    if runs is None:
+        baseline = results[0].extra["peak_rss_mib"][0]
+        results[1].extra["peak_rss_mib_at_10000"] = baseline
     return results

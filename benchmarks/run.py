@@ -56,6 +56,27 @@ def parse_args(argv=None):
         "--w9-page-size", type=int, default=1000, help="contacts per page by cursor (W9)"
     )
     parser.add_argument(
+        "--web-processes",
+        default="",
+        help="W6 on N gunicorn processes of one worker behind haproxy, e.g. 0,2,4 "
+        "(0, the default: one gunicorn of 2 workers); docs/scaling.md",
+    )
+    parser.add_argument(
+        "--w7-workers",
+        default="",
+        help="W7 as one run of --w7-emails e-mails per worker count, e.g. 1,2,4 "
+        "(default: the three standard runs)",
+    )
+    parser.add_argument(
+        "--w7-emails", type=int, default=50_000, help="e-mails per run with --w7-workers"
+    )
+    parser.add_argument(
+        "--pgbouncer",
+        choices=["off", "on", "both"],
+        default="off",
+        help="W6 and W7 through a PgBouncer in transaction mode: on, or both ways",
+    )
+    parser.add_argument(
         "--w10-rows",
         default="200000,1000000",
         help="rows of the CSV files W10 imports, one import each (peak memory compared)",
@@ -232,24 +253,35 @@ def main(argv=None) -> int:
         if "W6" in only:
             from benchmarks import load
 
-            log(f"W6 load for {options.load_seconds} s …")
-            connection.close()
-            result = load.w6_load(
-                [url for _title, url in client_urls],
-                user,
-                seconds=options.load_seconds,
-                connections=options.connections,
-                env=env,
-            )
-            results.append(result)
-            log(report.line(result))
+            for processes in _numbers(options.web_processes) or [None]:
+                for pooled in _pooled(options):
+                    log(f"W6 load for {options.load_seconds} s …")
+                    connection.close()
+                    result = load.w6_load(
+                        [url for _title, url in client_urls],
+                        user,
+                        seconds=options.load_seconds,
+                        connections=options.connections,
+                        env=env,
+                        web_processes=processes,
+                        pooled=pooled,
+                    )
+                    results.append(result)
+                    log(report.line(result))
         if "W7" in only:
             from benchmarks import mail_workload
 
             log("W7 e-mail: real workers and a local SMTP server …")
-            for result in mail_workload.w7_emails(env, DATA / "w7-logs"):
-                results.append(result)
-                log(report.line(result))
+            runs = [
+                (options.w7_emails // workers * workers, workers)
+                for workers in _numbers(options.w7_workers)
+            ]
+            for pooled in _pooled(options):
+                for result in mail_workload.w7_emails(
+                    env, DATA / "w7-logs", runs or None, pooled=pooled
+                ):
+                    results.append(result)
+                    log(report.line(result))
         if "W9" in only:
             from benchmarks import api_workload
 
@@ -284,11 +316,22 @@ def main(argv=None) -> int:
         meta["w3_rows"] = options.w3_rows
     if "W9" in only and options.w9_parts != ",".join(W9_PARTS):
         meta["w9_parts"] = options.w9_parts
+    if options.web_processes or options.w7_workers or options.pgbouncer != "off":
+        meta["scaleout"] = True
     json_path, md_path = report.write(RESULTS, meta, results)
     print()
     print(md_path.read_text())
     log(f"Results: {json_path.relative_to(ROOT)} and {md_path.relative_to(ROOT)}")
     return 0 if report.targets_met(results) else 1
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+def _pooled(options) -> list[bool]:
+    """Through PgBouncer or not: each W6 and W7 run once or both ways."""
+    return {"off": [False], "on": [True], "both": [False, True]}[options.pgbouncer]
 
 
 def _w10_alone(options, env, started, log) -> int:

@@ -175,17 +175,24 @@ else:
     # The price engine's statement is prepared and planned once for all parameters
     # (pricing/engine.py). Django's own queries bind parameters on the client and are
     # never prepared, so neither setting changes them.
-    # Off behind a transaction-mode connection pooler (PgBouncer before 1.21).
-    prepared = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+    # Behind a transaction-mode connection pooler (PgBouncer) a server connection is
+    # ours for one transaction only (docs/scaling.md): no prepared statements (PgBouncer
+    # before 1.21), no server-side cursors (``.iterator()`` outside a transaction would
+    # fetch its next rows on another connection) and no startup options (PgBouncer
+    # refuses them; set plan_cache_mode on the database role instead).
+    pooled = env.bool("DATABASE_TRANSACTION_POOLER", default=False)
+    prepared = env.bool("DATABASE_PREPARED_STATEMENTS", default=not pooled)
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = pooled
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "prepare_threshold": 5 if prepared else None,
-            "options": "-c plan_cache_mode=force_generic_plan",
             # A database host that does not answer is the outage page within seconds
             # (core/error_pages.py), not a worker stuck until its timeout.
             "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
         }
     )
+    if not pooled:
+        DATABASES["default"]["OPTIONS"]["options"] = "-c plan_cache_mode=force_generic_plan"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Where manage.py backup_database writes a backup when no --output is given
 # (docs/backups.md).
@@ -248,6 +255,10 @@ EMAIL_BACKEND = env(
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
 # Progress of long single-transaction jobs on SQLite (see core.jobs.Progress).
 JOB_PROGRESS_DIR = env("JOB_PROGRESS_DIR", default=str(BASE_DIR / "var" / "job-progress"))
+# A contact file uploaded on the import page, kept between its check and its import
+# (contacts/importing/uploads.py): a folder all web hosts share when there are several
+# (docs/scaling.md).
+CONTACT_IMPORT_DIR = env("CONTACT_IMPORT_DIR", default=str(BASE_DIR / "var" / "imports"))
 # A job's worker renews its lease as it reports progress; a job whose lease ran out
 # (or whose worker process on this host is gone) is taken over (docs/jobs.md).
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=60)
