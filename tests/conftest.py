@@ -28,6 +28,16 @@ def _english():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache. The API's rate limit counts per token in
+    it, and a token's id comes back after a rolled-back test on SQLite: one test's
+    requests counted against the next test's limit (429 in a loaded run)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on loopback that records every message it receives
