@@ -5,12 +5,15 @@ A SubPlan is a subquery the executor answers per outer row. ``IN (subquery)`` un
 ``NOT`` or ``OR`` becomes one: PostgreSQL hashes its rows while they fit in
 ``work_mem`` (a *hashed SubPlan*) and otherwise scans the materialised rows once per
 outer row. At a million contacts the hash fits; at ten million a 2-million-row list
-did not and *Add contacts* ran for hours instead of seconds. So any SubPlan that
-expects at least ``CONTACT_SIZED`` rows fails the workload, hashed or not: the hashed
-one is the same cliff at a larger size. A correlated SubPlan that probes an index
-expects a row or a few per run and passes. Anti- and semi-joins (``NOT EXISTS``,
-``IN`` alone, ``core.sql.absent`` / ``among``) are joins, not SubPlans, and spill to
-disk when they do not fit: linear at any size.
+did not and *Add contacts* ran for hours instead of seconds. So a SubPlan that is not
+hashed and expects at least ``CONTACT_SIZED`` rows fails the workload: at the size
+measured it is that scan per row. A hashed one passes (it fits at this size; the
+PostgreSQL test of the services, tests/segments/test_linear_plans.py, keeps the
+``NOT IN`` shape out at any size), and so does a correlated SubPlan that probes an
+index: it expects a row or a few per run (an ``EXISTS`` under ``OR``, which PostgreSQL
+hashes while it fits and otherwise probes row by row). Anti- and semi-joins
+(``NOT EXISTS``, ``IN`` alone, ``core.sql.absent`` / ``among``) are joins, not
+SubPlans, and spill to disk when they do not fit: linear at any size.
 """
 
 import json
@@ -89,6 +92,8 @@ class PlanCheck:
         self.findings: list[SubPlan] = []
         self.explained = 0
         self.every_subplan: list[SubPlan] = []
+        self.statements: list[str] = []  # each statement EXPLAINed, and its plan (JSON)
+        self.plans: list[str] = []
         # Tables a whole sequential scan of is a problem (``unlimited_scans``).
         self.scanned = scanned
         self.scans: list[str] = []
@@ -107,5 +112,11 @@ class PlanCheck:
             found = subplans(document[0]["Plan"], statement)
             self.scans += unlimited_scans(document[0]["Plan"], self.scanned, statement)
             self.every_subplan += found
-            self.findings += [subplan for subplan in found if subplan.rows >= self.threshold]
+            self.statements.append(statement)
+            self.plans.append(json.dumps(document))
+            self.findings += [
+                subplan
+                for subplan in found
+                if subplan.rows >= self.threshold and not subplan.name.startswith("hashed")
+            ]
         return execute(sql, params, many, context)

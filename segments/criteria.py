@@ -27,7 +27,7 @@ evaluated again by the list's own filter whenever the criteria run.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
@@ -50,7 +50,6 @@ from contacts.models import (
 )
 from core.filter_syntax import filter_condition, parse
 from core.forms import DATE_INPUT
-from core.sql import among
 from salespeople.models import Salesperson
 
 TEXT_FIELDS = {
@@ -198,13 +197,16 @@ def matching_contacts(filters: dict) -> QuerySet:
         if not codes:
             continue
         holders = group.through.objects.filter(**{f"{group.code_field}__code__in": codes})
-        holders = holders.values("contact_id")
         if group.of_company:
-            # The company's code counts for its persons too.
-            persons = Contact.objects.filter(company_id__in=holders).values("id")
-            condition &= among("id", holders, persons)
+            # The company's code counts for its persons too: probes of the link table's
+            # (contact, code) index for the contact and for its company. Rows stream, so
+            # a count stops at its cap, and the cost grows with the contacts read
+            # (docs/performance.md, Plans that stay linear).
+            condition &= Exists(holders.filter(contact_id=OuterRef("id"))) | Exists(
+                holders.filter(contact_id=OuterRef("company_id"))
+            )
         else:
-            condition &= Q(id__in=holders)
+            condition &= Q(id__in=holders.values("contact_id"))
     interactions = interaction_condition(filters)
     if interactions is not None:
         condition &= Q(id__in=interactions.values("contact_id"))
