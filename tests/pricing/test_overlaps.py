@@ -520,4 +520,26 @@ def test_an_overlap_check_that_takes_too_long_is_given_up_on_the_card(
     monkeypatch.setattr(views, "OVERLAPS_SECONDS", 0.05)
     monkeypatch.setattr("pricing.overlaps.campaign_overlaps", slow)
     url = reverse("pricing:campaign_overlaps", kwargs={"key": setup["campaign"].no})
-    assert "takes too long here; Activate shows them" in manager_client.get(url).content.decode()
+    assert "takes too long here; Activate looks longer" in manager_client.get(url).content.decode()
+
+
+@pytest.mark.postgres
+def test_an_overlap_check_that_takes_too_long_is_given_up_on_the_activate_page(
+    manager_client, setup, monkeypatch
+):
+    from pricing import views
+
+    def slow(campaign):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(2)")
+
+    monkeypatch.setattr(views, "ACTIVATION_OVERLAPS_SECONDS", 0.05)
+    monkeypatch.setattr("pricing.overlaps.campaign_overlaps", slow)
+    campaign = setup["campaign"]
+    url = reverse("pricing:campaign_activate", kwargs={"key": campaign.no})
+    response = manager_client.get(url)
+    assert response.status_code == 200
+    assert "Looking for overlapping prices was given up after" in response.context["question"]
+    assert response.context["details"] == []
+    response = manager_client.post(url, follow=True)  # activating does not wait for it
+    assert f"Campaign {campaign.no} is now activated" in response.content.decode()
