@@ -104,9 +104,11 @@ class PlanCheck:
             and not many
             and sql.lstrip().upper().startswith(EXPLAINED)
         ):
-            raw = context["cursor"].cursor  # the driver's cursor: not through the wrappers
-            raw.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-            (document,) = raw.fetchone()
+            # A driver's cursor of its own (not through the wrappers, and not the
+            # statement's, which may be a server-side cursor of ``.iterator()``).
+            with context["connection"].connection.cursor() as raw:
+                raw.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+                (document,) = raw.fetchone()
             self.explained += 1
             statement = " ".join(sql.split())
             found = subplans(document[0]["Plan"], statement)
