@@ -293,7 +293,7 @@ def main(argv=None) -> int:
         from benchmarks import import_workload
 
         log("W10 import of a CSV file (manage.py import_contacts, its own database) …")
-        w10, _version = import_workload.w10_import(options, env, log)
+        w10, _w10_version = import_workload.w10_import(options, env, log)
         for result in w10:
             results.append(result)
             log(report.line(result))

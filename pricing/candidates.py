@@ -2,8 +2,9 @@
 same on SQLite and PostgreSQL, written once per shape from the models' ``_meta``,
 every value a parameter) that returns every sales price and line discount that may
 apply to a customer's lines, including those of the customer's activated campaigns,
-as light ``Candidate`` tuples (docs/pricing.md). On PostgreSQL a single-item lookup
-is a prepared statement (``DATABASE_PREPARED_STATEMENTS``)."""
+as light ``Candidate`` tuples, and the items' units of measure with the base units
+each holds (docs/pricing.md). On PostgreSQL a single-item lookup is a prepared
+statement (``DATABASE_PREPARED_STATEMENTS``)."""
 
 import functools
 from collections import namedtuple
@@ -16,32 +17,38 @@ from pricing.models import (
     CampaignTarget,
     DiscountSalesType,
     DiscountType,
+    ItemUnitOfMeasure,
     SalesLineDiscount,
     SalesPrice,
     SalesType,
     UnitOfMeasure,
 )
 
+# The statement's columns: each one's name, then the field it reads on a sales price,
+# a sales line discount and an item unit of measure (None: NULL for that kind).
 COLUMNS = (
-    ("discount_type", None, "type"),  # NULL marks a price row
-    ("discount_code", None, "code"),
-    ("item_id", "item", None),
-    ("sales_type", "sales_type", "sales_type"),
-    ("sales_code", "sales_code", "sales_code"),
-    ("starting_date", "starting_date", "starting_date"),
-    ("ending_date", "ending_date", "ending_date"),
-    ("currency_code", "currency_code", "currency_code"),
-    ("unit_of_measure_id", "unit_of_measure", "unit_of_measure"),
-    ("unit_of_measure", None, None),  # the unit's code, from the join
-    ("minimum_quantity", "minimum_quantity", "minimum_quantity"),
-    ("value", "unit_price", "line_discount_percent"),
-    ("allow_line_discount", "allow_line_discount", None),
+    ("discount_type", None, "type", None),  # NULL marks a price row, UNIT_ROW a unit
+    ("discount_code", None, "code", None),
+    ("item_id", "item", None, "item"),
+    ("sales_type", "sales_type", "sales_type", None),
+    ("sales_code", "sales_code", "sales_code", None),
+    ("starting_date", "starting_date", "starting_date", None),
+    ("ending_date", "ending_date", "ending_date", None),
+    ("currency_code", "currency_code", "currency_code", None),
+    ("unit_of_measure_id", "unit_of_measure", "unit_of_measure", "unit_of_measure"),
+    ("unit_of_measure", None, None, None),  # the unit's code, from the join
+    ("minimum_quantity", "minimum_quantity", "minimum_quantity", None),
+    ("value", "unit_price", "line_discount_percent", "quantity_per_unit_of_measure"),
+    ("allow_line_discount", "allow_line_discount", None, None),
 )
 # A sales price or sales line discount as the engine reads it; ``value`` is the
 # unit price or the line discount %, ``unit_of_measure`` the unit's code.
+PRICE, DISCOUNT, UNIT = 0, 1, 2
+# The discount type of an item unit of measure's row (no discount type is blank).
+UNIT_ROW = ""
 
 
-Candidate = namedtuple("Candidate", [name for name, _price, _discount in COLUMNS])
+Candidate = namedtuple("Candidate", [name for name, *_fields in COLUMNS])
 
 
 class _Names:
@@ -105,6 +112,9 @@ SELECT {discount_columns}
 FROM {discount} AS d LEFT JOIN {unit} AS u ON u.{unit.id} = d.{discount.unit_of_measure}
 WHERE ((d.{discount.type} = %(item_discount)s AND d.{discount.code} IN ({item_nos})){groups})
   AND {discount_for_customer}
+UNION ALL
+SELECT {unit_columns}
+FROM {item_unit} AS i WHERE i.{item_unit.item} IN ({item_ids})
 ORDER BY discount_type, discount_code, sales_type, sales_code, starting_date,
     minimum_quantity, currency_code, unit_of_measure_id"""
 
@@ -122,6 +132,7 @@ def _names() -> dict:
         "price": _Names(SalesPrice),
         "discount": _Names(SalesLineDiscount),
         "unit": _Names(UnitOfMeasure),
+        "item_unit": _Names(ItemUnitOfMeasure),
     }
 
 
@@ -130,8 +141,10 @@ def _select_list(alias, model, kind: int) -> str:
     qn = connection.ops.quote_name
     parts = []
     for name, *fields in COLUMNS:
-        if name == "unit_of_measure":
+        if name == "unit_of_measure" and kind != UNIT:
             source = f"u.{qn(UnitOfMeasure._meta.get_field('code').column)}"
+        elif name == "discount_type" and kind == UNIT:
+            source = f"'{UNIT_ROW}'"
         elif fields[kind] is None:
             source = "NULL"
         else:
@@ -151,8 +164,9 @@ def _candidates_sql(vendor: str, items: int, groups: int) -> str:
     names = _names()
     return CANDIDATES_SQL.format(
         campaigns=CAMPAIGNS_SQL.format(**names),
-        price_columns=_select_list("p", SalesPrice, 0),
-        discount_columns=_select_list("d", SalesLineDiscount, 1),
+        price_columns=_select_list("p", SalesPrice, PRICE),
+        discount_columns=_select_list("d", SalesLineDiscount, DISCOUNT),
+        unit_columns=_select_list("i", ItemUnitOfMeasure, UNIT),
         item_ids=_placeholders("item", items),
         item_nos=_placeholders("item_no", items),
         groups=GROUPS_SQL.format(codes=_placeholders("group", groups), **names) if groups else "",
@@ -182,10 +196,10 @@ def _campaign_params(customer, date) -> dict:
 
 @functools.lru_cache(maxsize=4)
 def _converters(vendor: str) -> tuple:
-    """Per kind (0 price, 1 discount): the (column index, converter, expression)
-    triples the ORM would apply to the fields' raw database values."""
+    """Per kind (``PRICE``, ``DISCOUNT``, ``UNIT``): the (column index, converter,
+    expression) triples the ORM would apply to the fields' raw database values."""
     kinds = []
-    for kind, model in enumerate((SalesPrice, SalesLineDiscount)):
+    for kind, model in enumerate((SalesPrice, SalesLineDiscount, ItemUnitOfMeasure)):
         converters = []
         for index, (_name, *fields) in enumerate(COLUMNS):
             if fields[kind] is None:
@@ -255,7 +269,8 @@ TYPE_PARAMS = {
 
 
 def load_candidates(customer, requests, date):
-    """The candidate prices by item id and the candidate discounts, in one query."""
+    """The candidate prices by item id, the candidate discounts and the items' units
+    of measure (base units per unit, by (item id, unit id)), in one query."""
     items = {request.item.pk: request.item for request in requests}.values()
     groups = sorted(
         {item.item_discount_group.code for item in items if item.item_discount_group_id}
@@ -275,18 +290,20 @@ def load_candidates(customer, requests, date):
     with _cursor(db, prepared=len(items) == 1) as cursor:
         cursor.execute(_candidates_sql(db.vendor, len(items), len(groups)), params)
         rows = cursor.fetchall()
-    price_converters, discount_converters = _converters(db.vendor)
-    prices, discounts = {}, []
+    converters_of = _converters(db.vendor)
+    prices, discounts, units = {}, [], {}
     for raw in rows:
-        is_price = raw[0] is None
-        converters = price_converters if is_price else discount_converters
+        kind = PRICE if raw[0] is None else UNIT if raw[0] == UNIT_ROW else DISCOUNT
+        converters = converters_of[kind]
         if converters:
             raw = list(raw)
             for index, converter, expression in converters:
                 raw[index] = converter(raw[index], expression, db)
         row = Candidate._make(raw)
-        if is_price:
+        if kind == PRICE:
             prices.setdefault(row.item_id, []).append(row)
-        else:
+        elif kind == DISCOUNT:
             discounts.append(row)
-    return prices, discounts
+        else:
+            units[(row.item_id, row.unit_of_measure_id)] = row.value
+    return prices, discounts, units

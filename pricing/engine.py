@@ -38,7 +38,6 @@ from pricing.models import (
     DiscountSalesType,
     DiscountType,
     Item,
-    ItemUnitOfMeasure,
     SalesType,
     UnitOfMeasure,
 )
@@ -110,23 +109,24 @@ def line_amount(unit_price, quantity, discount) -> Decimal:
     return (gross * (HUNDRED - Decimal(discount)) / HUNDRED).quantize(CENT, ROUND_HALF_UP)
 
 
-# The candidate rows -------------------------------------------------------------
-
-# One result column of the candidates statement: its name, then the field it
-# reads on a sales price and on a sales line discount (None: NULL for that kind).
+# The arguments' names in a refusal (translated only when one is refused: a lookup
+# is on the hot path).
+DATE_LABEL = gettext_lazy("Date")
+QUANTITY_LABEL = gettext_lazy("Quantity")
+PER_UNIT_LABEL = gettext_lazy("Quantity per unit of measure")
 
 
 def price_lines(customer, requests: list[PriceRequest], date=None) -> list[PriceResult]:
     """Price every request for ``customer`` (load it with ``price_group`` and
     ``discount_group``) in one query. A quantity must be more than 0 (a line of -5 is
     no sale to price): otherwise a ``ValidationError``."""
-    date = date_arg(date, label=_("Date"), allow_none=True) or datetime.date.today()
+    date = date_arg(date, label=DATE_LABEL, allow_none=True) or datetime.date.today()
     if not requests:
         return []
     for request in requests:
         _check_request(request)
-    per_unit = quantities_per_unit(requests)
-    prices, discounts = load_candidates(customer, requests, date)
+    prices, discounts, units = load_candidates(customer, requests, date)
+    per_unit = quantities_per_unit(requests, units)
     texts = _texts_in(get_language())
     return [
         _campaign_margin(
@@ -148,12 +148,12 @@ def _check_request(request) -> None:
     if not isinstance(request, PriceRequest) or getattr(request.item, "pk", None) is None:
         raise ValidationError(_("Not a line to price."))
     decimal_arg(
-        request.quantity, label=_("Quantity"), key="quantity", above=0, max_digits=14, places=4
+        request.quantity, label=QUANTITY_LABEL, key="quantity", above=0, max_digits=14, places=4
     )
     if request.quantity_per_unit is not None:
         decimal_arg(
             request.quantity_per_unit,
-            label=_("Quantity per unit of measure"),
+            label=PER_UNIT_LABEL,
             key="quantity_per_unit",
             above=0,
             max_digits=14,
@@ -168,34 +168,31 @@ def find_price(customer, request: PriceRequest) -> PriceResult:
 # Units of measure -----------------------------------------------------------------
 
 
-def quantities_per_unit(requests) -> list[Decimal]:
+def quantities_per_unit(requests, units: dict) -> list[Decimal]:
     """Per request, how many base units one of its unit holds (docs/pricing.md, Units
     of measure): 1 for a blank unit or the item's base unit, else the item's unit of
-    measure, all found in one query. A unit the item does not have is refused."""
-    found = {}
-    wanted = {
-        (request.item.pk, request.unit_of_measure_id)
-        for request in requests
-        if request.quantity_per_unit is None and not _in_base_unit(request)
-    }
-    if wanted:
-        rows = ItemUnitOfMeasure.objects.filter(
-            item_id__in={item for item, _unit in wanted},
-            unit_of_measure_id__in={unit for _item, unit in wanted},
-        ).values_list("item_id", "unit_of_measure_id", "quantity_per_unit_of_measure")
-        found = {(item, unit): quantity for item, unit, quantity in rows}
-        missing = sorted(wanted - found.keys())
-        if missing:
-            raise ValidationError({"unit_of_measure": unknown_unit_message(*missing[0])})
-    return [_per_unit(request, found) for request in requests]
+    measure in ``units`` (by item id and unit id, as ``load_candidates`` returns
+    them). A unit the item does not have is refused."""
+    missing = sorted(
+        {
+            (request.item.pk, request.unit_of_measure_id)
+            for request in requests
+            if request.quantity_per_unit is None
+            and not _in_base_unit(request)
+            and (request.item.pk, request.unit_of_measure_id) not in units
+        }
+    )
+    if missing:
+        raise ValidationError({"unit_of_measure": unknown_unit_message(*missing[0])})
+    return [_per_unit(request, units) for request in requests]
 
 
-def _per_unit(request, found) -> Decimal:
+def _per_unit(request, units) -> Decimal:
     if request.quantity_per_unit is not None:
         return Decimal(request.quantity_per_unit)
     if _in_base_unit(request):
         return ONE
-    return found[(request.item.pk, request.unit_of_measure_id)]
+    return units[(request.item.pk, request.unit_of_measure_id)]
 
 
 def _in_base_unit(request) -> bool:
@@ -263,17 +260,27 @@ class _Texts:
     """The engine's words in one language: the sales type labels and the reasons
     of the trace, translated once per language instead of once per row."""
 
+    # Reasons worded so far (the same few dates and quantities recur on every lookup).
+    KEPT_REASONS = 10_000
+
     def __init__(self):
         self.price_types = {value: str(label) for value, label in SalesType.choices}
         self.discount_types = {value: str(label) for value, label in DiscountSalesType.choices}
         self.reasons = {code: str(text) for code, text in REASONS.items()}
         self.item_unit_price = _("Item unit price")
+        self._worded = {}
 
     def reason(self, reason_code: str, **args) -> _Reason:
-        text = self.reasons[reason_code]
-        reason = _Reason(text % {k: _shown(v) for k, v in args.items()} if args else text)
-        reason.code = reason_code
-        reason.args = {k: _neutral(v) for k, v in args.items()}
+        key = (reason_code, *args.items())
+        reason = self._worded.get(key)
+        if reason is None:
+            text = self.reasons[reason_code]
+            reason = _Reason(text % {k: _shown(v) for k, v in args.items()} if args else text)
+            reason.code = reason_code
+            reason.args = {k: _neutral(v) for k, v in args.items()}
+            if len(self._worded) >= self.KEPT_REASONS:
+                self._worded.clear()
+            self._worded[key] = reason
         return reason
 
 
@@ -396,7 +403,7 @@ def _set_reason(entry: dict, reason) -> None:
     entry["reason"] = str(reason)
     if getattr(reason, "code", ""):
         entry["reason_code"] = reason.code
-        entry["reason_args"] = reason.args
+        entry["reason_args"] = dict(reason.args)
     else:
         entry.pop("reason_code", None)
         entry.pop("reason_args", None)

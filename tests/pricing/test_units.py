@@ -233,17 +233,28 @@ def test_an_item_discount_for_a_unit_the_item_does_not_have_is_refused(tray, uni
     services.save_price_rule(rule=row)
 
 
-def test_pricing_lines_in_several_units_adds_one_query(
-    acme, tray, units, django_assert_num_queries
-):
+def test_pricing_lines_in_several_units_is_one_query(acme, tray, units, django_assert_num_queries):
+    # The items' units come back with the candidate prices (pricing/candidates.py).
     requests = [line(tray, units[code], "1") for code in ("PCS", "BOX", "PALLET")] * 10
-    with django_assert_num_queries(2):  # the units, then the candidates
+    with django_assert_num_queries(1):
         results = price_lines(acme, requests, MID)
     assert [result.unit_price for result in results[:3]] == [
         Decimal("10.00"),
         Decimal("120.00"),
         Decimal("4800.00"),
     ]
+
+
+def test_a_quantity_per_unit_keeps_its_five_decimals(acme, tray, units):
+    # A set of a third of a piece: 0.33333 pieces, read back exactly on either database.
+    services.save_item_unit(
+        item_unit=ItemUnitOfMeasure(
+            item=tray, unit_of_measure=units["SET"], quantity_per_unit_of_measure=Decimal("0.33333")
+        )
+    )
+    result = find_price(acme, line(tray, units["SET"], "3"))
+    assert result.quantity_per_unit == Decimal("0.33333")
+    assert result.unit_price == Decimal("3.33")  # 10.00 x 0.33333, rounded to cents
 
 
 # The rules of an item's units -----------------------------------------------------
