@@ -96,7 +96,7 @@ def register():
 
 
 def _contacts_deleted(sender, **kwargs):
-    services.refresh_stale_line_counts()
+    services.refresh_stale_line_totals()
 
 
 def connect():

@@ -101,8 +101,17 @@ class Segment(CardUrlMixin, NumberedModel):
         _("initiated by"), max_length=10, choices=InitiatedBy.choices, blank=True
     )
     line_count = models.PositiveIntegerField(_("No. of lines"), default=0, editable=False)
+    # The lines' cost and duration added up, kept with the line count by the services
+    # (docs/segments.md, Totals): the card of a segment of millions of lines shows
+    # them without reading its lines.
+    cost_total = models.DecimalField(
+        _("total cost"), max_digits=18, decimal_places=2, default=0, editable=False
+    )
+    duration_total = models.DecimalField(
+        _("total duration (min.)"), max_digits=16, decimal_places=1, default=0, editable=False
+    )
 
-    history = HistoricalRecords(excluded_fields=["line_count"])
+    history = HistoricalRecords(excluded_fields=["line_count", "cost_total", "duration_total"])
 
     class Meta:
         verbose_name = _("segment")

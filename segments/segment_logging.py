@@ -25,7 +25,7 @@ from core.concurrency import lock_stored
 from core.models import AuditAction, Job
 from core.sql import column_type, insert_from_select, typed_value
 from segments.models import LoggedSegment, Segment, SegmentLine
-from segments.services import new_line_values, refresh_line_count
+from segments.services import new_line_values, refresh_line_totals
 from segments.signals import segment_logged
 
 
@@ -261,7 +261,7 @@ def _create_follow_up(segment: Segment, lines) -> Segment:
     }
     columns = {name.removeprefix("l_"): name for name in values}
     insert_from_select(SegmentLine, columns, lines.annotate(**values))
-    refresh_line_count(follow_up)
+    refresh_line_totals(follow_up)
     return follow_up
 
 

@@ -5,7 +5,6 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -108,11 +107,6 @@ class SegmentCard(generic.RecordCardView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         segment = self.object
-        context["totals"] = (
-            SegmentLine.objects.of_segment_in_order(segment)
-            .order_by()
-            .aggregate(cost=Sum("cost"), duration=Sum("duration"))
-        )
         actions = list(segment.criteria_actions.select_related("user").order_by("sequence"))
         for action in actions:
             action.summary = describe(action.filters)

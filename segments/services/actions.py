@@ -35,7 +35,7 @@ from segments.services.lines import (
     lock_segment,
     new_line_values,
     notify_lines_changed,
-    refresh_line_count,
+    refresh_line_totals,
     save_segment,
 )
 
@@ -241,7 +241,7 @@ def add_contacts(
         lines_added=added, lines_removed=removed
     )
     action.lines_added, action.lines_removed = added, removed
-    refresh_line_count(segment)
+    refresh_line_totals(segment)
     notify_lines_changed(segment, campaigns)
     audit.record(
         user,
@@ -298,7 +298,7 @@ def _remove(segment, filters, entire_companies, user, *, keep_matching: bool) ->
     doomed.delete()
     SegmentCriteriaAction.objects.filter(pk=action.pk).update(lines_removed=removed)
     action.lines_removed = removed
-    refresh_line_count(segment)
+    refresh_line_totals(segment)
     notify_lines_changed(segment, campaigns)
     audit.record(
         user,
@@ -354,7 +354,7 @@ def go_back(*, segment: Segment, user=None) -> ActionResult:
         restored=restored,
     )
     action.delete()  # its history rows go with it
-    refresh_line_count(segment)
+    refresh_line_totals(segment)
     notify_lines_changed(segment, campaigns)
     audit.record(user, AuditAction.SEGMENT_WENT_BACK, segment, removed + restored, undone)
     return ActionResult(action=None, added=restored, removed=removed)

@@ -4,9 +4,11 @@ value (one UPDATE per field), a line's campaign target, a line saved or deleted.
 lines change, ``segment_lines_changed`` tells the pricing app which campaigns to
 refresh."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -44,24 +46,50 @@ def notify_lines_changed(segment, campaign_ids):
         segment_lines_changed.send(sender=Segment, segment=segment, campaign_ids=campaign_ids)
 
 
-def refresh_line_count(segment):
-    count = SegmentLine.objects.filter(segment=segment).count()
-    Segment.objects.filter(pk=segment.pk).update(line_count=count)
-    segment.line_count = count
+def _totals() -> dict:
+    """The aggregates of a segment's totals: its lines counted, their cost and duration
+    added up (0 for none)."""
+    field = SegmentLine._meta.get_field
+    return {
+        "line_count": Count("pk"),
+        "cost_total": Coalesce(Sum("cost"), Value(Decimal(0)), output_field=field("cost")),
+        "duration_total": Coalesce(
+            Sum("duration"), Value(Decimal(0)), output_field=field("duration")
+        ),
+    }
 
 
-def refresh_stale_line_counts() -> int:
-    """Correct the line count of every segment whose lines were deleted without it
+def refresh_line_totals(segment):
+    """Count the segment's lines and add up their cost and duration (one statement),
+    after lines were added or removed (docs/segments.md, Totals)."""
+    totals = SegmentLine.objects.filter(segment=segment).aggregate(**_totals())
+    Segment.objects.filter(pk=segment.pk).update(**totals)
+    for name, value in totals.items():
+        setattr(segment, name, value)
+
+
+def refresh_stale_line_totals() -> int:
+    """Correct the totals of every segment whose lines were deleted without them
     (contacts deleted together, docs/contacts.md): one ``UPDATE``."""
-    actual = (
-        SegmentLine.objects.filter(segment=OuterRef("pk"))
-        .order_by()
-        .values("segment")
-        .annotate(n=Count("pk"))
-        .values("n")
+    lines = SegmentLine.objects.filter(segment=OuterRef("pk")).order_by().values("segment")
+    actual = {
+        name: Subquery(lines.annotate(value=aggregate).values("value"))
+        for name, aggregate in _totals().items()
+    }
+    counted = Coalesce(actual["line_count"], 0)
+    return Segment.objects.exclude(line_count=counted).update(
+        line_count=counted,
+        cost_total=Coalesce(actual["cost_total"], Value(Decimal(0))),
+        duration_total=Coalesce(actual["duration_total"], Value(Decimal(0))),
     )
-    counted = Coalesce(Subquery(actual), 0)
-    return Segment.objects.exclude(line_count=counted).update(line_count=counted)
+
+
+def _add_to_totals(segment_id, cost, duration) -> None:
+    """One line's change of cost and duration added to its segment's totals."""
+    if cost or duration:
+        Segment.objects.filter(pk=segment_id).update(
+            cost_total=F("cost_total") + cost, duration_total=F("duration_total") + duration
+        )
 
 
 def lock_segment(segment) -> Segment:
@@ -303,6 +331,8 @@ def save_segment(
         if name in {"campaign_target", "campaign_response"} and new_value:
             carrying = carrying.filter(campaign__isnull=False)
         updated[name] = carrying.update(**changes)
+    if updated.get("unit_cost") or updated.get("unit_duration"):
+        refresh_line_totals(segment)
     notify_lines_changed(segment, {old.campaign_id, segment.campaign_id})
     return updated
 
@@ -342,6 +372,11 @@ def save_line(*, line: SegmentLine, user=None, version: str | None = None) -> Se
         raise ValidationError(_("A segment line stays on its segment and contact."))
     validate_record(line, stored=stored)
     write_record(line, stored=stored, user=user)
+    _add_to_totals(
+        stored.segment_id,
+        Decimal(line.cost) - stored.cost,
+        Decimal(line.duration) - stored.duration,
+    )
     notify_lines_changed(line.segment, {stored.campaign_id, line.campaign_id})
     return line
 
@@ -352,7 +387,7 @@ def delete_line(*, line: SegmentLine, user=None) -> None:
     stored = lock_stored(line)
     segment = stored.segment
     stored.delete()
-    refresh_line_count(segment)
+    refresh_line_totals(segment)
     notify_lines_changed(segment, {stored.campaign_id})
 
 

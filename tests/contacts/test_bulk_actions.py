@@ -270,7 +270,7 @@ def test_delete_takes_codes_and_segment_lines_along(staff_client, staff):
     segment = SegmentFactory()
     SegmentLineFactory(segment=segment, contact=person)
     SegmentLineFactory(segment=segment, contact=CompanyFactory(name="Stays"))
-    segment_services.refresh_line_count(segment)
+    segment_services.refresh_line_totals(segment)
     response = run(staff_client, "delete", ids=[company.pk, person.pk])
     assert messages_of(response) == ["2 contacts deleted."]
     assert not Contact.objects.filter(pk__in=[company.pk, person.pk]).exists()
