@@ -214,6 +214,18 @@ def w10_import(options, env: dict, log) -> tuple[list[Result], str]:
         if baseline is not None:
             extra["peak_rss_mib_at_smallest"] = baseline
         baseline = peak_mib if baseline is None else baseline
+        if child.returncode == 0 and url.startswith("postgres"):
+            found = _run(
+                [python, "-m", "benchmarks.import_workload", "floor"], env, capture_output=True
+            )
+            floor_seconds = json.loads(found.stdout.strip().splitlines()[-1])["seconds"]
+            extra["floor_seconds"] = round(floor_seconds, 1)
+            extra["floor_rows_per_second"] = round(rows / floor_seconds)
+            extra["app_over_floor"] = round(seconds / floor_seconds, 2)
+            log(
+                f"  W10 floor: the same rows copied into the tables in {floor_seconds:.1f} s "
+                f"({rows / floor_seconds:,.0f} rows/s)"
+            )
         results.append(Result(workload="W10", title=f"Import a {rows:,}-row CSV file", extra=extra))
     return results, version
 
@@ -233,11 +245,7 @@ def empty() -> None:
     from core.models import NumberSeries
     from salespeople.models import Salesperson
 
-    tables = [
-        Contact._meta.db_table,
-        Contact.history.model._meta.db_table,
-        *(group.through._meta.db_table for group in CODE_GROUPS),
-    ]
+    tables = _import_tables()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
@@ -259,6 +267,58 @@ def empty() -> None:
     print(json.dumps({"version": version}))
 
 
+def _import_tables() -> list[str]:
+    from contacts.codes import CODE_GROUPS
+    from contacts.models import Contact
+
+    return [
+        Contact._meta.db_table,
+        Contact.history.model._meta.db_table,
+        *(group.through._meta.db_table for group in CODE_GROUPS),
+    ]
+
+
+def _copy(cursor, table: str, direction: str):
+    return cursor.cursor.copy(f"COPY {table} {direction} (FORMAT binary)")
+
+
+def floor() -> None:
+    """The floor of the import just done (PostgreSQL): the rows it wrote (contacts,
+    their history and codes) written again with nothing but ``COPY`` in one
+    transaction, into the same tables with their indexes, constraints and foreign keys
+    (checked at the commit, as the import's are); prints the seconds as JSON. What the
+    rows cost the database whatever the program, so the import's time has a yardstick
+    (docs/performance.md, Ten million contacts)."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.db import connection, transaction
+
+    tables = _import_tables()
+    files = {table: DATA / f"w10-floor-{table}.bin" for table in tables}
+    with connection.cursor() as cursor:
+        for table, path in files.items():
+            with path.open("wb") as out, _copy(cursor, table, "TO STDOUT") as copy:
+                for data in copy:
+                    out.write(data)
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+        cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, path in files.items():
+            with path.open("rb") as data, _copy(cursor, table, "FROM STDIN") as copy:
+                while chunk := data.read(1 << 20):
+                    copy.write(chunk)
+    seconds = time.perf_counter() - start
+    for path in files.values():
+        path.unlink()
+    print(json.dumps({"seconds": seconds}))
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["empty"]:
         empty()
+    elif sys.argv[1:] == ["floor"]:
+        floor()
