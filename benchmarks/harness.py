@@ -32,6 +32,8 @@ class Run:
     seconds: float
     rows: int
     queries: int
+    # The slowest statements: (seconds, the statement's start), slowest first.
+    slowest: list = field(default_factory=list)
 
 
 @dataclass
@@ -47,6 +49,8 @@ class Way:
     # contact-sized sets (each a dict of name, rows, statement); None: not checked.
     explained: int | None = None
     subplans: list | None = None
+    # The first run's slowest statements (STATEMENTS_KEPT): [seconds, statement start].
+    slowest: list | None = None
 
     def as_dict(self):
         return asdict(self)
@@ -115,11 +119,26 @@ def run_once(fn, *, prepare=None, plans=None) -> Run:
                 start = time.perf_counter()
                 rows = fn()
                 seconds = time.perf_counter() - start
-            outcome["run"] = Run(seconds=seconds, rows=int(rows or 0), queries=len(queries))
+            outcome["run"] = Run(
+                seconds=seconds,
+                rows=int(rows or 0),
+                queries=len(queries),
+                slowest=_slowest(queries.captured_queries),
+            )
             raise _Rollback
     except _Rollback:
         pass
     return outcome["run"]
+
+
+# The slowest statements of a run kept for the report, and how much of each.
+STATEMENTS_KEPT = 5
+STATEMENT_CHARS = 160
+
+
+def _slowest(captured) -> list:
+    timed = sorted(((float(query["time"]), query["sql"]) for query in captured), reverse=True)
+    return [[round(took, 3), sql[:STATEMENT_CHARS]] for took, sql in timed[:STATEMENTS_KEPT]]
 
 
 def _checked(plans):
@@ -148,7 +167,7 @@ def measure(fn, *, repeat=3, prepare=None, scale_to=None, check_plans=False) -> 
             runs=repeat,
             extrapolated_from=rows,
         )
-    way = Way(seconds=seconds, rows=rows, queries=queries, runs=repeat)
+    way = Way(seconds=seconds, rows=rows, queries=queries, runs=repeat, slowest=runs[0].slowest)
     if check:
         way.explained = check.explained
         way.subplans = [subplan.as_dict() for subplan in check.findings]

@@ -174,7 +174,11 @@ def line(result) -> str:
         f"{name} {way.seconds:.3f} s / {way.rows:,} rows / {way.queries:,} q"
         for name, way in result.ways.items()
     )
-    return f"  {result.workload} {result.title}: {ways} {result.extra or ''} [{status}]"
+    # A run stopped early still shows where the time went.
+    slowest = [f"    {item}" for item in _slowest_statements([result])[5:]]
+    return "\n".join(
+        [f"  {result.workload} {result.title}: {ways} {result.extra or ''} [{status}]", *slowest]
+    )
 
 
 def markdown(meta, results) -> str:
@@ -224,6 +228,7 @@ def markdown(meta, results) -> str:
             f"statements of {len(checked)} workloads EXPLAINed, "
             f"{sum(len(way.subplans) for way in checked)} SubPlans over contact-sized sets.",
         ]
+    out += _slowest_statements(results)
     pages = [result for result in results if result.workload == "W5"]
     if pages:
         out += [
@@ -325,6 +330,22 @@ def markdown(meta, results) -> str:
     if notes:
         out += ["", "Notes:", *[f"- {note}" for note in dict.fromkeys(notes)]]
     return "\n".join(out) + "\n"
+
+
+def _slowest_statements(results) -> list[str]:
+    """Where the app's time went in the workloads that miss against the floor: the
+    slowest statements of its first run."""
+    out = []
+    for result in results:
+        app = result.ways.get("app")
+        over = result.ratio("app", "floor")
+        if not app or not app.slowest or over is None or over <= APP_OVER_FLOOR_MAX:
+            continue
+        if not out:
+            out += ["", "## The slowest statements of the app where it misses against the floor"]
+        out += ["", f"{result.workload} {result.title} (app {app.seconds:.1f} s):", ""]
+        out += [f"- {took:.2f} s: `{sql}`" for took, sql in app.slowest]
+    return out
 
 
 def _api_markdown(results) -> list[str]:
