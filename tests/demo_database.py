@@ -10,6 +10,8 @@ transaction is rolled back and the database is empty again.
 
 To load it once per process, the tests that need the demo run first
 (``order_demo_tests_first``); pytest-xdist hands each worker its tests in that order.
+Within each group the tests marked ``long`` come first: a long test handed out last
+would keep one worker busy alone at the end while the other waits.
 Should a run interleave them anyway (``-k``, another ``--dist`` mode), the demo is
 simply loaded again: slower, never wrong.
 
@@ -142,8 +144,9 @@ def needs_demo(item) -> bool:
 
 
 def order_demo_tests_first(items) -> None:
-    """Tests that need the demo first, each group in its collected order."""
-    items.sort(key=lambda item: not needs_demo(item))
+    """Tests that need the demo first; in each group the ``long`` ones first, the rest in
+    their collected order."""
+    items.sort(key=lambda item: (not needs_demo(item), item.get_closest_marker("long") is None))
 
 
 def enter_or_leave_demo(item) -> None:

@@ -160,6 +160,7 @@ def matrix_urls(user):
         yield name, reverse(name, kwargs=kwargs)
 
 
+@pytest.mark.long
 def test_no_page_shows_english_in_dutch(dutch_demo):
     client = Client()
     client.force_login(dutch_demo)

@@ -15,6 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from django.utils import timezone
 
 from activities.models import Task
@@ -210,6 +211,7 @@ def _check(page, name, report):
         screenshot(page, f"a11y-{name}")
 
 
+@pytest.mark.long
 def test_main_pages_meet_the_accessibility_basics(page, transactional_db):
     data = _story_data()
     report = {}

@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -107,6 +108,7 @@ def _success(page):
     return page.locator(".alert-success")
 
 
+@pytest.mark.long
 def test_the_whole_story_in_the_browser(login, page, transactional_db):
     customers, chair = _base_data()
     try:

@@ -201,6 +201,7 @@ MEASURE = """(inner) => {
 }"""
 
 
+@pytest.mark.long
 def test_every_list_and_card_page_fits_its_window_in_both_languages(browser, live_server, users):
     urls = pages_to_measure()
     problems = []

@@ -5,6 +5,7 @@ Escape closes them."""
 import io
 import re
 
+import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
@@ -13,6 +14,7 @@ from tests.e2e.conftest import screenshot
 from tests.e2e.test_accessibility import _axe_violations
 
 
+@pytest.mark.long
 def test_slash_part_of_a_last_name_arrow_down_and_enter_open_the_contact_card(login):
     call_command("demo", stdout=io.StringIO())
     jansens = Contact.objects.filter(type=ContactType.PERSON, name__endswith=" Jansen")
