@@ -137,7 +137,8 @@ STATEMENT_CHARS = 160
 
 
 def _slowest(captured) -> list:
-    timed = sorted(((float(query["time"]), query["sql"]) for query in captured), reverse=True)
+    # A prepared statement's text is not always known to the debug cursor (None).
+    timed = sorted(((float(query["time"]), query["sql"] or "") for query in captured), reverse=True)
     return [[round(took, 3), sql[:STATEMENT_CHARS]] for took, sql in timed[:STATEMENTS_KEPT]]
 
 

@@ -4,7 +4,7 @@ floor: the slowest statements of its first run (benchmarks.harness, report)."""
 import pytest
 
 from benchmarks import report
-from benchmarks.harness import Result, Way, execute, measure
+from benchmarks.harness import Result, Way, _slowest, execute, measure
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,12 @@ def test_measure_keeps_the_slowest_statements_of_the_first_run():
     assert [took for took, _sql in way.slowest] == sorted(
         (took for took, _sql in way.slowest), reverse=True
     )
+
+
+def test_a_statement_whose_text_is_unknown_is_kept_blank():
+    # The price engine's prepared statement reaches the debug cursor without its text.
+    captured = [{"time": "0.002", "sql": None}, {"time": "0.001", "sql": "SELECT 1"}]
+    assert _slowest(captured) == [[0.002, ""], [0.001, "SELECT 1"]]
 
 
 def result(app_seconds):
