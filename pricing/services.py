@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
@@ -88,7 +88,12 @@ def sync_targets(campaign: Campaign) -> int:
     planned as a join."""
     with _targeted_companies(campaign) as companies:
         customers = Customer.objects.filter(contact_id__in=companies)
-        contacts = Contact.objects.filter(id__in=companies, customer__isnull=True)
+        # Not a customer: an anti-join (``customer__isnull`` is a left join whose
+        # "no customer" PostgreSQL estimates at one row, then plans a scan per row).
+        contacts = Contact.objects.filter(
+            Q(id__in=companies),
+            absent("id", Customer.objects.filter(contact__isnull=False).values("contact_id")),
+        )
         targets = CampaignTarget.objects.filter(campaign=campaign)
         targets.filter(customer__isnull=False).filter(
             absent("customer_id", customers.values("id"))

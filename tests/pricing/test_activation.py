@@ -74,6 +74,19 @@ def test_company_that_is_not_a_customer_becomes_a_contact_target_then_a_customer
     assert (target.contact, target.customer) == (prospect, None)
 
 
+def test_a_customer_without_a_company_contact_leaves_the_contact_targets():
+    # "Not a customer" is an anti-join over the customers' company contacts; a
+    # customer without one (NULL) must not make every company look like a customer.
+    from contacts.models import Customer
+
+    Customer.objects.create(no="NOCONTACT", name="Walk-in")
+    prospect, client = company("Prospect", customer=False), company("Client")
+    campaign, _segment = campaign_with_segment(prospect, client, targets=[prospect, client])
+    assert services.activate_campaign(campaign=campaign).targets == 2
+    made = {(target.contact, target.customer) for target in CampaignTarget.objects.all()}
+    assert made == {(prospect, None), (None, customer_of(client))}
+
+
 def test_persons_lines_target_their_company():
     from contacts.models import Contact, ContactType
 
