@@ -59,7 +59,7 @@ def _targeted_companies(campaign: Campaign):
 
     Written once and analysed, the planner knows how many there are. Read through the
     union of the two sources in every statement, PostgreSQL guessed 200 and looked each
-    company up by index, at ten million contacts some 400,000 random reads per
+    company up by index: at ten million contacts two million random reads per
     statement (docs/performance.md, Ten million contacts). Dropped at the end; a
     failure rolls its creation back with the caller's transaction."""
     lines = _target_lines(campaign).order_by().values("contact_company_id")
