@@ -19,28 +19,25 @@ ordering, which decides the trace order and ties between equal discounts; the
 rest of the unique key (minimum quantity, currency, unit) orders the rows the
 default ordering leaves tied, so the trace no longer depends on the query plan.
 The sales type labels and reasons are translated once per language
-(``_texts_in``), not once per row."""
+(``pricing.trace.texts_in``), not once per row."""
 
 import datetime
-import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from core.arguments import date_arg, decimal_arg
-from core.presentation import decimal_text
 from pricing.candidates import load_candidates
 from pricing.models import (
-    DiscountSalesType,
     DiscountType,
     Item,
     SalesType,
     UnitOfMeasure,
 )
+from pricing.trace import ITEM_UNIT_PRICE, Texts, texts_in
 
 CENT = Decimal("0.01")
 ONE = Decimal(1)
@@ -52,10 +49,6 @@ SPECIFICITY = {
     SalesType.CUSTOMER_PRICE_GROUP: 2,
     SalesType.ALL_CUSTOMERS: 1,
 }
-
-
-# The trace's source when no sales price applies (the item card's unit price).
-ITEM_UNIT_PRICE = "item_unit_price"
 
 
 @dataclass(frozen=True)
@@ -127,7 +120,7 @@ def price_lines(customer, requests: list[PriceRequest], date=None) -> list[Price
         _check_request(request)
     prices, discounts, units = load_candidates(customer, requests, date)
     per_unit = quantities_per_unit(requests, units)
-    texts = _texts_in(get_language())
+    texts = texts_in(get_language())
     return [
         _campaign_margin(
             _best(
@@ -212,126 +205,12 @@ def unknown_unit_message(item_id, unit_id) -> str:
 # Choosing the best ----------------------------------------------------------------
 
 
-# The trace's reasons, by code. An entry stores the code and its arguments in no
-# language (ISO dates, plain digits) beside the text, so that the page words it in
-# the reader's language and format (reason_text; docs/pricing.md, Why this price?).
-REASONS = {
-    "starts_on": gettext_lazy("starts on %(date)s"),
-    "ended_on": gettext_lazy("ended on %(date)s"),
-    "for_currency": gettext_lazy("for currency %(code)s"),
-    "other_unit": gettext_lazy("for another unit of measure"),
-    "minimum_quantity": gettext_lazy("minimum quantity %(qty)s not reached"),
-    "minimum_base_quantity": gettext_lazy(
-        "minimum quantity %(qty)s in the base unit not reached (the line holds %(base)s)"
-    ),
-    "zero_price": gettext_lazy("a unit price of 0 is ignored"),
-    "specific_row": gettext_lazy("a row for the specific currency or unit applies"),
-    "no_line_discount": gettext_lazy("allows no line discount"),
-    "no_sales_price": gettext_lazy("no sales price applies"),
-}
-
-
-def _shown(value):
-    """An argument of a reason as the reader's language writes it."""
-    if isinstance(value, datetime.date):
-        return date_format(value, "SHORT_DATE_FORMAT")
-    if isinstance(value, Decimal):
-        return decimal_text(value)
-    return value
-
-
-def _neutral(value):
-    """An argument of a reason as the trace stores it: ISO dates, plain digits."""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return value
-
-
-class _Reason(str):
-    """A reason's text that remembers its code and arguments (``_entry`` stores them)."""
-
-    code = ""
-    args: dict = {}
-
-
-class _Texts:
-    """The engine's words in one language: the sales type labels and the reasons
-    of the trace, translated once per language instead of once per row."""
-
-    # Reasons worded so far (the same few dates and quantities recur on every lookup).
-    KEPT_REASONS = 10_000
-
-    def __init__(self):
-        self.price_types = {value: str(label) for value, label in SalesType.choices}
-        self.discount_types = {value: str(label) for value, label in DiscountSalesType.choices}
-        self.reasons = {code: str(text) for code, text in REASONS.items()}
-        self.item_unit_price = _("Item unit price")
-        self._worded = {}
-
-    def reason(self, reason_code: str, **args) -> _Reason:
-        key = (reason_code, *args.items())
-        reason = self._worded.get(key)
-        if reason is None:
-            text = self.reasons[reason_code]
-            reason = _Reason(text % {k: _shown(v) for k, v in args.items()} if args else text)
-            reason.code = reason_code
-            reason.args = {k: _neutral(v) for k, v in args.items()}
-            if len(self._worded) >= self.KEPT_REASONS:
-                self._worded.clear()
-            self._worded[key] = reason
-        return reason
-
-
-def reason_text(entry: dict) -> str:
-    """A trace entry's reason in the active language (an old entry keeps its text)."""
-    code = entry.get("reason_code")
-    if code not in REASONS:
-        return entry.get("reason", "")
-    args = dict(entry.get("reason_args") or {})
-    if "date" in args:
-        args["date"] = datetime.date.fromisoformat(args["date"])
-    for name in ("qty", "base"):
-        if name in args:
-            args[name] = Decimal(args[name])
-    text = str(REASONS[code])
-    return text % {k: _shown(v) for k, v in args.items()} if args else text
-
-
-def sales_type_text(entry: dict) -> str:
-    """A trace entry's sales type in the active language (an old entry keeps its text)."""
-    code = entry.get("sales_type_code")
-    if code == ITEM_UNIT_PRICE:
-        return str(gettext_lazy("Item unit price"))
-    types = DiscountSalesType if entry.get("kind") == "discount" else SalesType
-    if code in types.values:
-        return str(types(code).label)
-    return entry.get("sales_type", "")
-
-
-def source_text(trace: dict) -> str:
-    """What set the price ("Campaign CP0002", "Item unit price") in the active language."""
-    source_type = trace.get("source_type")
-    if source_type == ITEM_UNIT_PRICE:
-        return str(gettext_lazy("Item unit price"))
-    if source_type in SalesType.values:
-        return f"{SalesType(source_type).label} {trace.get('source_code', '')}".strip()
-    return trace.get("source", "")
-
-
-@functools.lru_cache(maxsize=32)
-def _texts_in(language) -> _Texts:
-    # Called with the active language, so the words are made in that language.
-    return _Texts()
-
-
 def _unit(request: PriceRequest):
     """The unit of measure asked for: blank means the item's base unit."""
     return request.unit_of_measure_id or request.item.base_unit_of_measure_id
 
 
-def _check(row, request: PriceRequest, per_unit: Decimal, date, texts: _Texts) -> str:
+def _check(row, request: PriceRequest, per_unit: Decimal, date, texts: Texts) -> str:
     """Why ``row`` does not apply to ``request`` ('' when it does). A row for a unit
     counts its minimum quantity in that unit, a row without one in the base unit."""
     if row.starting_date and row.starting_date > date:
@@ -409,7 +288,7 @@ def _set_reason(entry: dict, reason) -> None:
         entry.pop("reason_args", None)
 
 
-def _best(request, per_unit, price_rows, discount_rows, date, texts: _Texts) -> PriceResult:
+def _best(request, per_unit, price_rows, discount_rows, date, texts: Texts) -> PriceResult:
     date = request.date or date
     item = request.item
     trace = []

@@ -154,6 +154,6 @@ class SalesQuoteLine(models.Model):
     @property
     def price_source(self) -> str:
         """What set the price ("Campaign CP0002") in the reader's language."""
-        from pricing.engine import source_text  # the engine imports the models
+        from pricing.trace import source_text  # the trace imports the models
 
         return source_text(self.price_trace or {})

@@ -21,7 +21,7 @@ from core import generic_views as generic
 from core.presentation import decimal_text
 from core.submit_once import hidden_field
 from pricing.candidates import customer_campaign_nos
-from pricing.engine import reason_text, sales_type_text, source_text
+from pricing.trace import reason_text, sales_type_text, source_text
 from quotes import services
 from quotes.filters import SalesQuoteFilter
 from quotes.forms import QuoteLineAddForm, QuoteLineEditForm, SalesQuoteForm
