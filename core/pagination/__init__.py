@@ -29,7 +29,6 @@ from core.pagination.keys import (
     KeysetError,
     SortKey,
     indexed_columns,
-    leading_key_indexed,
     ordered,
     sort_keys,
 )
@@ -46,7 +45,6 @@ __all__ = [
     "count_rows",
     "indexed_columns",
     "iterate",
-    "leading_key_indexed",
     "make_cursor",
     "ordered",
     "paginate",

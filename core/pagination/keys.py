@@ -192,16 +192,6 @@ def sort_keys(queryset) -> list[SortKey]:
     return keys
 
 
-def leading_key_indexed(queryset, keys: list[SortKey] | None = None) -> bool:
-    """Whether an index of the model can deliver the first sort column in order
-    (a local column that leads an index, a unique column or the primary key)."""
-    keys = keys if keys is not None else sort_keys(queryset)
-    first = keys[0]
-    if first.annotate or first.path in queryset.query.annotations:
-        return False
-    return first.path in indexed_columns(queryset.model)
-
-
 def indexed_columns(model) -> set[str]:
     """Attribute names of the columns that lead an index of ``model``."""
     opts = model._meta

@@ -491,6 +491,39 @@ def test_search_predicates_use_the_upper_indexes_on_postgresql(field, index):
     assert "Index Scan" in plan or "Bitmap Index Scan" in plan, plan
 
 
+def page_plan(order: str, cursor) -> str:
+    """The query plan of the keyset page of contacts ordered by ``order`` after
+    ``cursor``, as the list runs it."""
+    with CaptureQueriesContext(connection) as queries:
+        pagination.paginate(Contact.objects.order_by(order), cursor=cursor, per_page=50)
+    (sql,) = [query["sql"] for query in queries if "LIMIT" in query["sql"]]
+    with connection.cursor() as db:
+        if connection.vendor == "sqlite":
+            db.execute(f"EXPLAIN QUERY PLAN {sql}")
+            return "\n".join(str(row[-1]) for row in db.fetchall())
+        # A tiny table: make every way but an ordered index scan the last resort, so
+        # that a Sort in the plan means no index delivers the order.
+        for way in ("seqscan", "bitmapscan", "sort", "incremental_sort"):
+            db.execute(f"SET LOCAL enable_{way} = off")
+        db.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in db.fetchall())
+
+
+@pytest.mark.parametrize("field", ["name", "email", "city"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_deep_page_in_a_shared_value_reads_only_its_page_from_an_index(field, descending):
+    """Sorted by name, e-mail or city the list pages by (value, id): its index on
+    (value, id) delivers a page deep inside 120 contacts of one value without sorting
+    them all first (docs/performance.md, Lists)."""
+    make_contacts(120, names=["Same Name"], email="same@example.com", city="Leeds")
+    order = f"-{field}" if descending else field
+    first = pagination.paginate(Contact.objects.order_by(order), cursor=None, per_page=50)
+    plan = page_plan(order, first.next_cursor)
+    assert f"contact_{field}_id_idx" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # SQLite sorting
+    assert "Sort" not in plan, plan  # PostgreSQL sorting
+
+
 # ------------------------------------------------------------------ export
 
 
