@@ -17,13 +17,16 @@ open-ended), when the customers it is meant for meet that other row too:
    first (all customers). Rows with a unit price or a % of 0 never win and are left
    out.
 
-``campaign_overlaps`` finds them set-based, whatever the number of rows, in six
+``campaign_overlaps`` finds them set-based, whatever the number of rows, in seven
 statements: the targeted companies with their customers written once to a temporary
-table; whom other rows may be for (the targeted customers by group, the other
-campaigns sharing targets) counted by ``GROUP BY``; one statement for the prices and
-one for the line discounts (the first rows, and the number in all counted up to
-``MOST``: beyond it the warning says "more than"); the first customers of the rows
-shown with their names; the table dropped. A warning, never a refusal.
+table, then indexed by customer No. (and analysed on PostgreSQL); whom other rows may
+be for (the targeted customers by group, the other campaigns sharing targets) counted
+by ``GROUP BY``; one statement for the prices and one for the line discounts (the
+first rows, and the number in all counted up to ``MOST``: beyond it the warning says
+"more than"); the first customers of the rows shown with their names; the table
+dropped. A warning, never a refusal. Every statement joins the targets by hash, merge
+or index, so the time grows with the targets, never with their square
+(docs/performance.md, Ten million contacts).
 """
 
 import datetime
@@ -32,8 +35,10 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -156,17 +161,18 @@ class Overlap:
         names = ", ".join(f"{no} {name}".strip() for no, name in self.first_customers)
         if self.customers > len(self.first_customers):
             names += ", …"
+        number = number_format(self.customers, force_grouping=True)  # 1,740,764
         if self.other_campaign:
             return ngettext(
-                "%(n)d shared target: %(names)s.",
-                "%(n)d shared targets: %(names)s.",
+                "%(n)s shared target: %(names)s.",
+                "%(n)s shared targets: %(names)s.",
                 self.customers,
-            ) % {"n": self.customers, "names": names}
+            ) % {"n": number, "names": names}
         return ngettext(
-            "%(n)d customer concerned: %(names)s.",
-            "%(n)d customers concerned: %(names)s.",
+            "%(n)s customer concerned: %(names)s.",
+            "%(n)s customers concerned: %(names)s.",
             self.customers,
-        ) % {"n": self.customers, "names": names}
+        ) % {"n": number, "names": names}
 
 
 @dataclass
@@ -305,16 +311,44 @@ def _targets_sql(campaign: Campaign) -> tuple[str, list]:
     return f"CREATE TEMPORARY TABLE {TARGETS} AS {sql}", params
 
 
+def _index_sql() -> str:
+    """The temporary table's indexes, in one statement: on the targeted customers' Nos.
+    (``_IsTargetedCustomerNo`` looks a customer's own row up in it); on PostgreSQL
+    also on the customers and the companies (the first shared targets of a campaign
+    are each looked up in them), and the table analysed: its real size, not a guess,
+    decides how the statements below join it. SQLite indexes a subquery it joins by
+    itself."""
+    sql = f"CREATE INDEX {TARGETS}_no ON {TARGETS} (customer_no)"
+    if connection.vendor == "postgresql":  # psycopg sends these at once (no parameters)
+        sql += (
+            f"; CREATE INDEX {TARGETS}_customer ON {TARGETS} (customer_id)"
+            f"; CREATE INDEX {TARGETS}_company ON {TARGETS} (company); ANALYZE {TARGETS}"
+        )
+    return sql
+
+
+class _IsTargetedCustomerNo(Func):
+    """The row's sales code is the No. of a targeted customer: a correlated ``EXISTS``
+    on the index of the temporary table. Not ``IN (SELECT …)``: under the ``OR`` of
+    the audiences that stays a subplan, which PostgreSQL stops hashing once the
+    targeted customers outgrow ``work_mem`` and then scans once per row."""
+
+    template = f"EXISTS (SELECT 1 FROM {TARGETS} o WHERE o.customer_no = %(expressions)s)"  # noqa: S608
+    output_field = BooleanField()
+    arity = 1
+
+
 class _Audiences:
     """Whom the other rows may be for among the campaign's targets.
 
     The targeted companies, each with its customer (the customer's No., price group
     and discount group; none for a company that is no customer), are written once to
-    a temporary table (one statement). One query counts the targeted customers by
-    price group and discount group and the targets each other activated campaign
-    shares (a target shares when its customer is a targeted customer or its contact a
-    targeted company: a company has one customer at most). The first few customers of
-    the audiences shown, with their names, are read after the rows (one query)."""
+    a temporary table (one statement) and indexed (one more). One query counts the
+    targeted customers by price group and discount group and the targets each other
+    activated campaign shares (a target shares when its customer is a targeted
+    customer or its contact a targeted company: a company has one customer at most).
+    The first few customers of the audiences shown, with their names, are read after
+    the rows (one query)."""
 
     def __init__(self, campaign):
         self.campaign = campaign
@@ -322,6 +356,7 @@ class _Audiences:
         self.ids = {}  # (audience, code) -> the price or discount group's or campaign's id
         with connection.cursor() as cursor:
             cursor.execute(*_targets_sql(campaign))
+            cursor.execute(_index_sql())
             cursor.execute(*self._counts_sql())
             for audience, code, group_id, count in cursor.fetchall():
                 if code is None or not count:  # no group, or no targeted customer
@@ -333,26 +368,36 @@ class _Audiences:
     def _counts_sql(self) -> tuple[str, list]:
         """The targeted customers in all, by price group and by discount group, and the
         targets each other activated campaign shares: (audience, code, group id,
-        number) rows, the groups' rows per price and discount group together."""
+        number) rows, the groups' rows per price and discount group together.
+
+        Written as joins and anti-joins only: an ``IN`` or ``NOT IN`` under an ``OR``
+        stays a subplan, which PostgreSQL stops hashing once the targets outgrow
+        ``work_mem`` and then scans once per row (13 minutes for two campaigns of two
+        million shared targets; docs/performance.md, Ten million contacts)."""
         price_group, discount_group = _quoted(CustomerPriceGroup), _quoted(CustomerDiscountGroup)
-        target, campaign = _quoted(CampaignTarget), _quoted(Campaign)
-        shared, shared_params = self.shared()
+        campaign = _quoted(Campaign)
+        shared, shared_params = self.shared("t.campaign_id <> %s", [self.campaign.pk])
+        # A customer in the table twice (once ``via_contact``) counts once.
         sql = (
-            "WITH g AS (SELECT price_group_id, discount_group_id, COUNT(*) AS n "  # noqa: S608
-            f"FROM {TARGETS} WHERE customer_id IS NOT NULL AND NOT (via_contact = 1 AND "
-            f"customer_id IN (SELECT customer_id FROM {TARGETS} WHERE via_contact = 0 "
-            "AND customer_id IS NOT NULL)) GROUP BY price_group_id, discount_group_id) "
+            "WITH g AS (SELECT price_group_id, discount_group_id, COUNT(*) AS n FROM ("  # noqa: S608
+            f"SELECT price_group_id, discount_group_id FROM {TARGETS} "
+            "WHERE customer_id IS NOT NULL AND via_contact = 0 UNION ALL "
+            f"SELECT o.price_group_id, o.discount_group_id FROM {TARGETS} o "
+            "WHERE o.customer_id IS NOT NULL AND o.via_contact = 1 AND NOT EXISTS ("
+            f"SELECT 1 FROM {TARGETS} d WHERE d.via_contact = 0 AND d.customer_id = o.customer_id)"
+            ") AS k GROUP BY price_group_id, discount_group_id) "
             "SELECT %s, '', NULL, SUM(n) FROM g "
             f"UNION ALL SELECT %s, p.code, p.id, SUM(g.n) FROM g INNER JOIN {price_group} p "
             "ON p.id = g.price_group_id GROUP BY p.code, p.id "
             f"UNION ALL SELECT %s, d.code, d.id, SUM(g.n) FROM g INNER JOIN {discount_group} d "
             "ON d.id = g.discount_group_id GROUP BY d.code, d.id "
-            f"UNION ALL SELECT %s, cp.no, cp.id, COUNT(*) FROM {target} t "
-            f"INNER JOIN {campaign} cp ON cp.id = t.campaign_id "
-            f"WHERE cp.activated = %s AND t.campaign_id <> %s AND ({shared}) GROUP BY cp.no, cp.id"
+            # Counted by campaign id first: a few groups, hashed, not millions sorted.
+            f"UNION ALL SELECT %s, cp.no, cp.id, s.n FROM (SELECT campaign_id, COUNT(*) AS n "
+            f"FROM ({shared}) x GROUP BY campaign_id) s "
+            f"INNER JOIN {campaign} cp ON cp.id = s.campaign_id WHERE cp.activated = %s"
         )
-        params = [ALL, PRICE_GROUP, DISCOUNT_GROUP, CAMPAIGN, True, self.campaign.pk]
-        return sql, params + shared_params
+        params = [ALL, PRICE_GROUP, DISCOUNT_GROUP, CAMPAIGN, *shared_params, True]
+        return sql, params
 
     def codes(self, audience) -> list[str]:
         return sorted(code for kind, code in self.counts if kind == audience)
@@ -360,11 +405,6 @@ class _Audiences:
     def any_for(self, kind) -> bool:
         """Whether another row may concern any target at all."""
         return bool(self.counts)
-
-    def customer_nos(self) -> RawSQL:
-        """The Nos. of the targeted customers (a subquery)."""
-        sql = f"SELECT customer_no FROM {TARGETS} WHERE customer_no IS NOT NULL"  # noqa: S608
-        return RawSQL(sql, [])  # noqa: S611 - no values
 
     def add_customers(self, rows) -> None:
         """Fill in the customers concerned: how many, and the first few by id with
@@ -404,14 +444,17 @@ class _Audiences:
             column = "price_group_id" if audience == PRICE_GROUP else "discount_group_id"
             where = f"o.{column} = {int(self.ids[(audience, code)])}"
         elif audience == CAMPAIGN and (audience, code) in self.ids:
-            shared, params = self.shared()
+            shared, params = self.shared(
+                "t.campaign_id = %s", [self.ids[(audience, code)]], first=SHOWN_CUSTOMERS
+            )
+            # Customers first, by id, then contacts by id (see ``shared``).
             return (
                 "SELECT %s, %s, COALESCE(cu.no, co.no), COALESCE(cu.name, co.name) "  # noqa: S608
                 f"FROM {target} s LEFT JOIN {customer} cu ON cu.id = s.customer_id "
                 f"LEFT JOIN {contact} co ON co.id = s.contact_id WHERE s.id IN ("
-                f"SELECT t.id FROM {target} t WHERE t.campaign_id = %s "
-                f"AND ({shared}) ORDER BY t.id LIMIT {SHOWN_CUSTOMERS})",
-                [audience, code, self.ids[(audience, code)], *params],
+                f"SELECT id FROM ({shared}) f ORDER BY f.customer_id IS NULL, f.customer_id, "
+                f"f.contact_id LIMIT {SHOWN_CUSTOMERS})",
+                [audience, code, *params],
             )
         else:
             return None
@@ -421,22 +464,52 @@ class _Audiences:
             [audience, code],
         )
 
-    def shared(self) -> tuple[str, list]:
-        """A condition on a target ``t`` of another campaign: it shares a company with
-        this campaign's targets (its customer is a targeted customer, or its contact a
-        targeted company; a company has one customer at most)."""
-        sql = (
-            f"t.customer_id IN (SELECT customer_id FROM {TARGETS} "  # noqa: S608 - names
-            f"WHERE customer_id IS NOT NULL) OR t.contact_id IN (SELECT company FROM {TARGETS})"
-        )
-        if not self.campaign.activated:
-            return sql, []
+    def shared(self, which: str, params: list, first: int = 0) -> tuple[str, list]:
+        """The targets ``t`` of other campaigns (those ``which`` picks) that share a
+        company with this campaign's targets. A target is a customer or a contact,
+        never both: it shares when its customer is a targeted customer, or its contact
+        a targeted company (in the table, or, for an activated campaign, a contact of
+        its target group).
+
+        All of them, as (id, campaign_id) rows: two semi-joins, hashed or merged
+        whatever their size. With ``first``, as (id, customer_id, contact_id) rows: the
+        first ``first`` of each way by customer or contact, read in the order of the
+        target group's unique indexes and looked up in the table's indexes, so that
+        each stops after ``first`` rows (a target found two ways is one row)."""
         target = _quoted(CampaignTarget)
-        return (
-            f"{sql} OR t.contact_id IN (SELECT contact_id FROM {target} "  # noqa: S608 - names
-            "WHERE campaign_id = %s AND contact_id IS NOT NULL)",
-            [self.campaign.pk],
-        )
+        # (the target's column, the set it is looked up in, its parameters)
+        ways = [
+            ("customer_id", f"SELECT customer_id FROM {TARGETS}", []),  # noqa: S608
+            ("contact_id", f"SELECT company FROM {TARGETS}", []),  # noqa: S608
+        ]
+        if self.campaign.activated:
+            in_group = (
+                f"SELECT contact_id FROM {target} "  # noqa: S608 - names
+                "WHERE campaign_id = %s AND contact_id IS NOT NULL"
+            )
+            ways.append(("contact_id", in_group, [self.campaign.pk]))
+        if not first:  # the contacts' two ways as one set: each target counted once
+            contacts = ways[1:]
+            ways[1:] = [
+                (
+                    "contact_id",
+                    " UNION ".join(sql for _column, sql, _params in contacts),
+                    [value for _column, _sql, way_params in contacts for value in way_params],
+                )
+            ]
+        columns = "t.id, t.customer_id, t.contact_id" if first else "t.id, t.campaign_id"
+        branches = []
+        for column, sql, _params in ways:
+            branch = (
+                f"SELECT {columns} FROM {target} t WHERE {which} "  # noqa: S608 - names
+                f"AND t.{column} IS NOT NULL AND t.{column} IN ({sql})"
+            )
+            if first:
+                order = f"ORDER BY t.{column} LIMIT {int(first)}"
+                branch = f"SELECT * FROM ({branch} {order}) b"  # noqa: S608 - names
+            branches.append(branch)
+        values = [value for _column, _sql, way_params in ways for value in (*params, *way_params)]
+        return (" UNION " if first else " UNION ALL ").join(branches), values
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
@@ -465,7 +538,7 @@ def _for_targeted(audiences, sales_types, group_type, group, prefix="") -> Q:
     some are targeted, or another activated campaign sharing targets."""
     type_, code = f"{prefix}sales_type", f"{prefix}sales_code"
     q = (
-        Q(**{type_: sales_types.CUSTOMER, f"{code}__in": audiences.customer_nos()})
+        Q(_IsTargetedCustomerNo(F(code)), **{type_: sales_types.CUSTOMER})
         | Q(**{type_: group_type, f"{code}__in": audiences.codes(group)})
         | Q(**{type_: sales_types.CAMPAIGN, f"{code}__in": audiences.codes(CAMPAIGN)})
     )
