@@ -64,7 +64,8 @@ BLOCKING = {"Hash", "Sort", "Aggregate", "SetOp", "WindowAgg", "Materialize", "U
 
 def unlimited_scans(plan: dict, relations: set[str], statement: str) -> list[str]:
     """The sequential scans of ``relations`` that no ``Limit`` stops: each reads the
-    whole table, whatever the page shows (``relations``: table names)."""
+    whole table, whatever the page shows (``relations``: the names of the tables that
+    are big at the size measured)."""
     found = []
     pending = [(plan, False)]
     while pending:
@@ -94,9 +95,23 @@ class PlanCheck:
         self.every_subplan: list[SubPlan] = []
         self.statements: list[str] = []  # each statement EXPLAINed, and its plan (JSON)
         self.plans: list[str] = []
-        # Tables a whole sequential scan of is a problem (``unlimited_scans``).
+        # Tables a whole sequential scan of is a problem (``unlimited_scans``), once
+        # they hold ``threshold`` rows: below that a scan is the planner's right choice
+        # (the interactions of the bulk data set: a few hundred rows).
         self.scanned = scanned
+        self._big: set[str] | None = None
         self.scans: list[str] = []
+
+    def big_tables(self, raw) -> set[str]:
+        """The tables of ``scanned`` that hold ``threshold`` rows or more (the planner's
+        count, ``pg_class.reltuples``), read once."""
+        if self._big is None:
+            raw.execute(
+                "SELECT relname FROM pg_class WHERE relname = ANY(%s) AND reltuples >= %s",
+                [sorted(self.scanned), self.threshold],
+            )
+            self._big = {name for (name,) in raw.fetchall()}
+        return self._big
 
     def __call__(self, execute, sql, params, many, context):
         if (
@@ -109,10 +124,11 @@ class PlanCheck:
             with context["connection"].connection.cursor() as raw:
                 raw.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
                 (document,) = raw.fetchone()
+                big = self.big_tables(raw) if self.scanned else set()
             self.explained += 1
             statement = " ".join(sql.split())
             found = subplans(document[0]["Plan"], statement)
-            self.scans += unlimited_scans(document[0]["Plan"], self.scanned, statement)
+            self.scans += unlimited_scans(document[0]["Plan"], big, statement)
             self.every_subplan += found
             self.statements.append(statement)
             self.plans.append(json.dumps(document))

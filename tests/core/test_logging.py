@@ -449,3 +449,18 @@ def test_the_access_log_of_gunicorn_carries_the_request_id_and_no_query_string()
     assert "%(U)s" in line_format  # the path alone
     for with_query in ("%(r)s", "%(q)s", "%(f)s", "%(a)s"):  # request line, query, referer, agent
         assert with_query not in line_format
+
+
+def test_a_gunicorn_worker_freezes_what_it_loaded_out_of_the_garbage_collector():
+    import gc
+    import runpy
+
+    from django.conf import settings
+
+    config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    assert gc.get_freeze_count() == 0
+    try:
+        config["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 10_000  # Django and the apps, loaded by now
+    finally:
+        gc.unfreeze()

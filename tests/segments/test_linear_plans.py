@@ -160,3 +160,23 @@ def test_a_whole_table_scan_is_found_unless_a_limit_stops_it():
     ]
     # A top-N sort reads every row before the limit takes the first.
     assert len(unlimited_scans(sorted_first, tables, "SELECT …")) == 1
+
+
+@postgresql
+def test_a_whole_table_scan_counts_only_on_a_table_that_is_big_at_this_size(people):
+    """A scan of a table of a few hundred rows is the planner's right choice: the check
+    counts it only on tables of ``threshold`` rows or more (the planner's count)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE contacts_contact")
+        cursor.execute("ANALYZE segments_segment")
+    scanned = {"contacts_contact", "segments_segment"}
+    check = PlanCheck(threshold=3, scanned=scanned)
+    with connection.execute_wrapper(check):
+        list(Contact.objects.filter(name__icontains="a"))
+    assert check.big_tables(connection.connection.cursor()) == {"contacts_contact"}
+    (scan,) = check.scans
+    assert scan.startswith("Seq Scan on contacts_contact without a limit: SELECT")
+    small = PlanCheck(threshold=1_000, scanned=scanned)
+    with connection.execute_wrapper(small):
+        list(Contact.objects.filter(name__icontains="a"))
+    assert small.scans == []
