@@ -17,8 +17,9 @@ def post_worker_init(worker):
     """Move everything the worker loaded at start (Django, the apps, the URL
     patterns, the translations) out of the garbage collector's sight: a full
     collection then walks only what requests made, not those hundreds of thousands
-    of objects, which took a request 120 ms longer whenever one ran
-    (docs/performance.md, Ten million contacts)."""
+    of objects. The request it falls in is that much faster (in the benchmark's
+    process, which held far more, 120 ms; docs/performance.md, Ten million
+    contacts)."""
     import gc
 
     gc.freeze()

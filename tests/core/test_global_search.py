@@ -182,7 +182,12 @@ def test_an_exact_match_is_found_however_many_rows_have_the_term_inside(
     response = manager_client.get(URL, {"q": "hanse"})
     nos = groups_of(response)["contacts.contact"]
     assert nos[0] == exact.no
-    assert len(nos) == 4  # the exact match and the first 3 found inside
+    # The first 3 found inside, in the order the database reads them: the exact match
+    # itself is among them when its row lies before the others on disk (PostgreSQL
+    # reuses the space of rolled-back rows), so 2 or 3 others; never all 8.
+    others = nos[1:]
+    assert set(others) <= {f"CT{n:02d}" for n in range(8)}
+    assert len(others) in (2, 3)
 
 
 def test_one_or_two_characters_find_the_start_of_a_field_only(manager_client):
