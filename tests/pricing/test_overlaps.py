@@ -456,9 +456,9 @@ def test_the_number_of_queries_is_fixed(large):
 
 
 def _sharing(size):
-    """Campaign A, activated, targets ``size`` customers (a customer price each) and
-    ``size`` companies that are no customers; activated campaign B targets the same,
-    and both sell one item. Written in bulk, as activation would."""
+    """Campaign A, activated, targets ``size`` customers (the first three with a price
+    of their own) and ``size`` companies that are no customers; activated campaign B
+    targets the same, and both sell one item. Written in bulk, as activation would."""
     from campaigns.models import Campaign
     from contacts.models import Contact, ContactType
     from pricing.models import CampaignTarget
