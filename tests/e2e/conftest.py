@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,23 @@ PASSWORD = "pw-for-tests-1"
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM
 # calls from such a thread unless told that it is safe (it is: one thread).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, a test database in a file, not in memory: Django's live server hands
+    an in-memory database's one connection to every request thread, so two requests
+    the browser sends at once (the card's overlap warning, loaded after the card, and
+    the page the user opens next) would share one connection and its transaction.
+    With a file each request has its own, as under ``make run`` (docs/architecture.md,
+    Tests). The file is named after this process (one per pytest-xdist worker) and
+    removed with the test database."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = Path(tempfile.gettempdir()) / f"marketing-e2e-{os.getpid()}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
 
 
 def pytest_collection_modifyitems(config, items):
