@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.arguments import bool_arg, record_arg
 from segments.criteria import check_filters
-from segments.models import Segment, SegmentLine
+from segments.models import Segment
 from segments.services.actions import chosen_contacts, lines_matching
 
 # The previews count exactly up to this many contacts or lines and beyond it say "more
@@ -125,12 +125,13 @@ def preview_remove(
 ) -> ActionPreview:
     """The counts ``reduce_contacts`` (or, with ``keep_matching``, ``refine_contacts``)
     would give now: one counting statement capped at ``PREVIEW_CAP`` (Refine: and the
-    segment's lines, counted on its index)."""
+    segment's number of lines, which it keeps, docs/segments.md, Totals: counting two
+    million lines took 0.23 s of every Refine count at ten million contacts)."""
     record_arg(segment, Segment, label=_("Segment"))
     check_filters(filters)
     entire_companies = bool_arg(entire_companies, label=_("Entire companies"))
     lines, _found, capped = _capped_counts(lines_matching(segment, filters, entire_companies))
     if keep_matching:
-        total = SegmentLine.objects.filter(segment=segment).count()
-        return ActionPreview(matching=lines, removed=total - lines, capped=capped)
+        total = Segment.objects.values_list("line_count", flat=True).get(pk=segment.pk)
+        return ActionPreview(matching=lines, removed=max(total - lines, 0), capped=capped)
     return ActionPreview(matching=lines, removed=lines, capped=capped)

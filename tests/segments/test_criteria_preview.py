@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from segments import services
-from segments.models import SegmentCriteriaAction, SegmentLine
+from segments.models import Segment, SegmentCriteriaAction, SegmentLine
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +161,8 @@ def _statements(run):
 
 def test_each_preview_is_one_counting_statement(segment, people):
     """One statement counts the matches and the lines (on PostgreSQL between setting
-    the planner options and putting them back); Refine counts the segment's lines too."""
+    the planner options and putting them back); Refine reads the segment's number of
+    lines too."""
     services.add_contacts(segment=segment, filters={"type": "person"})
     setup = 2 if connection.vendor == "postgresql" else 0
     filters = {"city": "Amsterdam", "business_relations": ["PROS"]}
@@ -179,6 +180,27 @@ def test_each_preview_is_one_counting_statement(segment, people):
         )
         == 2 + setup
     )
+
+
+def test_refine_takes_the_number_of_lines_the_segment_keeps(segment, people):
+    """Refine's lines in all are the segment's kept count (docs/segments.md, Totals),
+    not counted again: only the capped count reads the lines."""
+    services.add_contacts(segment=segment, filters={"type": "person"})
+    segment.refresh_from_db()
+    assert segment.line_count == 4
+    with CaptureQueriesContext(connection) as captured:
+        preview = services.preview_remove(
+            segment=segment, filters={"city": "Amsterdam"}, keep_matching=True
+        )
+    assert (preview.matching, preview.removed) == (2, 2)
+    line_table = SegmentLine._meta.db_table
+    assert len([q for q in captured if line_table in q["sql"]]) == 1
+    # The kept count is what Refine subtracts from.
+    Segment.objects.filter(pk=segment.pk).update(line_count=10)
+    preview = services.preview_remove(
+        segment=segment, filters={"city": "Amsterdam"}, keep_matching=True
+    )
+    assert preview.removed == 8
 
 
 def test_beyond_the_cap_the_counts_say_more_than(segment, people, monkeypatch, manager_client):
