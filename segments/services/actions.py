@@ -120,9 +120,9 @@ FK_FIELDS = {
 }
 
 
-def _candidates(filters, *, expand_companies, ignore_exclusion):
+def _candidates(filters, *, expand_companies, ignore_exclusion, correlated=False):
     """The contacts an Add action selects before the related-company rule."""
-    selected = matching_contacts(filters)
+    selected = matching_contacts(filters, correlated=correlated)
     if expand_companies:
         companies = selected.filter(type=ContactType.COMPANY).values("id")
         persons = Contact.objects.filter(company_id__in=companies).values("id")
@@ -144,14 +144,18 @@ def chosen_contacts(
     """The contacts an Add action makes lines for (before skipping those already in the
     segment).
 
-    ``correlated``: drop a company whose persons are chosen by a ``NOT EXISTS`` on its
-    persons (PostgreSQL: an index probe per company, rows can stream: the counts before
-    committing) instead of one anti-join with the companies of all persons chosen
-    (``core.sql.absent``: linear at any size, for writing every line)."""
+    ``correlated``: look up each contact's codes (``matching_contacts``) and drop a
+    company whose persons are chosen by a ``NOT EXISTS`` on its persons (PostgreSQL:
+    index probes per contact, rows can stream: the counts before committing) instead
+    of semi-joins with every holder and one anti-join with the companies of all
+    persons chosen (``core.sql.absent``: linear at any size, for writing every line)."""
 
     def candidates():
         return _candidates(
-            filters, expand_companies=expand_companies, ignore_exclusion=ignore_exclusion
+            filters,
+            expand_companies=expand_companies,
+            ignore_exclusion=ignore_exclusion,
+            correlated=correlated,
         )
 
     chosen = candidates()

@@ -35,6 +35,10 @@ ADD_CASES = [
     ({"type": "company"}, {"expand_companies": True}),
     ({"city": "Amsterdam"}, {"allow_existing": True}),
     ({"city": "Amsterdam|Utrecht"}, {}),
+    # A person's own code (probed per contact on PostgreSQL), with a company's code.
+    ({"job_responsibilities": ["PURCHASE"]}, {}),
+    ({"type": "person", "industry_groups": ["RETAIL"], "job_responsibilities": ["PURCHASE"]}, {}),
+    ({"industry_groups": ["RETAIL"], "job_responsibilities": ["PURCHASE"]}, {}),
 ]
 
 
