@@ -174,7 +174,9 @@ class InteractionLogEntryAdmin(RecordAdmin):
         super().delete_service(request, obj)
         services.notify_interactions_changed({campaign_id})
 
-    def delete_queryset(self, request, queryset):
+    def delete_selection(self, request, queryset):
+        # The campaigns' sums made again once, after all of them.
         campaign_ids = set(queryset.order_by().values_list("campaign_id", flat=True).distinct())
-        super().delete_queryset(request, queryset)
+        for obj in queryset:
+            super().delete_service(request, obj)
         services.notify_interactions_changed(campaign_ids)

@@ -58,6 +58,12 @@ class ContactAdmin(RecordHistoryAdmin):
     def save_service(self, request, obj, form, change):
         services.save_contact(contact=obj, user=request.user)  # codes: the inlines
 
+    def delete_service(self, request, obj):
+        services.delete_contact(contact=obj, user=request.user)
+
+    def delete_selection(self, request, queryset):
+        services.delete_contacts(contacts=queryset, user=request.user)  # set-based
+
     list_display = ["no", "name", "type", "company", "city", "email", "salesperson", "external_id"]
     list_filter = ["type", "language", "correspondence_type", "exclude_from_segments"]
     search_fields = ["no", "name", "email", "city", "=external_id"]

@@ -173,6 +173,17 @@ BULK_DELETE_LIMIT = 10_000
 
 
 @transaction.atomic
+def delete_contact(*, contact: Contact, user=None) -> None:
+    """Delete ``contact`` (its card's or the admin's *Delete*): refused, naming them,
+    when it is still used; its classification codes, segment lines and opt-outs go
+    with it, and the segments that lose a line are counted again (``contacts_deleted``,
+    docs/segments.md, Totals)."""
+    record_arg(contact, Contact, label=_("Contact"))
+    delete_record(instance=contact, user=user)
+    contacts_deleted.send(sender=Contact, count=1)
+
+
+@transaction.atomic
 def assign_salesperson(*, records, salesperson=None, user=None) -> int:
     """Give every contact (or customer) of ``records`` (a selection: a query set)
     ``salesperson`` (``None``: no salesperson) in one ``UPDATE``, with a change-history

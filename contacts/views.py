@@ -274,6 +274,9 @@ class ContactEdit(ContactSaveMixin, generic.RecordUpdateView):
 class ContactDelete(generic.RecordDeleteView):
     model = Contact
 
+    def perform_delete(self):
+        services.delete_contact(contact=self.object, user=self.request.user)
+
 
 class CreateCustomer(generic.ConfirmActionView):
     """*Create as customer* on a company contact."""

@@ -9,7 +9,9 @@ Every ``ModelAdmin`` of the project derives from ``RecordAdmin`` (or
   again applies the typed ones (as on the pages);
 - a save or delete goes through the record's service (``save_service`` /
   ``delete_service``, default the generic ``core.services.save_record`` /
-  ``delete_record``), so the admin keeps every rule; a refusal is shown as a message;
+  ``delete_record``), so the admin keeps every rule; so does the list's *Delete
+  selected* (``delete_selection``: each record through ``delete_service``, or a
+  set-based service), all or none; a refusal is shown as a message;
 - its list has filters and a search box: an admin that names none gets them from the
   model (``default_list_filter`` / ``default_search_fields``: choices, yes/no fields,
   dates and code tables to filter by, numbers, codes and names to search; a code
@@ -20,7 +22,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
@@ -188,6 +190,12 @@ class RecordAdminMixin:
     def delete_service(self, request, obj):
         delete_record(instance=obj, user=request.user)
 
+    def delete_selection(self, request, queryset):
+        """The list's *Delete selected*: each record through ``delete_service``. A
+        model with a set-based service for many records uses that instead."""
+        for obj in queryset:
+            self.delete_service(request, obj)
+
     def save_model(self, request, obj, form, change):
         try:
             self.save_service(request, obj, form, change)
@@ -199,6 +207,23 @@ class RecordAdminMixin:
             self.delete_service(request, obj)
         except ValidationError as error:
             raise Refused(error) from None
+
+    def delete_queryset(self, request, queryset):
+        """*Delete selected* keeps every rule too: through the services, all or none
+        (one refusal keeps every record)."""
+        try:
+            with transaction.atomic():
+                self.delete_selection(request, queryset)
+        except ValidationError as error:
+            raise Refused(error) from None
+
+    def changelist_view(self, request, *args, **kwargs):
+        try:
+            return super().changelist_view(request, *args, **kwargs)
+        except Refused as refused:
+            for message in refused.error.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(request.get_full_path())
 
     def changeform_view(self, request, *args, **kwargs):
         try:

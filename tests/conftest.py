@@ -80,6 +80,13 @@ def viewer_client(client, viewer):
     return client
 
 
+@pytest.fixture
+def superuser_client(client, db):
+    """A client logged in to the admin as a superuser."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests that need the demo data run first (tests/demo_database.py); tests marked
     ``postgres`` run only when the suite runs on PostgreSQL."""

@@ -9,8 +9,6 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import UserFactory
-
 pytestmark = pytest.mark.django_db
 
 
@@ -25,13 +23,6 @@ def test_every_admin_list_has_filters_and_a_search_box(model, model_admin):
     request = RequestFactory().get("/")
     assert model_admin.get_list_filter(request), f"{model._meta.label}: no list filter"
     assert model_admin.get_search_fields(request), f"{model._meta.label}: no search fields"
-
-
-@pytest.fixture
-def superuser_client(client):
-    user = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return client
 
 
 def test_every_admin_list_opens_filtered_and_searched(superuser_client):

@@ -10,9 +10,13 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from contacts.models import Contact
+from core.models import AuditAction, AuditEntry
 from segments import services
 from segments.models import Segment, SegmentLine
+from tests.core.test_admin_deletes import delete_selected
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +104,28 @@ def test_the_migration_fills_the_totals_from_the_lines(priced, segment):
     migration = importlib.import_module("segments.migrations.0006_segment_totals")
     migration.fill_totals(apps, None)
     assert stored(priced) == (4, Decimal("10.00"), Decimal("20.0"))
+
+
+def test_a_contact_deleted_on_its_card_counts_its_segments_again(manager_client, priced):
+    response = manager_client.post(Contact.objects.get(name="Dan").get_url("delete"))
+    assert response.status_code == 302
+    assert stored(priced) == counted(priced) == (3, Decimal("7.50"), Decimal("15.0"))
+
+
+def test_a_contact_deleted_in_the_admin_counts_its_segments_again(superuser_client, priced):
+    dan = Contact.objects.get(name="Dan")
+    url = reverse("admin:contacts_contact_delete", args=[dan.pk])
+    assert superuser_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Contact.objects.filter(pk=dan.pk).exists()
+    assert stored(priced) == counted(priced) == (3, Decimal("7.50"), Decimal("15.0"))
+
+
+def test_contacts_deleted_together_in_the_admin_count_their_segments_again(
+    superuser_client, priced
+):
+    """The admin's *Delete selected* is the contacts' set-based delete service."""
+    persons = Contact.objects.filter(name__in=["Bob", "Dan"])
+    assert delete_selected(superuser_client, Contact, persons).status_code == 200
+    assert not Contact.objects.filter(name__in=["Bob", "Dan"]).exists()
+    assert stored(priced) == counted(priced) == (2, Decimal("5.00"), Decimal("10.0"))
+    assert AuditEntry.objects.filter(action=AuditAction.RECORDS_DELETED).exists()
