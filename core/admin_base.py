@@ -218,28 +218,24 @@ class RecordAdminMixin:
             raise Refused(error) from None
 
     def changelist_view(self, request, *args, **kwargs):
-        try:
-            return super().changelist_view(request, *args, **kwargs)
-        except Refused as refused:
-            for message in refused.error.messages:
-                messages.error(request, message)
-            return HttpResponseRedirect(request.get_full_path())
+        return _refusals_shown(request, super().changelist_view, *args, **kwargs)
 
     def changeform_view(self, request, *args, **kwargs):
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except Refused as refused:  # the admin's transaction is rolled back
-            for message in refused.error.messages:
-                messages.error(request, message)
-            return HttpResponseRedirect(request.get_full_path())
+        return _refusals_shown(request, super().changeform_view, *args, **kwargs)
 
     def delete_view(self, request, *args, **kwargs):
-        try:
-            return super().delete_view(request, *args, **kwargs)
-        except Refused as refused:
-            for message in refused.error.messages:
-                messages.error(request, message)
-            return HttpResponseRedirect(request.get_full_path())
+        return _refusals_shown(request, super().delete_view, *args, **kwargs)
+
+
+def _refusals_shown(request, view, *args, **kwargs):
+    """``view``'s response; a service's refusal (its transaction rolled back) becomes
+    messages on the same page instead."""
+    try:
+        return view(request, *args, **kwargs)
+    except Refused as refused:
+        for message in refused.error.messages:
+            messages.error(request, message)
+        return HttpResponseRedirect(request.get_full_path())
 
 
 def _flat(fields):
