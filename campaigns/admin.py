@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import services
@@ -11,8 +10,7 @@ from campaigns.models import (
     InteractionTemplate,
     InteractionTemplateLanguage,
 )
-from core.admin_base import RecordAdmin, RecordHistoryAdmin, Refused
-from core.services import delete_record, save_record
+from core.admin_base import RecordAdmin, RecordHistoryAdmin
 
 
 @admin.register(CampaignStatus)
@@ -49,7 +47,7 @@ class CampaignAdmin(RecordHistoryAdmin):
 
 class InteractionTemplateLanguageInline(admin.StackedInline):
     """The template's language versions; saved through the record services with the
-    template (``InteractionTemplateAdmin.save_formset``)."""
+    template (``RecordAdminMixin.save_formset``)."""
 
     model = InteractionTemplateLanguage
     extra = 0
@@ -58,21 +56,6 @@ class InteractionTemplateLanguageInline(admin.StackedInline):
 @admin.register(InteractionTemplate)
 class InteractionTemplateAdmin(RecordHistoryAdmin):
     inlines = [InteractionTemplateLanguageInline]
-
-    def save_formset(self, request, form, formset, change):
-        """Language versions go through ``save_record`` / ``delete_record`` like the
-        template (docs/services.md); a refusal rolls the admin's save back."""
-        if formset.model is not InteractionTemplateLanguage:
-            return super().save_formset(request, form, formset, change)
-        versions = formset.save(commit=False)
-        try:
-            for version in formset.deleted_objects:
-                delete_record(instance=version, user=request.user)
-            for version in versions:
-                save_record(instance=version, user=request.user)
-        except ValidationError as error:
-            raise Refused(error) from None
-        return None
 
     list_display = [
         "code",

@@ -9,9 +9,10 @@ Every ``ModelAdmin`` of the project derives from ``RecordAdmin`` (or
   again applies the typed ones (as on the pages);
 - a save or delete goes through the record's service (``save_service`` /
   ``delete_service``, default the generic ``core.services.save_record`` /
-  ``delete_record``), so the admin keeps every rule; so does the list's *Delete
+  ``delete_record``), so the admin keeps every rule; so do the list's *Delete
   selected* (``delete_selection``: each record through ``delete_service``, or a
-  set-based service), all or none; a refusal is shown as a message;
+  set-based service), all or none, and an inline's rows (``save_formset``: through
+  their model's admin's services); a refusal is shown as a message;
 - its list has filters and a search box: an admin that names none gets them from the
   model (``default_list_filter`` / ``default_search_fields``: choices, yes/no fields,
   dates and code tables to filter by, numbers, codes and names to search; a code
@@ -207,6 +208,31 @@ class RecordAdminMixin:
             self.delete_service(request, obj)
         except ValidationError as error:
             raise Refused(error) from None
+
+    def save_formset(self, request, form, formset, change):
+        """The inline rows through the services too: each through the ``save_service``
+        / ``delete_service`` of its model's own admin (a quote line priced by the
+        engine), or the generic record services when the model has no admin; a refusal
+        rolls the whole form back."""
+        rows = self.admin_site._registry.get(formset.model)
+        if not isinstance(rows, RecordAdminMixin):  # none, or not one of the project's
+            rows = None
+        forms = {id(inline.instance): inline for inline in formset.forms}
+        changed = formset.save(commit=False)  # the rows with the form's values, unwritten
+        try:
+            for obj in formset.deleted_objects:
+                if rows:
+                    rows.delete_service(request, obj)
+                else:
+                    delete_record(instance=obj, user=request.user)
+            for obj in changed:
+                if rows:
+                    rows.save_service(request, obj, forms.get(id(obj)), obj.pk is not None)
+                else:
+                    save_record(instance=obj, user=request.user)
+        except ValidationError as error:
+            raise Refused(error) from None
+        formset.save_m2m()
 
     def delete_queryset(self, request, queryset):
         """*Delete selected* keeps every rule too: through the services, all or none
