@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from quotes import services
 from pricing.models import Item
+from quotes import services
 from quotes.models import SalesQuoteLine
 from tests.core.test_bad_input import page_form
 
