@@ -216,20 +216,14 @@ class RecordAdminMixin:
         rolls the whole form back."""
         rows = self.admin_site._registry.get(formset.model)
         if not isinstance(rows, RecordAdminMixin):  # none, or not one of the project's
-            rows = None
+            rows = RecordAdmin(formset.model, self.admin_site)  # the generic services
         forms = {id(inline.instance): inline for inline in formset.forms}
         changed = formset.save(commit=False)  # the rows with the form's values, unwritten
         try:
             for obj in formset.deleted_objects:
-                if rows:
-                    rows.delete_service(request, obj)
-                else:
-                    delete_record(instance=obj, user=request.user)
+                rows.delete_service(request, obj)
             for obj in changed:
-                if rows:
-                    rows.save_service(request, obj, forms.get(id(obj)), obj.pk is not None)
-                else:
-                    save_record(instance=obj, user=request.user)
+                rows.save_service(request, obj, forms.get(id(obj)), obj.pk is not None)
         except ValidationError as error:
             raise Refused(error) from None
         formset.save_m2m()
