@@ -1,5 +1,7 @@
 """Errors as RFC 9457 problem details, ``application/problem+json`` (docs/api.md)."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -9,8 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from core.concurrency import RecordChanged
+from core.error_pages import is_write_conflict
 
 PROBLEM_TYPE = "application/problem+json"
+# Another transaction wrote the same rows at the same moment; this one was rolled back.
+WRITE_CONFLICT = _(
+    "Another user changed the same records at the same moment. Nothing was saved; try again."
+)
+logger = logging.getLogger(__name__)
 
 TITLES = {
     400: _("The request is not valid."),
@@ -80,6 +88,9 @@ def problem_exception_handler(exc, context):
     """DRF's exception handler, answering every error as a problem document."""
     if isinstance(exc, RecordChanged):
         return problem(409, exc.messages[0], extra={"version": exc.version})
+    if is_write_conflict(exc):  # core.middleware.WriteConflictMiddleware, for pages
+        logger.warning("write conflict on %s", context["request"].path, exc_info=exc)
+        return problem(409, WRITE_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         errors = validation_errors(exc)
         return problem(400, " ".join(exc.messages), errors=errors)

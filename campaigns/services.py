@@ -94,13 +94,32 @@ def deletion_summary(campaign: Campaign) -> list[str]:
 # Interactions and campaign entries (docs/campaigns.md) ----------------------------
 
 
+@transaction.atomic
 def notify_interactions_changed(campaign_ids) -> None:
     """Every change of a campaign's interactions ends here: their sums per day are made
-    again (``InteractionDay``, docs/dashboard.md) and ``interactions_changed`` is sent."""
+    again (``InteractionDay``, docs/dashboard.md) and ``interactions_changed`` is sent.
+
+    The campaigns are locked first, in key order, until the caller's transaction ends:
+    two users changing interactions of one campaign at once (canceling two entries,
+    logging two segments) otherwise both delete and insert its day rows, and the
+    second insert breaks the one-row-a-day key or deadlocks (docs/concurrency.md, Lock
+    order). Counted after the lock, the sums include the other user's committed change."""
     campaign_ids = {pk for pk in campaign_ids if pk}
     if campaign_ids:
+        lock_campaigns(campaign_ids)
         refresh_interaction_days(campaign_ids)
         interactions_changed.send(sender=InteractionLogEntry, campaign_ids=campaign_ids)
+
+
+def lock_campaigns(campaign_ids) -> None:
+    """Lock ``campaign_ids`` in key order for the rest of the transaction, without
+    blocking the key checks of rows that refer to them (``FOR NO KEY UPDATE``)."""
+    list(
+        Campaign.objects.select_for_update(no_key=True)
+        .filter(pk__in=campaign_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def interactions_entry(campaign: Campaign, user=None) -> CampaignEntry:
@@ -133,11 +152,13 @@ def log_interaction(*, interaction: InteractionLogEntry, user=None) -> Interacti
     )
     interaction.contact_company_id = contact.company_id or contact.id
     if interaction.campaign_id is None:
+        _lock_contact(contact)
         interaction.campaign_target = interaction.campaign_response = False
         interaction.campaign_entry = None
     else:
         # Lock the campaign: two first interactions must not make two entries.
-        Campaign.objects.select_for_update().filter(pk=interaction.campaign_id).first()
+        lock_campaigns({interaction.campaign_id})
+        _lock_contact(contact)
         interaction.campaign_entry = interactions_entry(interaction.campaign, user)
     if getattr(user, "pk", None):
         interaction.user = user
@@ -147,12 +168,23 @@ def log_interaction(*, interaction: InteractionLogEntry, user=None) -> Interacti
     return interaction
 
 
+def _lock_contact(contact) -> None:
+    """Hold the contact until the interaction is committed: a user deleting it at the
+    same moment waits and then sees the interaction, or deleted it first and this is
+    refused (docs/concurrency.md, Lock order)."""
+    if not Contact.objects.select_for_update(no_key=True).filter(pk=contact.pk).exists():
+        raise ValidationError(
+            {"contact": _("Contact %(no)s was deleted by another user.") % {"no": contact.no}}
+        )
+
+
 @transaction.atomic
 def set_entry_canceled(*, entry: CampaignEntry, canceled: bool, user=None) -> int:
     """Cancel (or undo the cancel of) an entry and all its interactions; returns
     the number of interactions changed."""
     record_arg(entry, CampaignEntry, label=_("Campaign entry"))
     canceled = bool_arg(canceled, label=_("Canceled"))
+    lock_campaigns({entry.campaign_id})  # the campaign before its entries
     entry = lock_stored(entry)
     CampaignEntry.objects.filter(pk=entry.pk).update(canceled=canceled)
     changed = (
@@ -169,6 +201,7 @@ def set_entry_canceled(*, entry: CampaignEntry, canceled: bool, user=None) -> in
 def delete_campaign_entry(*, entry: CampaignEntry, user=None) -> int:
     """Delete a canceled entry with its interactions; a live entry is refused."""
     record_arg(entry, CampaignEntry, label=_("Campaign entry"))
+    lock_campaigns({entry.campaign_id})  # the campaign before its entries
     entry = lock_stored(entry)  # as stored: the caller's copy may hold other values
     if not CampaignEntry.objects.filter(pk=entry.pk, canceled=True).exists():
         raise ValidationError(
@@ -203,6 +236,7 @@ def delete_canceled_campaign_entries(
         campaign=campaign, date_from=date_from, date_to=date_to, salesperson=salesperson
     )
     campaign_ids = set(entries.values_list("campaign_id", flat=True).distinct())
+    lock_campaigns(campaign_ids)  # the campaigns before their entries
     _total, removed = InteractionLogEntry.objects.filter(
         campaign_entry__in=entries.values("id")
     ).delete()

@@ -14,11 +14,17 @@ The broken connection is closed at once, so the next request opens a new one;
 Django would also do that at the end of the request (``close_old_connections``),
 and PostgreSQL connections kept between requests are checked before they are used
 again (``CONN_HEALTH_CHECKS``).
+
+Two users writing the same records at the same moment is not an outage either:
+PostgreSQL ends one of them with a deadlock or a serialization failure, or a key
+checked at the commit finds the record the other user deleted. ``is_write_conflict``
+names these; ``core.middleware.WriteConflictMiddleware`` answers them with 409 and
+"nothing was saved, try again" (docs/concurrency.md, When two writes still collide).
 """
 
 import sys
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.views.defaults import server_error as django_server_error
@@ -39,14 +45,39 @@ def is_database_outage(error: BaseException | None) -> bool:
     or unusable database connection: Django's ``OperationalError`` or
     ``InterfaceError``, or the driver's own, which reaches the view unwrapped from a
     few places (closing a server-side cursor on a connection the server ended)."""
+    if is_write_conflict(error):
+        return False
     kinds = _outage_errors()
+    return any(isinstance(cause, kinds) for cause in _chain(error))
+
+
+# PostgreSQL's SQLSTATEs of a transaction ended because another one wrote the same rows:
+# serialization failure, deadlock, a lock not granted, and a key (foreign or unique)
+# that another transaction's committed write broke.
+CONFLICT_STATES = {"40001", "40P01", "55P03", "23503", "23505"}
+# SQLite's words for the last two (its errors carry no SQLSTATE).
+SQLITE_CONFLICTS = ("FOREIGN KEY constraint failed", "UNIQUE constraint failed")
+
+
+def is_write_conflict(error: BaseException | None) -> bool:
+    """Whether ``error`` (or one it was raised from) ended the transaction because
+    another transaction wrote the same rows at the same moment."""
+    for cause in _chain(error):
+        state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+        if state in CONFLICT_STATES:
+            return True
+        if isinstance(cause, IntegrityError) and str(cause).startswith(SQLITE_CONFLICTS):
+            return True
+    return False
+
+
+def _chain(error: BaseException | None):
+    """``error`` and the errors it was raised from or while handling."""
     seen = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, kinds):
-            return True
+        yield error
         seen.add(id(error))
         error = error.__cause__ or error.__context__
-    return False
 
 
 def _outage_errors() -> tuple[type[BaseException], ...]:

@@ -1,12 +1,19 @@
 """Request hygiene that every view relies on, and the user's remembered language."""
 
+import logging
+
 from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+from core.error_pages import is_write_conflict
+
+logger = logging.getLogger(__name__)
 
 # The language the user chose (from their preference at login, or the switcher).
 SESSION_LANGUAGE = "user_language"
@@ -88,6 +95,38 @@ class AdminObjectKeyMiddleware:
                 % {"name": model_admin.model._meta.verbose_name, "key": object_id}
             ) from None
         return None
+
+
+class WriteConflictMiddleware:
+    """Answer 409 "another user changed the same records; nothing was saved" when a
+    view's transaction ended because another one wrote the same rows at the same
+    moment (``core.error_pages.is_write_conflict``: a deadlock, a serialization
+    failure, a key checked at the commit that the other user's delete broke).
+
+    The services lock what they change in one order (docs/concurrency.md), so this is
+    the rare case they cannot foresee; the transaction was rolled back, so trying
+    again is safe. The page links back to where the user came from. The API answers
+    the same with a problem document (``api.exceptions``). Logged as a warning with
+    its traceback: a conflict that repeats is a lock order to fix."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_write_conflict(exception):
+            return None
+        logger.warning("write conflict on %s", request.path, exc_info=exception)
+        back = request.headers.get("referer", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = ""
+        return HttpResponse(
+            render_to_string("409.html", {"back_url": back}, request=request), status=409
+        )
 
 
 def remember_language(request, language: str) -> None:
