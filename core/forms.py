@@ -29,7 +29,10 @@ class LocalDateInput(forms.DateInput):
         return context
 
 
-# Every date field of a form or filter (not date formulas: core.date_formulas).
+# Every date field of a form or filter (not date formulas: core.date_formulas), as a
+# field's ``widget=`` (the field copies it). A form that sets a field's widget itself
+# gives it ``LocalDateInput()``: crispy marks an invalid field on its widget, and on
+# this shared one the mark would reach every date field built after.
 DATE_INPUT = LocalDateInput()
 
 

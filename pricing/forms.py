@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DATE_INPUT, KeyChoiceField, NumberedFormMixin
+from core.forms import KeyChoiceField, LocalDateInput, NumberedFormMixin
 from pricing.models import (
     DiscountType,
     Item,
@@ -53,7 +53,8 @@ class PriceRuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.campaign = None
         for name in ("starting_date", "ending_date"):
-            self.fields[name].widget = DATE_INPUT
+            # A widget of its own: crispy marks an invalid field on its widget.
+            self.fields[name].widget = LocalDateInput()
         if (self.initial.get("sales_type") or self.instance.sales_type) == SalesType.CAMPAIGN:
             # Say so before the user types other dates, not only in the error.
             for name in ("starting_date", "ending_date"):

@@ -86,6 +86,16 @@ def test_campaign_rows_take_the_campaign_dates_and_refuse_others(manager_client)
     assert (row.starting_date, row.ending_date) == (campaign.starting_date, campaign.ending_date)
 
 
+def test_a_date_refused_on_one_form_leaves_every_other_date_field_unmarked(manager_client):
+    chair = item()
+    response = post_price(manager_client, price_data(chair, starting_date="not a date"))
+    assert "is-invalid" in response.content.decode()
+    # The form's date fields once shared one widget with every list filter: crispy's
+    # error mark stayed on it, and empty filters showed red for every user after.
+    for page in ("campaigns:campaign_list", "pricing:salesprice_list", "pricing:salesprice_create"):
+        assert "is-invalid" not in manager_client.get(reverse(page)).content.decode(), page
+
+
 def test_lists_open_from_the_campaign_filtered_with_campaign_defaults(manager_client):
     chair = item()
     campaign, _segment = campaign_with_segment()
