@@ -556,6 +556,15 @@ def test_the_campaign_card_shows_the_overlaps_once_loaded(manager_client, setup)
     panel = manager_client.get(overlaps_url).content.decode()
     assert "Warning: 1 overlap of this campaign&#x27;s prices" in panel
     assert f"Sales price 80.00 of item {chair.no}" in panel
+    # Not activated (or deactivated: no targets now): what activating would bring.
+    assert "The campaign is not activated: these overlaps would apply" in panel
+    services.activate_campaign(campaign=campaign)
+    panel = manager_client.get(overlaps_url).content.decode()
+    assert "Warning: 1 overlap" in panel
+    assert "not activated" not in panel
+    services.deactivate_campaign(campaign=campaign)
+    panel = manager_client.get(overlaps_url).content.decode()
+    assert "The campaign is not activated: these overlaps would apply" in panel
 
 
 def test_the_overlap_panel_runs_as_many_queries_with_more_overlaps(manager_client):
