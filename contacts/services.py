@@ -19,7 +19,7 @@ from contacts.models import (
 from contacts.signals import contacts_deleted, customer_created_from_contact, customer_deleting
 from core import audit
 from core.arguments import m2m_arg, record_arg
-from core.bulk_records import delete_set, selected_ids, selection_arg, write_history
+from core.bulk_records import delete_set, lock_rows, selected_ids, selection_arg, write_history
 from core.concurrency import lock_stored
 from core.models import AuditAction
 from core.services import delete_record, validate_record, write_record
@@ -209,12 +209,19 @@ def assign_salesperson(*, records, salesperson=None, user=None) -> int:
     else:
         changing = rows.filter(salesperson__isnull=False)
     model = rows.model
+    # Lock the records to change first (one statement, in key order): the same action
+    # on the same records at the same moment waits here, and what still needs the
+    # salesperson is read after it, so history, update and audit count only those.
+    if not lock_rows(model, changing.values("pk")):
+        return 0
     # Read the selection before the UPDATE changes what it selects (a list filtered by
     # the old salesperson): the history rows first, then the update of the same rows.
     write_history(changing, history_type="~", user=user, values={"salesperson": salesperson})
     changed = model._base_manager.filter(pk__in=changing.values("pk")).update(
         salesperson=salesperson
     )
+    if not changed:
+        return 0
     audit.record(
         user,
         AuditAction.SALESPERSON_ASSIGNED,
@@ -241,6 +248,8 @@ def delete_contacts(*, contacts, user=None) -> int:
     if not ids:
         return 0
     deleted = delete_set(Contact, ids, user=user)
+    if not deleted:  # deleted meanwhile by another user
+        return 0
     contacts_deleted.send(sender=Contact, count=deleted)
     audit.record(
         user,

@@ -30,7 +30,9 @@ def write_history(rows, *, history_type: str, user=None, values=None) -> int:
     """One change-history row (django-simple-history) per record of ``rows``, in one
     ``INSERT … SELECT``: the record as it is stored, with ``values`` (``{field: value}``)
     as it will be after the caller's ``UPDATE``; ``history_type`` is ``"~"`` (changed) or
-    ``"-"`` (deleted). Call it before the change (its rows are read by the selection)."""
+    ``"-"`` (deleted). Call it after locking the rows (``lock_rows``), so that it reads
+    only what is still there to change, and before the change (its rows are read by the
+    selection)."""
     model = rows.model
     if not has_history(model) or rows.query.is_empty():
         return 0
@@ -103,12 +105,28 @@ def refuse_protected(model, ids) -> None:
         )
 
 
+def lock_rows(model, ids) -> int:
+    """Lock the records of ``model`` with keys ``ids`` (a list or a query of keys) for
+    the rest of the transaction, in the order of their keys, in one statement; the
+    number still stored. Two bulk operations on overlapping records then wait for each
+    other (never a deadlock), and what the second reads after this sees what the first
+    committed: the records it deleted are gone, the values it wrote are there. Call
+    inside a transaction (SQLite runs one writer at a time and locks nothing here)."""
+    locked = model._base_manager.filter(pk__in=_keys(model, ids)).select_for_update()
+    return len(locked.order_by("pk").values_list("pk", flat=True))
+
+
 def delete_set(model, ids: list, *, user=None) -> int:
     """Delete the records of ``model`` with keys ``ids`` as deleting each would
     (``on_delete``): refused when one is protected, rows that cascade deleted, ``SET_NULL``
-    references cleared, a change-history row (deleted) written for each. Returns the
+    references cleared, a change-history row (deleted) written for each. The records are
+    locked first (``lock_rows``): those deleted meanwhile by another user are left out,
+    and a writer that locks a record it refers to is either waited for (and its row
+    seen by the check of what is in use) or waits until the delete is done. Returns the
     number of records deleted. Call inside a transaction."""
     ids = _keys(model, ids)
+    if not lock_rows(model, ids):
+        return 0
     refuse_protected(model, ids)
     rows = model._base_manager.filter(pk__in=ids)
     _cascade(model, ids)

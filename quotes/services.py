@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from campaigns.models import Campaign
 from contacts.models import Contact, Customer
 from core.arguments import decimal_arg, record_arg
-from core.concurrency import lock_stored
+from core.concurrency import lock_stored, record_gone
 from core.services import delete_record, validate_record, write_record
 from pricing.engine import PriceRequest, line_amount, price_lines
 from pricing.models import Item, ItemUnitOfMeasure, UnitOfMeasure
@@ -31,9 +31,27 @@ def _check_amount(line):
 
 
 def _lock_quote(quote) -> SalesQuote:
-    """One change of a quote's lines at a time (line numbers, recalculation)."""
+    """One change of a quote's lines at a time (line numbers, recalculation). Every
+    service locks the quote before any of its lines, so two of them wait for each
+    other instead of deadlocking (docs/concurrency.md, Lock order)."""
     record_arg(quote, SalesQuote, label=_("Sales quote"))
     return lock_stored(quote)
+
+
+def _lock_line(line, *, version: str | None = None):
+    """The quote of ``line`` locked, then the stored line (``None`` for a new line): the
+    order of ``_lock_quote``. A line deleted meanwhile is refused as gone; ``version``
+    as for ``lock_stored``."""
+    if line.pk is None or line._state.adding:
+        return _lock_quote(SalesQuote.objects.filter(pk=line.quote_id).first()), None
+    quote = SalesQuote.objects.filter(lines__pk=line.pk).first()
+    if quote is None:
+        raise record_gone(SalesQuoteLine)
+    quote = _lock_quote(quote)
+    stored = lock_stored(line, version=version)
+    if stored.quote_id != quote.pk:
+        raise ValidationError(_("A line stays on its sales quote."))
+    return quote, stored
 
 
 def check_quote_can_be_priced(quote: SalesQuote) -> None:
@@ -164,10 +182,9 @@ def save_quote_line(
     is more than 0, the item not blocked, the customer not blocked; a changed line is
     checked against ``version`` (``core.concurrency``)."""
     record_arg(line, SalesQuoteLine, label=_("Sales quote line"), saved=False)
-    stored = lock_stored(line, version=version)
+    quote, stored = _lock_line(line, version=version)
     if stored is not None and stored.quote_id != line.quote_id:
         raise ValidationError(_("A line stays on its sales quote."))
-    quote = _lock_quote(SalesQuote.objects.filter(pk=line.quote_id).first())
     check_quote_can_be_priced(quote)
     line.quantity = decimal_arg(
         line.quantity, label=_("Quantity"), key="quantity", above=0, max_digits=14, places=4
@@ -202,8 +219,7 @@ def save_quote_line(
 def delete_quote_line(*, line: SalesQuoteLine, user=None) -> None:
     """Remove a line from its sales quote."""
     record_arg(line, SalesQuoteLine, label=_("Sales quote line"))
-    stored = lock_stored(line)
-    _lock_quote(stored.quote)
+    _quote, stored = _lock_line(line)
     delete_record(instance=stored, user=user)
 
 
