@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from campaigns.models import Campaign, InteractionLogEntry
+from campaigns.services import lock_campaigns
 from contacts.models import Contact, Customer, CustomerDiscountGroup, CustomerPriceGroup
 from core import audit
 from core.arguments import record_arg
@@ -182,8 +183,15 @@ def deactivate_campaign(*, campaign: Campaign, user=None) -> int:
 
 
 def refresh_targets(campaign_ids) -> None:
-    """Keep the target groups of the activated campaigns among ``campaign_ids`` current."""
-    for campaign in Campaign.objects.filter(pk__in=campaign_ids, activated=True):
+    """Keep the target groups of the activated campaigns among ``campaign_ids`` current.
+
+    Every one of the campaigns is locked first, in key order (``lock_campaigns``), and
+    *activated* read only then: an activation or deactivation at the same moment locks
+    the campaign too, so it has either committed and is seen here, or waits and then
+    sees these lines (docs/concurrency.md, Lock order). Read before the lock, an
+    activation not yet committed would be passed over."""
+    lock_campaigns(campaign_ids)
+    for campaign in Campaign.objects.filter(pk__in=campaign_ids, activated=True).order_by("pk"):
         sync_targets(campaign)
 
 

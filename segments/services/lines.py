@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from campaigns.models import InteractionTemplate
 from core.arguments import bool_arg, record_arg
-from core.concurrency import lock_stored
+from core.concurrency import lock_stored, record_gone
 from core.services import delete_record, validate_record, write_record
 from core.sql import column_type, insert_from_select, typed_value
 from segments.models import (
@@ -61,27 +61,77 @@ def _totals() -> dict:
 
 def refresh_line_totals(segment):
     """Count the segment's lines and add up their cost and duration (one statement),
-    after lines were added or removed (docs/segments.md, Totals)."""
+    after lines were added or removed (docs/segments.md, Totals). The caller holds the
+    segment's lock (``lock_segment``): two counts at once would each miss the other's
+    change (docs/concurrency.md, Lock order)."""
     totals = SegmentLine.objects.filter(segment=segment).aggregate(**_totals())
     Segment.objects.filter(pk=segment.pk).update(**totals)
     for name, value in totals.items():
         setattr(segment, name, value)
 
 
-def refresh_stale_line_totals() -> int:
-    """Correct the totals of every segment whose lines were deleted without them
-    (contacts deleted together, docs/contacts.md): one ``UPDATE``."""
+def _stale_segments() -> list:
+    """The keys of the segments whose stored totals are not what their lines add up to."""
+    return list(
+        Segment.objects.exclude(line_count=Coalesce(_line_totals()["line_count"], 0))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _line_totals() -> dict:
     lines = SegmentLine.objects.filter(segment=OuterRef("pk")).order_by().values("segment")
-    actual = {
+    return {
         name: Subquery(lines.annotate(value=aggregate).values("value"))
         for name, aggregate in _totals().items()
     }
-    counted = Coalesce(actual["line_count"], 0)
-    return Segment.objects.exclude(line_count=counted).update(
-        line_count=counted,
+
+
+def _count_again(segment_ids) -> int:
+    """Count the lines of the (locked) segments ``segment_ids`` again: one ``UPDATE``."""
+    if not segment_ids:
+        return 0
+    actual = _line_totals()
+    return Segment.objects.filter(pk__in=segment_ids).update(
+        line_count=Coalesce(actual["line_count"], 0),
         cost_total=Coalesce(actual["cost_total"], Value(Decimal(0))),
         duration_total=Coalesce(actual["duration_total"], Value(Decimal(0))),
     )
+
+
+def refresh_stale_line_totals() -> int:
+    """Correct the totals of every segment whose lines were deleted without them
+    (contacts deleted, docs/contacts.md), counted again under the segment's lock so that
+    a criteria action counting it at the same moment cannot leave its older count.
+
+    The contacts' lines are already deleted (and held) when this runs, so it must not
+    wait for a segment: an action holding the segment may be waiting for those lines
+    (docs/concurrency.md, Lock order). The segments that are free are locked (in key
+    order) and counted now, in this transaction; those a running action holds are
+    counted again right after this transaction commits, in one of their own that waits
+    for them. Returns the number of segments counted now."""
+    stale = _stale_segments()
+    if not stale:
+        return 0
+    free = list(
+        Segment.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=stale)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if len(free) < len(stale):
+        transaction.on_commit(_refresh_held_line_totals, robust=True)
+    return _count_again(free)
+
+
+@transaction.atomic
+def _refresh_held_line_totals() -> int:
+    """After contacts were deleted: count again the segments that were held by another
+    action then, waiting for each (in key order: found first, locked apart, counted
+    under the lock)."""
+    stale = _stale_segments()
+    list(Segment.objects.select_for_update().filter(pk__in=stale).order_by("pk").values("pk"))
+    return _count_again(stale)
 
 
 def _add_to_totals(segment_id, cost, duration) -> None:
@@ -96,6 +146,23 @@ def lock_segment(segment) -> Segment:
     """Lock the segment row: its criteria actions run one at a time."""
     record_arg(segment, Segment, label=_("Segment"))
     return lock_stored(segment)
+
+
+def lock_line(line, *, version: str | None = None) -> SegmentLine:
+    """Lock the line's segment, then the line (the order of the criteria actions, which
+    lock the segment and then change its lines: docs/concurrency.md, Lock order) and
+    return the stored line, checked against ``version`` (``core.concurrency``). A line
+    deleted meanwhile, or whose segment was deleted or logged, is refused."""
+    record_arg(line, SegmentLine)
+    current = SegmentLine.objects.select_related("segment").filter(pk=line.pk).first()
+    if current is None:
+        raise record_gone(SegmentLine)
+    segment = lock_segment(current.segment)
+    stored = lock_stored(line, version=version)
+    if stored.segment_id != segment.pk:
+        raise record_gone(SegmentLine)
+    stored.segment = segment
+    return stored
 
 
 def line_campaigns(lines) -> set:
@@ -340,8 +407,7 @@ def save_segment(
 @transaction.atomic
 def set_line_campaign_target(*, line: SegmentLine, value: bool, user=None) -> SegmentLine:
     """Tick or untick *campaign target* on one line (the one-click toggle)."""
-    record_arg(line, SegmentLine)
-    stored = lock_stored(line)
+    stored = lock_line(line)
     value = _boolean(value, _("Campaign target"))
     if value and stored.campaign_id is None:
         raise ValidationError(
@@ -364,8 +430,7 @@ def _boolean(value, label) -> bool:
 def save_line(*, line: SegmentLine, user=None, version: str | None = None) -> SegmentLine:
     """Save a changed line (validated here; checked against ``version``,
     ``core.concurrency``); a line without campaign is no target or response."""
-    record_arg(line, SegmentLine)
-    stored = lock_stored(line, version=version)
+    stored = lock_line(line, version=version)
     if line.campaign_id is None:
         line.campaign_target = line.campaign_response = False
     if line.segment_id != stored.segment_id or line.contact_id != stored.contact_id:
@@ -383,8 +448,7 @@ def save_line(*, line: SegmentLine, user=None, version: str | None = None) -> Se
 
 @transaction.atomic
 def delete_line(*, line: SegmentLine, user=None) -> None:
-    record_arg(line, SegmentLine)
-    stored = lock_stored(line)
+    stored = lock_line(line)
     segment = stored.segment
     stored.delete()
     refresh_line_totals(segment)
