@@ -16,7 +16,12 @@ from contacts.models import (
     CustomerDiscountGroup,
     CustomerPriceGroup,
 )
-from contacts.signals import contacts_deleted, customer_created_from_contact, customer_deleting
+from contacts.signals import (
+    contacts_deleted,
+    contacts_deleting,
+    customer_created_from_contact,
+    customer_deleting,
+)
 from core import audit
 from core.arguments import m2m_arg, record_arg
 from core.bulk_records import delete_set, lock_rows, selected_ids, selection_arg, write_history
@@ -179,6 +184,7 @@ def delete_contact(*, contact: Contact, user=None) -> None:
     with it, and the segments that lose a line are counted again (``contacts_deleted``,
     docs/segments.md, Totals)."""
     record_arg(contact, Contact, label=_("Contact"))
+    contacts_deleting.send(sender=Contact, ids=[contact.pk])
     delete_record(instance=contact, user=user)
     contacts_deleted.send(sender=Contact, count=1)
 
@@ -247,6 +253,7 @@ def delete_contacts(*, contacts, user=None) -> int:
     ids = selected_ids(rows, limit=BULK_DELETE_LIMIT)
     if not ids:
         return 0
+    contacts_deleting.send(sender=Contact, ids=ids)
     deleted = delete_set(Contact, ids, user=user)
     if not deleted:  # deleted meanwhile by another user
         return 0

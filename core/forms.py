@@ -75,16 +75,22 @@ class KeyChoiceField(forms.ModelChoiceField):
 
     def __init__(self, queryset, *, key="no", **kwargs):
         kwargs.pop("to_field_name", None)  # the model field's own; we look up by key
-        kwargs.setdefault(
-            "error_messages",
-            {"invalid_choice": _("%(value)s does not exist.")},
-        )
         super().__init__(queryset, to_field_name=key, **kwargs)
 
     def to_python(self, value):
         if isinstance(value, str):
             value = value.strip().upper()
-        return super().to_python(value)
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            # Worded when it is shown, in the user's language: "Item BERLIN does not exist."
+            raise ValidationError(
+                _("%(record)s %(value)s does not exist."),
+                code="invalid_choice",
+                params={"record": capfirst(self.queryset.model._meta.verbose_name), "value": value},
+            ) from None
 
     def prepare_value(self, value):
         """The key to show: an edit form's initial value is the record's primary key

@@ -95,11 +95,16 @@ def register():
     connect()
 
 
+def _contacts_deleting(sender, ids, **kwargs):
+    services.lock_segments_holding(ids)
+
+
 def _contacts_deleted(sender, **kwargs):
     services.refresh_stale_line_totals()
 
 
 def connect():
-    from contacts.signals import contacts_deleted
+    from contacts.signals import contacts_deleted, contacts_deleting
 
+    contacts_deleting.connect(_contacts_deleting, dispatch_uid="segments.contacts_deleting")
     contacts_deleted.connect(_contacts_deleted, dispatch_uid="segments.contacts_deleted")

@@ -148,6 +148,20 @@ def lock_segment(segment) -> Segment:
     return lock_stored(segment)
 
 
+def lock_segments_holding(contact_ids) -> None:
+    """Lock, in key order, the segments with a line for any of ``contact_ids``, before
+    those contacts are deleted: the criteria actions and logging lock the segment and
+    then write rows that point to its contacts, so a delete that locked the contacts
+    first would deadlock with them (docs/concurrency.md, Lock order). One statement."""
+    holding = SegmentLine.objects.filter(contact_id__in=contact_ids).values("segment_id")
+    list(
+        Segment.objects.select_for_update()
+        .filter(pk__in=holding)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def lock_line(line, *, version: str | None = None) -> SegmentLine:
     """Lock the line's segment, then the line (the order of the criteria actions, which
     lock the segment and then change its lines: docs/concurrency.md, Lock order) and

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from pricing.models import SalesLineDiscount, SalesPrice, SalesType
@@ -53,6 +54,15 @@ def test_price_rules_give_field_errors(manager_client, overrides, field):
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not SalesPrice.objects.exists()
+
+
+def test_an_unknown_item_is_named_with_its_kind_in_the_users_language(manager_client):
+    chair = item()
+    response = post_price(manager_client, price_data(chair, item="berlin"))
+    assert "Item BERLIN does not exist." in response.content.decode()
+    manager_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    response = post_price(manager_client, price_data(chair, item="berlin"))
+    assert "Artikel BERLIN bestaat niet." in response.content.decode()
 
 
 def test_customer_price_needs_an_existing_customer(manager_client):

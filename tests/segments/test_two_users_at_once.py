@@ -234,3 +234,30 @@ def test_a_campaign_deactivated_while_contacts_are_added_keeps_no_targets():
         assert not any(refused(outcome) for outcome in outcomes)
         assert targets(campaign) == (0, 0)
         assert not campaign.activated
+
+
+def test_contacts_deleted_while_reduce_removes_the_same_contacts_wait_for_each_other():
+    """The delete locks the segments holding the contacts' lines before the contacts,
+    as Reduce locks the segment before writing rows that point to them: one waits."""
+    segment = priced_segment()
+    for number in range(ROUNDS):
+        both, kept = f"Both {number}", f"Kept {number}"
+        persons(both, 2)
+        persons(kept, 2)
+        add(segment, both)
+        add(segment, kept)
+
+        def reduce_and_linger(both=both):
+            with transaction.atomic():
+                services.reduce_contacts(segment=segment, filters={"city": both})
+                time.sleep(0.2)
+
+        outcomes = race(
+            lambda both=both: delete_contacts(contacts=Contact.objects.filter(city=both)),
+            reduce_and_linger,
+        )
+
+        assert not any(refused(outcome) for outcome in outcomes)
+        assert not Contact.objects.filter(city=both).exists()
+        assert not SegmentLine.objects.filter(segment=segment, contact__city=both).exists()
+        assert totals_match(segment)
