@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from campaigns.models import InteractionTemplate
+from campaigns.services import lock_campaigns
 from core.arguments import bool_arg, record_arg
 from core.concurrency import lock_stored, record_gone
 from core.services import delete_record, validate_record, write_record
@@ -385,6 +386,11 @@ def save_segment(
     update_lines = bool_arg(update_lines, label=_("Update lines"))
     keep_campaign_flags = bool_arg(keep_campaign_flags, label=_("Keep campaign flags"))
     old = lock_stored(segment, version=version)
+    if segment.campaign_id is not None and segment.campaign_id != getattr(old, "campaign_id", None):
+        # Held until the commit, so that a delete of the campaign at the same moment
+        # waits (and then unlinks this segment) or has deleted it and the check below
+        # refuses the campaign (docs/concurrency.md, Lock order).
+        lock_campaigns({segment.campaign_id})
     apply_interaction_template(segment, old, keep_campaign_flags)
     if segment.campaign_id is None:
         segment.campaign_target = segment.campaign_response = False

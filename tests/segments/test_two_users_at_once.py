@@ -11,7 +11,8 @@ import pytest
 from django.db import transaction
 from django.db.models import Count, Sum
 
-from campaigns.models import InteractionLogEntry
+from campaigns.models import Campaign, InteractionLogEntry
+from campaigns.services import delete_campaign
 from contacts.models import Contact, CorrespondenceType
 from contacts.services import delete_contacts
 from pricing import services as pricing
@@ -261,3 +262,23 @@ def test_contacts_deleted_while_reduce_removes_the_same_contacts_wait_for_each_o
         assert not Contact.objects.filter(city=both).exists()
         assert not SegmentLine.objects.filter(segment=segment, contact__city=both).exists()
         assert totals_match(segment)
+
+
+def test_a_campaign_deleted_while_a_segment_is_linked_to_it_is_one_or_the_other():
+    for _round in range(ROUNDS):
+        campaign = CampaignFactory()
+        segment = priced_segment()
+
+        def link(segment=segment, campaign=campaign):
+            segment.campaign = campaign
+            return services.save_segment(segment=segment)
+
+        linked, deleted = race(link, lambda campaign=campaign: delete_campaign(campaign=campaign))
+
+        segment.refresh_from_db()
+        # Linked first: the delete waits and then unlinks the segment. Deleted first:
+        # the link waits and is refused. Never a segment naming a deleted campaign.
+        assert not refused(deleted)
+        assert segment.campaign_id is None
+        assert not Campaign.objects.filter(pk=campaign.pk).exists()
+        assert refused(linked) or linked == {}
