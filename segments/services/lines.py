@@ -388,8 +388,8 @@ def save_segment(
     old = lock_stored(segment, version=version)
     if segment.campaign_id is not None and segment.campaign_id != getattr(old, "campaign_id", None):
         # Held until the commit, so that a delete of the campaign at the same moment
-        # waits (and then unlinks this segment) or has deleted it and the check below
-        # refuses the campaign (docs/concurrency.md, Lock order).
+        # waits and then finds this segment using it, or has deleted it and the check
+        # below refuses the campaign (docs/concurrency.md, Lock order).
         lock_campaigns({segment.campaign_id})
     apply_interaction_template(segment, old, keep_campaign_flags)
     if segment.campaign_id is None:
