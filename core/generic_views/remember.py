@@ -69,13 +69,25 @@ class RememberedListMixin:
 
     def remember_query(self) -> None:
         """Keep the request's query, reduced to what the list takes (unknown
-        parameters, the page and empty values left out); written only when it changed."""
-        query = remembered_lists.clean_query(self.list_spec, self.request.GET, strict=False)
+        parameters, the page, empty values and values the filter refused left out: the
+        refusal is shown once, not every time the list opens); written only when it
+        changed."""
+        params = self.request.GET.copy()
+        for name in self._refused_filters():
+            for param in [key for key in params if key == name or key.startswith(f"{name}_")]:
+                del params[param]
+        query = remembered_lists.clean_query(self.list_spec, params, strict=False)
         state = self.list_state
         if state is None or state.query != query:
             remembered_lists.remember_query(
                 user=self.request.user, list_key=self.list_key, query=query
             )
+
+    def _refused_filters(self) -> list[str]:
+        filterset = getattr(self, "filterset", None)
+        if filterset is None or not filterset.is_bound or filterset.is_valid():
+            return []
+        return list(filterset.errors)
 
     def hidden_columns(self) -> list[str]:
         state = self.list_state

@@ -102,6 +102,16 @@ def test_a_stale_remembered_filter_is_a_form_error_not_a_500(manager_client):
     response = manager_client.get(CONTACTS_URL, follow=True)
     assert response.status_code == 200
     assert response.context["filter"].errors
+    # Shown once: the list opens without it the next time.
+    assert manager_client.get(CONTACTS_URL).status_code == 200
+
+
+def test_a_refused_filter_value_is_shown_once_and_not_remembered(manager_client):
+    manager_client.get(CONTACTS_URL, {"type": "person"})
+    response = manager_client.get(CONTACTS_URL, {"type": "person", "industry_group": "999999"})
+    assert response.context["filter"].errors
+    assert ListState.objects.get().query == "type=person"
+    assert manager_client.get(CONTACTS_URL)["Location"] == f"{CONTACTS_URL}?type=person"
 
 
 # --- Saved views: the services ---------------------------------------------------------
