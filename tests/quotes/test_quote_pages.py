@@ -1,6 +1,7 @@
 """Sales quote pages (docs/pricing.md, Sales quotes): list, card, header and line
 forms, recalculate, "Why this price?", permissions and query counts."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -109,6 +110,12 @@ def test_list_query_count_does_not_grow_with_quotes(manager_client, quote_custom
     assert counts[0] == counts[1]
 
 
+def priorities(row) -> list[str]:
+    """The priority class (``col-pN``, or none) of each cell of a table row."""
+    cells = re.findall(r"<t[hd]\b[^>]*>", row)
+    return [re.search(r"col-p\d|$", cell).group() for cell in cells]
+
+
 def test_card_shows_lines_total_and_actions(manager_client, quote, widget, gadget, quote_prices):
     first = make_line(quote, widget, "2")
     make_line(quote, gadget, "3", override_price=Decimal("30.00"))
@@ -125,6 +132,17 @@ def test_card_shows_lines_total_and_actions(manager_client, quote, widget, gadge
     assert url("salesquote_recalculate", quote) in page
     assert response.context["total"] == Decimal("290.00")  # 2 x 100 + 3 x 30
     assert page.count("290.00") >= 2  # factbox and below the lines
+    # The line discount explains the line amount: shown wherever the unit price is
+    # (priority 2, core.tables), not only on wide screens.
+    assert (
+        f'<th scope="col" class="text-end col-p2">{response.context["line_discount_label"]}</th>'
+        in page
+    )
+    # The total row has one cell per column with the column's priority, so it stays
+    # under Line amount whichever columns the width hides.
+    head = page.split("<thead>")[1].split("</thead>")[0]
+    foot = page.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert priorities(foot) == priorities(head)
 
 
 def test_card_query_count_does_not_grow_with_lines(manager_client, quote_customer, widget):
