@@ -1,6 +1,6 @@
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DetailView
@@ -168,7 +168,30 @@ class SalesPriceList(PriceRuleList):
     )
 
 
-class SalesPriceCard(generic.RecordCardView):
+class PriceRuleCardMixin:
+    """The sales code links to the customer, group or campaign it names, so a row
+    opened from a campaign leads back to it (docs/pricing.md)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rule = self.object
+        record = (
+            services.sales_code_record(rule.sales_type, rule.sales_code)
+            if rule.sales_type in services.SALES_CODE_SOURCES and rule.sales_code
+            else None
+        )
+        try:
+            url = record.get_absolute_url() if record is not None else None
+        except (AttributeError, NoReverseMatch):
+            url = None  # a group without a page of its own
+        for section in context["sections"]:
+            for field in section["fields"]:
+                if field.get("name") == "sales_code" and url:
+                    field["url"] = url
+        return context
+
+
+class SalesPriceCard(PriceRuleCardMixin, generic.RecordCardView):
     model = SalesPrice
     queryset = SalesPrice.objects.select_related("item", "unit_of_measure")
     sections = [
@@ -212,7 +235,7 @@ class SalesLineDiscountList(PriceRuleList):
     empty_text = gettext_lazy("No sales line discounts here yet.")
 
 
-class SalesLineDiscountCard(generic.RecordCardView):
+class SalesLineDiscountCard(PriceRuleCardMixin, generic.RecordCardView):
     model = SalesLineDiscount
     queryset = SalesLineDiscount.objects.select_related("unit_of_measure")
     sections = [

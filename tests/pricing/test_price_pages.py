@@ -106,6 +106,18 @@ def test_a_date_refused_on_one_form_leaves_every_other_date_field_unmarked(manag
         assert "is-invalid" not in manager_client.get(reverse(page)).content.decode(), page
 
 
+def test_a_rows_card_links_its_sales_code_to_the_campaign_or_customer(manager_client):
+    chair = item()
+    campaign, _segment = campaign_with_segment()
+    acme = customer_of(company("Acme"))
+    post_price(manager_client, price_data(chair, sales_type="campaign", sales_code=campaign.no))
+    post_price(manager_client, price_data(chair, sales_type="customer", sales_code=acme.no))
+    for sales_type, linked in ((SalesType.CAMPAIGN, campaign), (SalesType.CUSTOMER, acme)):
+        row = SalesPrice.objects.get(sales_type=sales_type)
+        page = manager_client.get(row.get_absolute_url()).content.decode()
+        assert f'href="{linked.get_absolute_url()}"' in page
+
+
 def test_lists_open_from_the_campaign_filtered_with_campaign_defaults(manager_client):
     chair = item()
     campaign, _segment = campaign_with_segment()
