@@ -34,7 +34,10 @@ def validate_record(instance, *, stored=None, exclude=None) -> None:
     where it is already chosen (``stored``: the record as stored) it stays."""
     _check_related_saved(instance)
     _check_kinds(instance)
-    instance.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
+    except ValidationError as error:
+        raise _gone_records_named(instance, error) from None
     errors = {}
     for field in instance._meta.concrete_fields:
         if not field.many_to_one or not _has_blocked(field.related_model):
@@ -50,6 +53,37 @@ def validate_record(instance, *, stored=None, exclude=None) -> None:
             }
     if errors:
         raise ValidationError(errors)
+
+
+def _gone_records_named(instance, error: ValidationError) -> ValidationError:
+    """``error`` with Django's "campaign instance with id 151 is not a valid choice."
+    for a related record that is not stored (deleted by another user since it was
+    chosen) said in words a user understands."""
+    if not hasattr(error, "error_dict"):
+        return error
+    for name, errors in error.error_dict.items():
+        try:
+            field = instance._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not field.many_to_one:
+            continue
+        error.error_dict[name] = [
+            ValidationError(
+                _("%(model)s %(record)s no longer exists; another user may have deleted it.")
+                % {
+                    "model": capfirst(field.related_model._meta.verbose_name),
+                    # The record as the caller chose it (its No.), else its key.
+                    "record": field.get_cached_value(instance, None)
+                    or getattr(instance, field.attname),
+                },
+                code="invalid",
+            )
+            if item.code == "invalid"
+            else item
+            for item in errors
+        ]
+    return error
 
 
 def _check_kinds(instance) -> None:

@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from activities import services as activity_services
 from activities.models import Task, TaskStatus
+from campaigns.models import Campaign, InteractionLogEntry
+from campaigns.services import log_interaction
 from contacts import importing
 from contacts.models import Customer
 from core import roles
@@ -22,6 +24,7 @@ from salespeople.models import TeamMember
 from tests.factories import (
     ActivityFactory,
     ActivityStepFactory,
+    CampaignFactory,
     CompanyFactory,
     SalespersonFactory,
     TeamFactory,
@@ -217,3 +220,15 @@ def test_a_text_with_a_nul_character_is_a_field_error_not_a_database_error(db):
     assert refused.value.message_dict == {"name": ["Null characters are not allowed."]}
     contact.refresh_from_db()
     assert contact.name == "Acme"
+
+
+@pytest.mark.django_db
+def test_a_related_record_deleted_since_it_was_chosen_is_named_in_words():
+    campaign = CampaignFactory()
+    interaction = InteractionLogEntry(contact=CompanyFactory(), campaign=campaign)
+    Campaign.objects.filter(pk=campaign.pk).delete()
+    with pytest.raises(ValidationError) as refused:
+        log_interaction(interaction=interaction)
+    assert refused.value.message_dict["campaign"] == [
+        f"Campaign {campaign} no longer exists; another user may have deleted it."
+    ]
