@@ -9,8 +9,8 @@ records that is thousands of queries; here every relation costs one statement, h
 many records are selected.
 """
 
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connections, models
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -112,8 +112,20 @@ def lock_rows(model, ids) -> int:
     other (never a deadlock), and what the second reads after this sees what the first
     committed: the records it deleted are gone, the values it wrote are there. Call
     inside a transaction (SQLite runs one writer at a time and locks nothing here)."""
-    locked = model._base_manager.filter(pk__in=_keys(model, ids)).select_for_update()
-    return len(locked.order_by("pk").values_list("pk", flat=True))
+    locked = (
+        model._base_manager.filter(pk__in=_keys(model, ids))
+        .select_for_update()
+        .order_by("pk")
+        .values("pk")
+    )
+    # Counted by the database: a selection of a million records is not read into Python.
+    try:
+        sql, params = locked.query.sql_with_params()
+    except EmptyResultSet:  # an empty selection (``.none()``)
+        return 0
+    with connections[locked.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS locked", params)  # noqa: S608 - Django's own SQL
+        return cursor.fetchone()[0]
 
 
 def delete_set(model, ids: list, *, user=None) -> int:

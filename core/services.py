@@ -68,22 +68,22 @@ def _gone_records_named(instance, error: ValidationError) -> ValidationError:
             continue
         if not field.many_to_one:
             continue
+        # The record as the caller chose it (its No.), else its key.
+        record = field.get_cached_value(instance, None) or getattr(instance, field.attname)
         error.error_dict[name] = [
-            ValidationError(
-                _("%(model)s %(record)s no longer exists; another user may have deleted it.")
-                % {
-                    "model": capfirst(field.related_model._meta.verbose_name),
-                    # The record as the caller chose it (its No.), else its key.
-                    "record": field.get_cached_value(instance, None)
-                    or getattr(instance, field.attname),
-                },
-                code="invalid",
-            )
-            if item.code == "invalid"
-            else item
-            for item in errors
+            no_such_record(field, record) if item.code == "invalid" else item for item in errors
         ]
     return error
+
+
+def no_such_record(field, record) -> ValidationError:
+    """The refusal of ``record`` (a record or a key) for the foreign key ``field``: it is
+    not stored (deleted by another user since it was chosen, or never was)."""
+    return ValidationError(
+        _("%(model)s %(record)s no longer exists; another user may have deleted it.")
+        % {"model": capfirst(field.related_model._meta.verbose_name), "record": record},
+        code="invalid",
+    )
 
 
 def _check_kinds(instance) -> None:

@@ -13,7 +13,7 @@ from campaigns.models import Campaign
 from contacts.models import Contact, Customer
 from core.arguments import decimal_arg, record_arg
 from core.concurrency import lock_stored, record_gone
-from core.services import delete_record, validate_record, write_record
+from core.services import delete_record, no_such_record, validate_record, write_record
 from pricing.engine import PriceRequest, line_amount, price_lines
 from pricing.models import Item, ItemUnitOfMeasure, UnitOfMeasure
 from quotes.models import SalesQuote, SalesQuoteLine
@@ -248,21 +248,8 @@ def _collect(errors: dict, index: int, error: ValidationError) -> None:
 
 
 def _no_such(field, value) -> ValidationError:
-    """Django's own message for a foreign key that does not exist."""
-    return ValidationError(
-        {
-            field.name: ValidationError(
-                field.error_messages["invalid"],
-                code="invalid",
-                params={
-                    "model": field.related_model._meta.verbose_name,
-                    "pk": value,
-                    "field": field.remote_field.field_name,
-                    "value": value,
-                },
-            )
-        }
-    )
+    """``validate_record``'s message for a foreign key that does not exist."""
+    return ValidationError({field.name: no_such_record(field, value)})
 
 
 def _check_new_line(line, quote, items, units, item_units) -> None:
