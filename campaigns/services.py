@@ -113,13 +113,16 @@ def notify_interactions_changed(campaign_ids) -> None:
 
 def lock_campaigns(campaign_ids) -> None:
     """Lock ``campaign_ids`` in key order for the rest of the transaction, without
-    blocking the key checks of rows that refer to them (``FOR NO KEY UPDATE``)."""
-    list(
-        Campaign.objects.select_for_update(no_key=True)
-        .filter(pk__in=campaign_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    blocking the key checks of rows that refer to them (``FOR NO KEY UPDATE``). Every
+    service calls it inside its transaction; called outside one it is harmless (no
+    savepoint either way)."""
+    with transaction.atomic(savepoint=False):
+        list(
+            Campaign.objects.select_for_update(no_key=True)
+            .filter(pk__in=campaign_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
 
 def interactions_entry(campaign: Campaign, user=None) -> CampaignEntry:
