@@ -16,6 +16,7 @@ from campaigns.statistics import refresh_interaction_days
 from contacts.models import Contact
 from core import audit
 from core.arguments import bool_arg, date_arg, record_arg
+from core.bulk_records import lock_rows
 from core.concurrency import lock_stored
 from core.models import AuditAction
 from core.services import delete_record, validate_record, write_record
@@ -117,12 +118,7 @@ def lock_campaigns(campaign_ids) -> None:
     service calls it inside its transaction; called outside one it is harmless (no
     savepoint either way)."""
     with transaction.atomic(savepoint=False):
-        list(
-            Campaign.objects.select_for_update(no_key=True)
-            .filter(pk__in=campaign_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        lock_rows(Campaign, list(campaign_ids), no_key=True)
 
 
 def interactions_entry(campaign: Campaign, user=None) -> CampaignEntry:
@@ -175,7 +171,7 @@ def _lock_contact(contact) -> None:
     """Hold the contact until the interaction is committed: a user deleting it at the
     same moment waits and then sees the interaction, or deleted it first and this is
     refused (docs/concurrency.md, Lock order)."""
-    if not Contact.objects.select_for_update(no_key=True).filter(pk=contact.pk).exists():
+    if not lock_rows(Contact, [contact.pk], no_key=True):
         raise ValidationError(
             {"contact": _("Contact %(no)s was deleted by another user.") % {"no": contact.no}}
         )

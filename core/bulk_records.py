@@ -105,16 +105,18 @@ def refuse_protected(model, ids) -> None:
         )
 
 
-def lock_rows(model, ids) -> int:
+def lock_rows(model, ids, *, no_key: bool = False) -> int:
     """Lock the records of ``model`` with keys ``ids`` (a list or a query of keys) for
     the rest of the transaction, in the order of their keys, in one statement; the
     number still stored. Two bulk operations on overlapping records then wait for each
     other (never a deadlock), and what the second reads after this sees what the first
-    committed: the records it deleted are gone, the values it wrote are there. Call
-    inside a transaction (SQLite runs one writer at a time and locks nothing here)."""
+    committed: the records it deleted are gone, the values it wrote are there.
+    ``no_key``: ``FOR NO KEY UPDATE``, which does not block the key checks of rows
+    written that refer to them. Call inside a transaction (SQLite runs one writer at a
+    time and locks nothing here)."""
     locked = (
         model._base_manager.filter(pk__in=_keys(model, ids))
-        .select_for_update()
+        .select_for_update(no_key=no_key)
         .order_by("pk")
         .values("pk")
     )

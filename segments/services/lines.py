@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from campaigns.models import InteractionTemplate
 from campaigns.services import lock_campaigns
 from core.arguments import bool_arg, record_arg
+from core.bulk_records import lock_rows
 from core.concurrency import lock_stored, record_gone
 from core.services import delete_record, validate_record, write_record
 from core.sql import column_type, insert_from_select, typed_value
@@ -131,7 +132,7 @@ def _refresh_held_line_totals() -> int:
     action then, waiting for each (in key order: found first, locked apart, counted
     under the lock)."""
     stale = _stale_segments()
-    list(Segment.objects.select_for_update().filter(pk__in=stale).order_by("pk").values("pk"))
+    lock_rows(Segment, stale)
     return _count_again(stale)
 
 
@@ -154,13 +155,7 @@ def lock_segments_holding(contact_ids) -> None:
     those contacts are deleted: the criteria actions and logging lock the segment and
     then write rows that point to its contacts, so a delete that locked the contacts
     first would deadlock with them (docs/concurrency.md, Lock order). One statement."""
-    holding = SegmentLine.objects.filter(contact_id__in=contact_ids).values("segment_id")
-    list(
-        Segment.objects.select_for_update()
-        .filter(pk__in=holding)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    lock_rows(Segment, SegmentLine.objects.filter(contact_id__in=contact_ids).values("segment_id"))
 
 
 def lock_line(line, *, version: str | None = None) -> SegmentLine:
